@@ -1,0 +1,33 @@
+# Every target installs into .venv first, so a fresh machine needs only
+# `make demo` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test validate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/meanfield demo --out report
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not validation" -q
+
+validate: $(STAMP)
+	$(BIN)/python -m pytest -m "validation" -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_simulator.py --out docs/performance-simulator.json
+
+clean:
+	rm -rf $(VENV) report build *.egg-info

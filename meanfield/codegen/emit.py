@@ -1,0 +1,92 @@
+"""Turn SymPy expressions into the source of a numpy function.
+
+Expressions reach the source only through :func:`~meanfield.codegen.printer.print_expr`;
+this module writes the scaffolding (signature, docstring, assignments, the
+matrix products of recurrent fields and the return). Common subexpressions are
+eliminated across all outputs of one function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .printer import print_expr
+
+__all__ = ["FieldProduct", "emit_function"]
+
+
+@dataclass(frozen=True)
+class FieldProduct:
+    """Fields computed by one matrix product: ``targets = split(matrix @ presynaptic)``.
+
+    ``matrix`` is the name of the argument holding the (vertically stacked)
+    coupling matrices, ``targets`` the field symbols it yields in order.
+    """
+
+    matrix: str
+    presynaptic: sp.Expr
+    targets: tuple = field(default_factory=tuple)
+
+
+def emit_function(name: str, args: Sequence[str], outputs: Sequence[tuple[str, sp.Expr]], *,
+                  products: Sequence[FieldProduct] = (), doc: str = "",
+                  returns: str = "tuple") -> str:
+    """Source of ``def name(*args)`` computing ``outputs``.
+
+    Parameters
+    ----------
+    name : str
+        Function name.
+    args : sequence of str
+        Argument names (arrays or scalars; everything broadcasts).
+    outputs : sequence of (str, Expr)
+        Named outputs, returned in order as a tuple.
+    products : sequence of FieldProduct
+        Matrix products computing field symbols used by the outputs. Subexpressions
+        that do not depend on a field are evaluated before the products.
+    doc : str
+        Docstring body.
+    """
+    pre_exprs = [p.presynaptic for p in products]
+    exprs = pre_exprs + [e for _, e in outputs]
+    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_c"), order="canonical")
+    pre_reduced, out_reduced = reduced[: len(pre_exprs)], reduced[len(pre_exprs):]
+
+    field_syms = {t for p in products for t in p.targets}
+    late = set(field_syms)
+    before, after = [], []
+    for sym, e in replacements:
+        if e.free_symbols & late:
+            late.add(sym)
+            after.append((sym, e))
+        else:
+            before.append((sym, e))
+
+    lines = [f"def {name}({', '.join(args)}):"]
+    if doc:
+        lines.append('    """' + doc.strip().replace("\n", "\n    ") + '\n    """')
+    for sym, e in before:
+        lines.append(f"    {sym} = {print_expr(e)}")
+    for i, (p, pe) in enumerate(zip(products, pre_reduced)):
+        if pe.free_symbols & late:
+            raise ValueError("a presynaptic expression depends on a field")
+        pre = f"_pre{i}"
+        lines.append(f"    {pre} = {print_expr(pe)}")
+        targets = [str(t) for t in p.targets]
+        if len(targets) == 1:
+            lines.append(f"    {targets[0]} = {p.matrix} @ {pre}")
+        else:
+            lines.append(f"    {', '.join(targets)} = np.split({p.matrix} @ {pre}, "
+                         f"{len(targets)})")
+    for sym, e in after:
+        lines.append(f"    {sym} = {print_expr(e)}")
+    outs = [print_expr(e) for e in out_reduced]
+    if returns == "tuple":
+        body = ", ".join(outs) + ("," if len(outs) == 1 else "")
+        lines.append(f"    return ({body})")
+    else:
+        raise ValueError(returns)
+    return "\n".join(lines) + "\n"

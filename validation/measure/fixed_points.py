@@ -1,0 +1,119 @@
+r"""Newton refinement of a network fixed point.
+
+Solves :math:`F(y) = 0` for the flow ``F`` of a :class:`~validation.network.Network`
+by Newton's method with a backtracking line search on :math:`\|F\|`. The linear
+step uses the dense Jacobian (``linear_solver='dense'``, exact, for
+:math:`nN \lesssim 4000`) or GMRES on Jacobian-vector products
+(``'krylov'``, never forming the Jacobian).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse.linalg as spla
+
+from meanfield._errors import ConvergenceError, ParameterError
+
+from ..network import Network
+
+__all__ = ["FixedPointResult", "find_fixed_point"]
+
+
+@dataclass(frozen=True)
+class FixedPointResult:
+    """Result of :func:`find_fixed_point`.
+
+    Attributes
+    ----------
+    state : ndarray (n_vars, N)
+    success : bool
+    message : str
+    residual : float
+        rms of the flow at ``state``.
+    iterations : int
+    """
+
+    state: np.ndarray
+    success: bool
+    message: str
+    residual: float
+    iterations: int
+
+    def __repr__(self):
+        return (f"FixedPointResult(success={self.success}, residual={self.residual:.3g}, "
+                f"iterations={self.iterations}, message={self.message!r})")
+
+
+def _rms(v):
+    return float(np.sqrt(np.mean(v ** 2)))
+
+
+def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
+                     max_iter: int = 50, linear_solver: str | None = None,
+                     throw: bool = False) -> FixedPointResult:
+    """Refine ``y0`` to a fixed point of ``network`` by damped Newton iteration.
+
+    Parameters
+    ----------
+    network : Network
+    y0 : ndarray, shape (n_vars, N)
+        Starting state (e.g. the end of a simulation that settled).
+    tol : float
+        Success when the rms of the flow is below ``tol``.
+    max_iter : int
+    linear_solver : {'dense', 'krylov'}, optional
+        Default: dense for ``n_vars*N <= 4000``, else krylov.
+    throw : bool
+        Raise :class:`ConvergenceError` instead of returning ``success=False``.
+    """
+    y = network.check_state(y0).copy()
+    if y.ndim != 2:
+        raise ParameterError("find_fixed_point takes one state of shape (n_vars, N)")
+    size = y.size
+    if linear_solver is None:
+        linear_solver = "dense" if size <= 4000 else "krylov"
+    if linear_solver not in ("dense", "krylov"):
+        raise ParameterError(f"linear_solver={linear_solver!r}; choose 'dense' or 'krylov'")
+    F = network.velocity(y)
+    res = _rms(F)
+    it = 0
+    message = "converged"
+    while res >= tol:
+        if it >= max_iter:
+            message = f"no convergence in {max_iter} Newton iterations (residual {res:.3g})"
+            break
+        it += 1
+        lin = network.linearise(y)
+        if linear_solver == "dense":
+            try:
+                step = scipy.linalg.solve(lin.dense(), -F.ravel(), check_finite=True)
+            except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+                message = "singular Jacobian"
+                break
+        else:
+            op = spla.LinearOperator((size, size), dtype=float,
+                                     matvec=lambda v: lin.matvec(v.reshape(y.shape)).ravel())
+            step, info = spla.gmres(op, -F.ravel(), rtol=1e-8, atol=0.0, maxiter=200)
+        step = step.reshape(y.shape)
+        lam = 1.0
+        while lam > 1e-4:
+            y_try = y + lam * step
+            F_try = network.velocity(y_try)
+            r_try = _rms(F_try)
+            if np.isfinite(r_try) and r_try < (1 - 1e-4 * lam) * res:
+                break
+            lam /= 2
+        else:
+            message = f"line search failed (residual {res:.3g})"
+            break
+        y, F, res = y_try, F_try, r_try
+    success = res < tol
+    if success:
+        message = "converged"
+    result = FixedPointResult(y, success, message, res, it)
+    if throw and not success:
+        raise ConvergenceError(f"fixed point not found: {message}")
+    return result
