@@ -1,0 +1,1 @@
+"""The ``meanfield`` command line: one subcommand per question."""

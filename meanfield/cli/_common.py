@@ -1,0 +1,99 @@
+"""Argument types and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .._errors import ParameterError
+from ..models import Model, get_model
+
+__all__ = ["OneLineParser", "positive_int", "positive_float", "nonnegative_float",
+           "nonnegative_int", "parse_sets", "add_model_options", "resolve_model", "emit_json"]
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage errors are one line and exit with status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number ({what})")
+    return v
+
+
+def positive_float(text: str) -> float:
+    v = _number(text, "must be > 0")
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
+    return v
+
+
+def nonnegative_float(text: str) -> float:
+    v = _number(text, "must be >= 0")
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
+    return v
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def positive_int(text: str) -> int:
+    v = _integer(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive integer")
+    return v
+
+
+def nonnegative_int(text: str) -> int:
+    v = _integer(text)
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a non-negative integer")
+    return v
+
+
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    """``--model`` and repeatable ``--set NAME=VALUE``."""
+    p.add_argument("--model", default="gated", metavar="NAME|FILE",
+                   help="shipped model name or model file (default: gated)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a parameter (repeatable); checked against its domain")
+
+
+def parse_sets(items: list[str]) -> dict[str, float]:
+    """``['g_h=3', 'alpha_z=5']`` -> ``{'g_h': '3', ...}`` (values checked by the model)."""
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not value.strip():
+            raise ParameterError(f"--set {item!r}: write NAME=VALUE, e.g. --set g_h=3")
+        if name in out:
+            raise ParameterError(f"--set: parameter {name!r} given twice")
+        out[name] = value.strip()
+    return out
+
+
+def resolve_model(args) -> tuple[Model, dict[str, float]]:
+    """The model named by ``--model`` and its validated parameters from ``--set``."""
+    model = get_model(args.model)
+    return model, model.resolve(parse_sets(args.sets))
+
+
+def emit_json(obj) -> None:
+    """Print ``obj`` as one JSON object on stdout (NaN/inf are refused, never printed)."""
+    sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")

@@ -1,0 +1,47 @@
+"""Entry point of the ``meanfield`` command.
+
+Every error the user can cause (unknown model or parameter, value outside its
+domain, malformed model file, failed solve) is printed as one line on stderr
+with a non-zero exit status; tracebacks are kept for genuine bugs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .. import __version__
+from .._errors import MeanfieldError
+from . import demo, models, simulate
+from ._common import OneLineParser
+
+COMMANDS = (models, simulate, demo)
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="meanfield",
+        description="Mean-field theory of gated recurrent networks: derive, solve, and "
+                    "compare with finite-network simulations.")
+    parser.add_argument("--version", action="version", version=f"meanfield {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    sub.required = True
+    for cmd in COMMANDS:
+        cmd.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except MeanfieldError as exc:
+        print(f"meanfield {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"meanfield {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
