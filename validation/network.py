@@ -142,6 +142,8 @@ class Network:
     # ---------------------------------------------------------------- dynamics
     def velocity(self, y: np.ndarray, t: float = 0.0) -> np.ndarray:
         """dy/dt at state ``y`` (shape ``(n_vars, N)`` or ``(n_vars, N, B)``) and time ``t``."""
+        if np.ndim(y) not in (2, 3) or np.shape(y)[:2] != (self.n_vars, self.N):
+            self.check_state(y)
         return np.stack(self._vel(*y, *self._input_values(t, y.ndim == 3), *self.stacked,
                                   *self._param_values))
 
@@ -233,12 +235,10 @@ class Linearisation:
         for (k, l), a in self.local.items():
             idx = np.arange(N)
             J[k * N + idx, l * N + idx] += a
-        groups = net.kernels.group_fields
         for (k, f), c in self.coefficient.items():
             g = self.field_block[f][0]
             Jf = self._coupling(f)
             for (gg, l), s in self.slope.items():
                 if gg == g:
                     J[k * N:(k + 1) * N, l * N:(l + 1) * N] += c[:, None] * Jf * s[None, :]
-        del groups
         return J

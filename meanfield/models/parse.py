@@ -25,6 +25,7 @@ unknown name is an error that cites its line and column. Nothing is evaluated.
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from pathlib import Path
 
@@ -57,11 +58,13 @@ _COUPLING = re.compile(r"^(?P<names>[\w\s,]+?)\s*~\s*(?P<dist>.+)$")
 class _Line:
     """One meaningful line of the model text, with its 1-based number."""
 
-    def __init__(self, number: int, text: str):
+    def __init__(self, number: int, text: str, indent: int = 0):
         self.number = number
         self.text = text
+        self.indent = indent
 
     def error(self, message: str, source: str, col: int | None = None) -> ModelSyntaxError:
+        col = None if col is None else col + self.indent
         return ModelSyntaxError(message, line=self.number, col=col, source=source,
                                 text=self.text)
 
@@ -85,7 +88,7 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
         With the line and column of the first problem.
     """
     header, sections = _split(text, source)
-    name = header.get("name", source)
+    name = header.get("name", "user-model")
     if not _IDENT.match(name.replace("-", "_")):
         raise ModelSyntaxError(f"model name {name!r} must be an identifier", source=source)
     for sec in ("parameters", "equations"):
@@ -98,8 +101,7 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
     for ln in sections.get("inputs", []):
         for item in ln.text.split(","):
             n = item.strip()
-            if not _IDENT.match(n):
-                raise ln.error(f"input name {n!r} is not an identifier", source)
+            _check_identifier(ln, n, "input", source)
             inputs.append(n)
     couplings = []
     for ln in sections.get("couplings", []):
@@ -112,9 +114,10 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
                            source)
         for item in m["names"].split(","):
             n = item.strip()
-            if not _IDENT.match(n):
-                raise ln.error(f"coupling name {n!r} is not an identifier", source)
+            _check_identifier(ln, n, "coupling", source)
             couplings.append(n)
+
+    implicit_couplings = "couplings" not in sections
 
     # First pass over equations: which variables exist.
     eq_matches = []
@@ -124,6 +127,8 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
             raise ln.error("write an equation as 'dx/dt = ...' or 'tau * dx/dt = ...'", source)
         eq_matches.append((ln, m))
     var_names = [m["var"] for _, m in eq_matches]
+    for ln, m in eq_matches:
+        _check_identifier(ln, m["var"], "state variable", source)
 
     taken: dict[str, str] = {}
     for kind, names in (("parameter", [p.name for p in params]), ("state variable", var_names),
@@ -144,10 +149,10 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
         fname = m["name"]
         if fname in taken or fname in BUILTIN_FUNCTIONS or fname in functions:
             raise ln.error(f"function name {fname!r} is already used", source)
+        _check_identifier(ln, fname, "function", source)
         args = [a.strip() for a in m["args"].split(",")]
         for a in args:
-            if not _IDENT.match(a):
-                raise ln.error(f"argument {a!r} of {fname} is not an identifier", source)
+            _check_identifier(ln, a, f"argument of {fname}", source)
         scope = {p: symbol(p) for p in pnames}
         scope.update({a: symbol(a) for a in args})
         body = _Converter(ln, m.start("body"), source, scope, functions, couplings=(),
@@ -163,8 +168,11 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
         else:
             tau = _Converter(ln, m.start("tau"), source, {p: symbol(p) for p in pnames},
                              {}, couplings=()).convert(tau_text)
-        rhs = _Converter(ln, m.start("rhs"), source, scope, functions,
-                         couplings=tuple(couplings)).convert(m["rhs"])
+        conv = _Converter(ln, m.start("rhs"), source, scope, functions,
+                          couplings=tuple(couplings), implicit=implicit_couplings,
+                          reserved=set(taken) | set(functions))
+        rhs = conv.convert(m["rhs"])
+        couplings.extend(c for c in conv.couplings if c not in couplings)
         equations.append((m["var"], tau, rhs))
 
     return Model.build(name=name, description=header.get("description", ""),
@@ -191,17 +199,19 @@ def _split(text: str, source: str):
             current = key
             sections[key] = []
             if rest.strip():
-                sections[key].append(_Line(number, rest.strip()))
+                sections[key].append(_Line(number, rest.strip(),
+                                           len(line) - len(rest.lstrip())))
             continue
         if not indented and sep and key in _HEADERS:
             header[key] = rest.strip()
             current = None
             continue
-        if current is None:
+        if current is None or not indented:
             raise ModelSyntaxError(
-                f"line outside any section; expected one of {', '.join(_HEADERS)} or "
-                f"{', '.join(s + ':' for s in _SECTIONS)}", line=number, source=source, text=raw)
-        sections[current].append(_Line(number, stripped))
+                f"line outside any section (indent the items of a section); expected one of "
+                f"{', '.join(h + ':' for h in _HEADERS + _SECTIONS)}",
+                line=number, source=source, text=raw)
+        sections[current].append(_Line(number, stripped, len(line) - len(line.lstrip())))
     return header, sections
 
 
@@ -210,8 +220,7 @@ def _parse_parameter(ln: _Line, source: str) -> Parameter:
     if len(parts) not in (2, 3) or "=" not in parts[0]:
         raise ln.error("write a parameter as 'name = default | domain | meaning'", source)
     name, _, default = (s.strip() for s in parts[0].partition("="))
-    if not _IDENT.match(name):
-        raise ln.error(f"parameter name {name!r} is not an identifier", source)
+    _check_identifier(ln, name, "parameter", source)
     try:
         value = float(default)
     except ValueError:
@@ -223,12 +232,23 @@ def _parse_parameter(ln: _Line, source: str) -> Parameter:
     return Parameter(name, value, domain, parts[2] if len(parts) == 3 else "")
 
 
+def _check_identifier(ln: _Line, name: str, what: str, source: str) -> None:
+    if not _IDENT.match(name):
+        raise ln.error(f"{what} name {name!r} is not an identifier", source)
+    if keyword.iskeyword(name):
+        raise ln.error(f"{what} name {name!r} is a reserved word; choose another "
+                       f"(e.g. {name}_)", source)
+
+
 class _Converter:
     """Convert one expression's Python AST into SymPy against an explicit scope."""
 
     def __init__(self, line: _Line, offset: int, source: str, scope: dict, functions: dict,
-                 couplings: tuple[str, ...], expand: bool = False):
+                 couplings: tuple[str, ...], expand: bool = False, implicit: bool = False,
+                 reserved: set | None = None):
         self.expand = expand
+        self.implicit = implicit
+        self.reserved = reserved or set()
         self.line = line
         self.offset = offset
         self.source = source
@@ -297,6 +317,9 @@ class _Converter:
         raise self.fail(node, f"unsupported operator {type(node.op).__name__}")
 
     def _recurrent(self, node):
+        if (self.implicit and isinstance(node.left, ast.Name) and node.left.id not in self.scope
+                and node.left.id not in self.reserved and node.left.id not in BUILTIN_FUNCTIONS):
+            self.couplings = (*self.couplings, node.left.id)  # no couplings: section, declare
         if not (isinstance(node.left, ast.Name) and node.left.id in self.couplings):
             what = ast.unparse(node.left)
             hint = (f"; declared couplings: {', '.join(self.couplings)}" if self.couplings

@@ -1,0 +1,176 @@
+"""The generated network equals the spec's equations, its Jacobian equals finite
+differences, and the additive limit is exact."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import meanfield as mf
+from tests.reference.gated_numpy import gated_rhs
+from validation import Network, simulate
+
+GATED_PARAMS = st.fixed_dictionaries({
+    "g_h": st.floats(0.05, 10), "beta_h": st.floats(-3, 3),
+    "alpha_z": st.floats(0, 50), "beta_z": st.floats(-5, 5),
+    "alpha_r": st.floats(0, 50), "beta_r": st.floats(-5, 5),
+    "tau_z": st.floats(0.05, 20), "tau_r": st.floats(0.05, 20)})
+
+
+@given(params=GATED_PARAMS, seed=st.integers(0, 2**16), scale=st.floats(0.01, 5))
+def test_generated_rhs_equals_independent_numpy(params, seed, scale):
+    N = 37
+    net = Network("gated", N, seed=seed, params=params)
+    y = net.initial_state(seed, scale=scale)
+    J = net.couplings
+    expected = np.stack(gated_rhs(*y, J["Jh"], J["Jz"], J["Jr"], params))
+    got = net.velocity(y)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@given(params=GATED_PARAMS, seed=st.integers(0, 2**16))
+def test_generated_rhs_with_inputs(params, seed):
+    N = 23
+    rng = np.random.default_rng(seed)
+    I = {k: rng.standard_normal(N) for k in ("I_h", "I_z", "I_r")}
+    net = Network("gated", N, seed=seed, params=params,
+                  inputs={"I_h": I["I_h"], "I_z": lambda t: I["I_z"] * np.cos(t),
+                          "I_r": I["I_r"]})
+    y = net.initial_state(seed)
+    J = net.couplings
+    t = 0.7
+    expected = np.stack(gated_rhs(*y, J["Jh"], J["Jz"], J["Jr"], params, I["I_h"],
+                                  I["I_z"] * np.cos(t), I["I_r"]))
+    np.testing.assert_allclose(net.velocity(y, t), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("model", mf.available_models())
+@pytest.mark.parametrize("seed", [0, 1])
+def test_jacobian_equals_central_differences(model, seed):
+    rng = np.random.default_rng(seed)
+    m = mf.get_model(model)
+    params = {p.name: p.default for p in m.parameters}
+    for name in params:  # move every parameter away from its default, inside the domain
+        if name.startswith(("alpha", "tau", "g_")):
+            params[name] = float(rng.uniform(0.5, 3))
+        else:
+            params[name] = float(rng.uniform(-1, 1))
+    net = Network(m, 30, seed=seed, params=params)
+    y = net.initial_state(seed)
+    J = net.jacobian(y)
+    eps = 1e-6
+    flat = y.ravel()
+    fd = np.empty_like(J)
+    for c in range(flat.size):
+        e = np.zeros_like(flat)
+        e[c] = eps
+        fd[:, c] = (net.velocity((flat + e).reshape(y.shape))
+                    - net.velocity((flat - e).reshape(y.shape))).ravel() / (2 * eps)
+    # central differences have error O(eps^2 |f'''|) + O(machine eps / eps) ~ 1e-9 here
+    np.testing.assert_allclose(J, fd, atol=1e-8, rtol=1e-6)
+
+
+@pytest.mark.parametrize("model", mf.available_models())
+def test_jacobian_vector_product_equals_dense(model):
+    net = Network(model, 40, seed=3)
+    y = net.initial_state(4)
+    lin = net.linearise(y)
+    J = lin.dense()
+    V = np.random.default_rng(5).standard_normal((net.n_vars, net.N, 6))
+    got = lin.matvec(V)
+    for k in range(V.shape[2]):
+        np.testing.assert_allclose(got[..., k].ravel(), J @ V[..., k].ravel(), atol=1e-12)
+        np.testing.assert_allclose(lin.matvec(V[..., k]).ravel(), J @ V[..., k].ravel(),
+                                   atol=1e-12)
+
+
+def test_batch_equals_single_trials():
+    net = Network("gated", 50, seed=0)
+    y = net.initial_state(1, batch=4)
+    tb = simulate(net, 5.0, y0=y, record_every=1.0)
+    for b in range(4):
+        ts = simulate(net, 5.0, y0=y[..., b], record_every=1.0)
+        # same arithmetic up to BLAS summation order (gemm vs gemv)
+        np.testing.assert_allclose(tb.y[..., b], ts.y, rtol=1e-9, atol=1e-11)
+
+
+def test_gates_are_safe_for_huge_sensitivities():
+    net = Network("gated", 50, seed=0, alpha_z=1e3, alpha_r=1e3, beta_z=50, beta_r=-50)
+    y = net.initial_state(0, scale=100.0)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        v = net.velocity(y)
+        J = net.jacobian(y)
+        tr = simulate(net, 2.0, y0=y, dt=0.01)
+    assert np.all(np.isfinite(v)) and np.all(np.isfinite(J)) and np.all(np.isfinite(tr.y))
+
+
+def test_couplings_are_seeded_normal_and_shared_across_models():
+    a = Network("gated", 400, seed=7)
+    b = Network("additive", 400, seed=7)
+    c = Network("gated", 400, seed=8)
+    np.testing.assert_array_equal(a.couplings["Jh"], b.couplings["Jh"])
+    assert not np.allclose(a.couplings["Jh"], c.couplings["Jh"])
+    assert not np.allclose(a.couplings["Jz"], a.couplings["Jr"])
+    for J in a.couplings.values():
+        # entries N(0, 1/N): mean 0 and variance 1/N within 5 standard errors
+        n = J.size
+        assert abs(J.mean()) < 5 / np.sqrt(400 * n)
+        assert abs(J.var() * 400 - 1) < 5 * np.sqrt(2 / n)
+
+
+@pytest.mark.parametrize("beta_z, beta_r", [(0.0, 0.0), (1.0, -0.5)])
+def test_ungated_limit_is_the_additive_network(beta_z, beta_r):
+    """alpha_z = alpha_r = 0: h follows the additive network with gain g_h s_r(0) and time
+    constant 1/s_z(0), up to the scale h = s_r(0) * h_additive (spec section 1)."""
+    g_h, beta_h, N = 3.0, 0.2, 200
+    s_z0 = 1 / (1 + np.exp(beta_z))
+    s_r0 = 1 / (1 + np.exp(beta_r))
+    gated = Network("gated", N, seed=2, g_h=g_h, beta_h=beta_h, alpha_z=0, alpha_r=0,
+                    beta_z=beta_z, beta_r=beta_r)
+    additive = Network("additive", N, seed=2, g_h=g_h * s_r0, beta_h=beta_h, tau_h=1 / s_z0)
+    y0 = gated.initial_state(0)
+    tg = simulate(gated, 20.0, y0=y0, record_every=1.0)
+    ta = simulate(additive, 20.0, y0=y0[:1] / s_r0, record_every=1.0)
+    np.testing.assert_allclose(tg["h"], s_r0 * ta["h"], rtol=1e-9, atol=1e-10)
+
+
+def test_user_defined_variant_simulates():
+    m = mf.parse_model("""
+name: erf-output-gate
+parameters:
+    g = 2.0 | g > 0 | gain
+    a = 4.0 | a >= 0 | gate sensitivity
+equations:
+    dh/dt = -h + J @ (sigmoid(a*r) * erf(g*h))
+    dr/dt = -r + K @ erf(g*h)
+""")
+    net = Network(m, 60, seed=0)
+    y = net.initial_state(0)
+    tr = simulate(net, 5.0, y0=y)
+    assert tr.y.shape[1:] == (2, 60) and np.all(np.isfinite(tr.y))
+    J = net.jacobian(y)
+    flat = y.ravel()
+    e = np.zeros_like(flat)
+    e[3] = 1e-6
+    col = (net.velocity((flat + e).reshape(y.shape))
+           - net.velocity((flat - e).reshape(y.shape))).ravel() / 2e-6
+    np.testing.assert_allclose(J[:, 3], col, atol=1e-8)
+
+
+def test_bad_network_arguments():
+    with pytest.raises(mf.ParameterError, match="N=0"):
+        Network("gated", 0)
+    with pytest.raises(mf.ParameterError, match="seed"):
+        Network("gated", 10, seed=-1)
+    with pytest.raises(mf.ParameterError, match="no input 'I_q'"):
+        Network("gated", 10, inputs={"I_q": 1.0})
+    with pytest.raises(mf.ParameterError, match="NaN"):
+        Network("gated", 10, inputs={"I_h": float("nan")})
+    with pytest.raises(mf.ParameterDomainError, match="tau_z > 0"):
+        Network("gated", 10, tau_z=0)
+    net = Network("gated", 10)
+    with pytest.raises(mf.ParameterError, match="expected"):
+        net.velocity(np.zeros((2, 10)))
