@@ -92,7 +92,7 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
                            progress=True)
             c = autocorrelation(tr2["h"], max_lag)
             s2 = variances(tr2["h"])
-            sweep[az] = (c, correlation_time(c, record_every, s2["static"]))
+            sweep[az] = (c, s2["static"], correlation_time(c, record_every, s2["static"]))
     fig, axes = plt.subplots(1, 2 if sweep else 1, figsize=(10 if sweep else 5.5, 4))
     axes = np.atleast_1d(axes)
     for v in net.variables:
@@ -101,11 +101,13 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
     axes[0].set_title("population autocorrelation (default parameters)", fontsize=9)
     axes[0].legend()
     if sweep:
-        for az, (c, tc) in sweep.items():
-            axes[1].plot(lags, c / c[0], label=fr"$\alpha_z$={az:g} ($\tau_c$={tc:.2g})")
+        for az, (c, c_inf, tc) in sweep.items():
+            axes[1].plot(lags, (c - c_inf) / (c[0] - c_inf),
+                         label=fr"$\alpha_z$={az:g} ($\tau_c$={tc:.2g})")
+        axes[1].axhline(0, color="0.6", lw=0.5)
         axes[1].set_xlabel(r"lag $\tau$")
-        axes[1].set_title(r"$C_h(\tau)/C_h(0)$: the update gate slows the dynamics",
-                          fontsize=9)
+        axes[1].set_title(r"$(C_h(\tau)-C_h(\infty))/(C_h(0)-C_h(\infty))$: the update gate "
+                          "slows the dynamics", fontsize=9)
         axes[1].legend()
     fig.tight_layout()
     p_ac = out / "autocorrelation.png"
@@ -122,7 +124,7 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
         "static_variance": {v: stats[v]["static"] for v in net.variables},
         "correlation_time": {v: correlation_time(corr[v], record_every,
                                                  stats[v]["static"]) for v in net.variables},
-        "correlation_time_vs_alpha_z": {f"{az:g}": tc for az, (_, tc) in sweep.items()},
+        "correlation_time_vs_alpha_z": {f"{az:g}": tc for az, (_, _, tc) in sweep.items()},
         "figures": [p_act.name, p_ac.name],
         "wall_time_s": round(time.perf_counter() - t0, 2),
     }

@@ -106,7 +106,7 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     batch : int, optional
         Number of independent trials for the default initial state.
     progress : bool
-        Show a progress bar (on stderr).
+        Show a progress bar (on stderr, when it is a terminal).
     max_steps : int
         ``dopri5`` gives up (``ConvergenceError``) after this many steps.
     """
@@ -145,7 +145,7 @@ def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps
     k4 = np.empty_like(y)
     tmp = np.empty_like(y)
     h2, h6 = dt / 2, dt / 6
-    bar = tqdm(total=n_steps, disable=not progress, unit="step", mininterval=0.5,
+    bar = tqdm(total=n_steps, disable=None if progress else True, unit="step", mininterval=0.5,
                desc=f"simulate N={net.N}")
     t = 0.0
     for step in range(n_steps + 1):
@@ -214,7 +214,7 @@ def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_st
     if times[0] == 0.0:
         out[0] = y
         r = 1
-    bar = tqdm(total=T, disable=not progress, unit="time", mininterval=0.5,
+    bar = tqdm(total=T, disable=None if progress else True, unit="time", mininterval=0.5,
                desc=f"simulate N={net.N} (dopri5)")
     while r < len(times):
         target = times[r]
