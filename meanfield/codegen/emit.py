@@ -13,9 +13,14 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..derive.gaussian import GaussianExpectation
 from .printer import print_expr
 
-__all__ = ["FieldProduct", "emit_function"]
+__all__ = ["FieldProduct", "emit_function", "QUADRATURE_ARGS"]
+
+#: Arguments every function with Gaussian averages takes: probabilists' Gauss–Hermite
+#: nodes and weights normalised to sum 1 (see :mod:`meanfield.codegen.quadrature`).
+QUADRATURE_ARGS = ("gh_nodes", "gh_weights")
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ def emit_function(name: str, args: Sequence[str], outputs: Sequence[tuple[str, s
     """
     pre_exprs = [p.presynaptic for p in products]
     exprs = pre_exprs + [e for _, e in outputs]
+    quad_lines, exprs = _expectations(exprs)
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_c"), order="canonical")
     pre_reduced, out_reduced = reduced[: len(pre_exprs)], reduced[len(pre_exprs):]
 
@@ -68,6 +74,7 @@ def emit_function(name: str, args: Sequence[str], outputs: Sequence[tuple[str, s
     lines = [f"def {name}({', '.join(args)}):"]
     if doc:
         lines.append('    """' + doc.strip().replace("\n", "\n    ") + '\n    """')
+    lines += quad_lines
     for sym, e in before:
         lines.append(f"    {sym} = {print_expr(e)}")
     for i, (p, pe) in enumerate(zip(products, pre_reduced)):
@@ -90,3 +97,36 @@ def emit_function(name: str, args: Sequence[str], outputs: Sequence[tuple[str, s
     else:
         raise ValueError(returns)
     return "\n".join(lines) + "\n"
+
+
+def _expectations(exprs):
+    """Replace each Gaussian average by a symbol computed by quadrature.
+
+    A k-dimensional average evaluates its integrand on a tensor grid of nodes held
+    in k trailing axes; every other symbol of the integrand (parameters, lambda,
+    variances) gets k trailing axes of length one, so the average broadcasts over
+    any grid of arguments.
+    """
+    nodes = sorted({n for e in exprs for n in sp.sympify(e).atoms(GaussianExpectation)},
+                   key=sp.default_sort_key)
+    lines, subs = [], {}
+    for i, node in enumerate(nodes):
+        k = len(node.variables)
+        tag = f"_E{i}"
+        repl = {}
+        for d, (x, v) in enumerate(zip(node.variables, node.variances)):
+            u = sp.Symbol(f"{tag}_u{d}", real=True)
+            repl[x] = u
+            shape = ", ".join(":" if j == d else "None" for j in range(k))
+            lines.append(f"    {u} = np.sqrt(np.expand_dims({print_expr(v)}, "
+                         f"{tuple(range(-k, 0))})) * {QUADRATURE_ARGS[0]}[{shape}]")
+        for s in sorted(node.integrand.free_symbols - set(node.variables), key=str):
+            b = sp.Symbol(f"{tag}_{s}", **s.assumptions0)
+            repl[s] = b
+            lines.append(f"    {b} = np.expand_dims({s}, {tuple(range(-k, 0))})")
+        w = " * ".join(f"{QUADRATURE_ARGS[1]}[{', '.join(':' if j == d else 'None' for j in range(k))}]"
+                       for d in range(k))
+        body = print_expr(node.integrand.xreplace(repl))
+        lines.append(f"    {tag} = np.sum(({body}) * ({w}), axis={tuple(range(-k, 0))})")
+        subs[node] = sp.Symbol(tag, real=True)
+    return lines, [sp.sympify(e).xreplace(subs) for e in exprs]

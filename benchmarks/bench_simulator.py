@@ -1,0 +1,362 @@
+"""Ratio benchmark of the network simulator (``make bench``).
+
+Measures, in one run, for the default gated model (g_h=3, chaotic):
+
+1. rk4 steps per second (dt=0.05, one trial) at N = 500, 1000, 2000;
+2. the RHS-cost ratio: time of the three bare matrix-vector products the RHS needs
+   divided by the time of one generated ``Network.velocity_raw`` call (1.0 means the
+   RHS costs exactly its matvecs), with a hand-written numpy RHS for context;
+3. batch throughput: per-trial steps/s of a batch of 32 trials over single-trial
+   steps/s at N = 1000, 2000;
+4. speed-up of our rk4 (dt=0.05) over ``scipy.integrate.solve_ivp(method="RK45")`` at
+   matched final-state accuracy (N = 500, 1000; dt = 0.1, 0.2 for context).
+
+Every figure is a ratio or a rate measured on this machine in this run; there are no
+timed asserts. A table goes to stdout and every number, with machine information, to
+the JSON file named by ``--out``.
+
+    .venv/bin/python benchmarks/bench_simulator.py --out docs/performance-simulator.json
+    .venv/bin/python benchmarks/bench_simulator.py --quick     # fewer repeats
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import datetime
+import glob
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+import scipy
+from scipy.integrate import solve_ivp
+from scipy.special import expit
+
+from validation import Network, simulate
+
+MODEL = "gated"
+DT = 0.05
+TARGETS = {
+    "rhs_ratio": 0.9,         # bare matvecs / generated RHS, at every N
+    "batch_speedup": 2.5,     # per-trial batch-of-32 throughput / single, at N=2000
+    "solve_ivp_speedup": 3.0,  # solve_ivp RK45 wall time / rk4 wall time, matched error
+}
+
+
+# --------------------------------------------------------------------- helpers
+def timed(fn, *, number: int, repeat: int) -> dict:
+    """Per-call seconds of ``fn`` over ``repeat`` repeats of ``number`` calls (after a warm-up)."""
+    fn()
+    per_call = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        per_call.append((time.perf_counter() - t0) / number)
+    return {"median": statistics.median(per_call), "best": min(per_call), "all": per_call}
+
+
+def timed_pair(fa, fb, *, number: int, repeat: int) -> tuple[dict, dict]:
+    """Like :func:`timed` for two functions, interleaving their repeats (fairer on a busy box)."""
+    fa(), fb()
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, acc in ((fa, ta), (fb, tb)):
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            acc.append((time.perf_counter() - t0) / number)
+    summary = lambda xs: {"median": statistics.median(xs), "best": min(xs), "all": xs}  # noqa: E731
+    return summary(ta), summary(tb)
+
+
+def calls_for(fn, budget: float) -> int:
+    """How many calls of ``fn`` fill roughly ``budget`` seconds (at least 1)."""
+    fn()
+    t0 = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - t0, 1e-7)
+    return max(1, int(budget / once))
+
+
+def blas_threads() -> int | None:
+    """Threads of the BLAS numpy uses, if it can be found without extra packages."""
+    try:
+        from threadpoolctl import threadpool_info  # optional
+        for pool in threadpool_info():
+            if pool.get("user_api") == "blas":
+                return int(pool["num_threads"])
+    except Exception:
+        pass
+    libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    for path in glob.glob(os.path.join(libdir, "*openblas*.so*")):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for sym in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+                    "openblas_get_num_threads"):
+            if hasattr(lib, sym):
+                return int(getattr(lib, sym)())
+    return None
+
+
+def machine_info() -> dict:
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count()
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas_name = f"{blas.get('name')} {blas.get('version', '')}".strip()
+    except Exception:
+        blas_name = None
+    cpu = platform.processor() or None
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "nproc": nproc,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "blas": blas_name,
+        "blas_threads": blas_threads(),
+    }
+
+
+def hand_rhs(net: Network):
+    """A plain numpy RHS of the gated model with three separate matvecs (for context)."""
+    p = net.params
+    Jh, Jz, Jr = (np.ascontiguousarray(net.couplings[k]) for k in ("Jh", "Jz", "Jr"))
+    g_h, beta_h = p["g_h"], p["beta_h"]
+    a_z, b_z, a_r, b_r = p["alpha_z"], p["beta_z"], p["alpha_r"], p["beta_r"]
+    tau_z, tau_r = p["tau_z"], p["tau_r"]
+
+    def rhs(y):
+        h, z, r = y
+        phi = np.tanh(g_h * h + beta_h)
+        dh = expit(a_z * z - b_z) * (-h + Jh @ (expit(a_r * r - b_r) * phi))
+        dz = (-z + Jz @ phi) / tau_z
+        dr = (-r + Jr @ phi) / tau_r
+        return dh, dz, dr
+
+    return rhs
+
+
+def steps_per_second(net: Network, y0: np.ndarray, n_steps: int, repeat: int) -> dict:
+    T = n_steps * DT
+    run = lambda: simulate(net, T, dt=DT, method="rk4", y0=y0, record_every=T)  # noqa: E731
+    t = timed(run, number=1, repeat=repeat)
+    return {"steps": n_steps, "seconds": t, "steps_per_s": n_steps / t["median"]}
+
+
+def verdict(value: float, target: float) -> str:
+    return "PASS" if value >= target else "BELOW"
+
+
+# ----------------------------------------------------------------- measurements
+def bench_rhs_and_steps(Ns, quick: bool) -> dict:
+    out = {}
+    repeat = 5 if quick else 9
+    budget = 0.05 if quick else 0.15
+    for N in Ns:
+        net = Network(MODEL, N, seed=0)
+        y = net.initial_state(1)
+        x = np.tanh(net.params["g_h"] * y[0])
+        Jh, Jz, Jr = net.couplings["Jh"], net.couplings["Jz"], net.couplings["Jr"]
+
+        def matvecs():
+            Jh @ x
+            Jz @ x
+            Jr @ x
+
+        gen = lambda: net.velocity_raw(y)  # noqa: E731
+        hand = hand_rhs(net)
+        # check the hand-written RHS really is the same model
+        err = max(float(np.max(np.abs(a - b))) for a, b in zip(hand(y), gen()))
+        number = calls_for(gen, budget)
+        t_mv, t_gen = timed_pair(matvecs, gen, number=number, repeat=repeat)
+        t_mv2, t_hand = timed_pair(matvecs, lambda: hand(y), number=number, repeat=repeat)
+        n_steps = {500: 400, 1000: 200, 2000: 80}.get(N, 100)
+        if quick:
+            n_steps //= 2
+        steps = steps_per_second(net, y, n_steps, 3 if quick else 5)
+        out[N] = {
+            "three_matvecs_s": t_mv["median"],
+            "generated_rhs_s": t_gen["median"],
+            "hand_rhs_s": t_hand["median"],
+            "rhs_ratio_generated": t_mv["median"] / t_gen["median"],
+            "rhs_ratio_hand": t_mv2["median"] / t_hand["median"],
+            "rhs_ratio_generated_best": t_mv["best"] / t_gen["best"],
+            "hand_vs_generated_max_abs_diff": err,
+            "rk4": steps,
+            "rk4_step_over_4_rhs": (1 / steps["steps_per_s"]) / (4 * t_gen["median"]),
+        }
+        print(f"  N={N}: rhs ratio {out[N]['rhs_ratio_generated']:.3f}, "
+              f"{steps['steps_per_s']:.1f} steps/s", file=sys.stderr)
+    return out
+
+
+def bench_batch(Ns, single: dict, B: int, quick: bool) -> dict:
+    out = {}
+    for N in Ns:
+        net = Network(MODEL, N, seed=0)
+        y0 = net.initial_state(2, batch=B)
+        n_steps = {1000: 40, 2000: 20}.get(N, 40)
+        if quick:
+            n_steps //= 2
+        res = steps_per_second(net, y0, n_steps, 3 if quick else 5)
+        per_trial = B * res["steps_per_s"]
+        one = single[N]["rk4"]["steps_per_s"]
+        out[N] = {"batch": B, "batch_steps_per_s": res["steps_per_s"],
+                  "per_trial_steps_per_s": per_trial, "single_steps_per_s": one,
+                  "speedup": per_trial / one, "rk4": res}
+        print(f"  N={N}: batch speed-up {per_trial / one:.2f}x", file=sys.stderr)
+    return out
+
+
+def bench_solve_ivp(N: int, T: float, dts, quick: bool) -> dict:
+    """rk4 at each step in ``dts`` against the loosest RK45 tolerance that matches its error."""
+    net = Network(MODEL, N, seed=0)
+    # start on the attractor: a transient from a random state first
+    y0 = simulate(net, 50.0, dt=DT, y0=net.initial_state(3), record_every=50.0).final
+    repeat = 3 if quick else 5
+    fun = lambda t, y: net.velocity(y.reshape(3, N)).ravel()  # noqa: E731
+
+    # reference: rk4 with a 64x smaller step, cross-checked against DOP853 (tight)
+    ref = simulate(net, T, dt=DT / 64, y0=y0, record_every=T).final
+    dop = solve_ivp(fun, (0, T), y0.ravel(), method="DOP853", rtol=1e-12, atol=1e-12)
+    err = lambda yT: float(np.max(np.abs(np.ravel(yT) - ref.ravel())))  # noqa: E731
+    ivp = lambda rtol: solve_ivp(fun, (0, T), y0.ravel(), method="RK45",  # noqa: E731
+                                 rtol=rtol, atol=rtol * 1e-2)
+    rtols = [10.0 ** (-3 - k / 2) for k in range(15)]  # 1e-3 ... 1e-10 in half decades
+    errors = {}  # solve_ivp error by rtol, computed once
+
+    result = {"N": N, "T": T, "initial_state": "after a transient of 50 from a random state",
+              "error_norm": "max abs final-state difference from the reference",
+              "reference": f"rk4 dt={DT / 64:g}",
+              "reference_vs_dop853_1e-12": err(dop.y[:, -1]), "runs": {}}
+    for dt in dts:
+        run_rk4 = lambda: simulate(net, T, dt=dt, y0=y0, record_every=T)  # noqa: E731
+        rk4_err = err(run_rk4().final)
+        chosen = None
+        for rtol in rtols:
+            if rtol not in errors:
+                sol = ivp(rtol)
+                errors[rtol] = (err(sol.y[:, -1]) if sol.success else float("inf"),
+                                int(sol.nfev))
+            if errors[rtol][0] <= rk4_err:
+                chosen = rtol
+                break
+        t_rk4, t_ivp = timed_pair(run_rk4, lambda: ivp(chosen), number=1, repeat=repeat) \
+            if chosen is not None else (timed(run_rk4, number=1, repeat=repeat), None)
+        row = {"dt": dt, "rk4_error": rk4_err, "rk4_nfev": 4 * int(round(T / dt)),
+               "rk4_seconds": t_rk4, "rk45_rtol": chosen, "rk45_atol": chosen and chosen * 1e-2,
+               "rk45_error": chosen and errors[chosen][0],
+               "rk45_nfev": chosen and errors[chosen][1], "rk45_seconds": t_ivp,
+               "speedup": t_ivp["median"] / t_rk4["median"] if t_ivp else None}
+        result["runs"][str(dt)] = row
+        print(f"  solve_ivp N={N} dt={dt}: rtol {chosen}, speed-up {row['speedup']}",
+              file=sys.stderr)
+    result["rk45_scan"] = [{"rtol": r, "error": e, "nfev": n} for r, (e, n) in errors.items()]
+    return result
+
+
+# ------------------------------------------------------------------------ main
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", help="write every number as JSON to this file")
+    ap.add_argument("--quick", action="store_true", help="fewer steps and repeats")
+    args = ap.parse_args(argv)
+
+    info = machine_info()
+    start = time.perf_counter()
+    print(f"simulator benchmark: {info['cpu']}, {info['nproc']} cores, numpy {info['numpy']}, "
+          f"BLAS threads {info['blas_threads']}", file=sys.stderr)
+    Ns = (500, 1000, 2000)
+    single = bench_rhs_and_steps(Ns, args.quick)
+    batch = bench_batch((1000, 2000), single, 32, args.quick)
+    ivp = {N: bench_solve_ivp(N, 10.0, (DT, 2 * DT, 4 * DT), args.quick) for N in (500, 1000)}
+    elapsed = time.perf_counter() - start
+
+    rows = []
+    for N in Ns:
+        rows.append((f"rk4 steps/s, N={N}", f"{single[N]['rk4']['steps_per_s']:.1f}", "-", ""))
+    for N in Ns:
+        v = single[N]["rhs_ratio_generated"]
+        rows.append((f"RHS ratio 3 matvecs / generated RHS, N={N}", f"{v:.3f}",
+                     f">= {TARGETS['rhs_ratio']}", verdict(v, TARGETS["rhs_ratio"])))
+    for N in Ns:
+        rows.append((f"  (context) 3 matvecs / hand numpy RHS, N={N}",
+                     f"{single[N]['rhs_ratio_hand']:.3f}", "-", ""))
+    for N in (1000, 2000):
+        v = batch[N]["speedup"]
+        tgt = TARGETS["batch_speedup"] if N == 2000 else None
+        rows.append((f"batch-32 per-trial / single steps/s, N={N}", f"{v:.2f}x",
+                     f">= {tgt}x" if tgt else "-", verdict(v, tgt) if tgt else ""))
+    for N, res in ivp.items():
+        for key, row in res["runs"].items():
+            primary = row["dt"] == DT
+            label = (f"speed-up vs solve_ivp RK45, N={N}" if primary else
+                     f"  (context) same, rk4 dt={row['dt']:g}, N={N}")
+            tgt = f">= {TARGETS['solve_ivp_speedup']}x" if primary else "-"
+            if row["speedup"] is None:
+                rows.append((label, "n/a (no rtol matched)", tgt, "BELOW" if primary else ""))
+                continue
+            v = row["speedup"]
+            rows.append((label, f"{v:.2f}x", tgt,
+                         verdict(v, TARGETS["solve_ivp_speedup"]) if primary else ""))
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    head = ("measurement", "measured", "target", "")
+    w = [max(a, len(b)) for a, b in zip(w, head)]
+    fmt = f"{{:<{w[0]}}}  {{:>{w[1]}}}  {{:>{w[2]}}}  {{}}"
+    print(f"\nSimulator benchmark ({MODEL}, defaults; rk4 dt={DT}) on {info['nproc']} cores, "
+          f"{info['date']}")
+    print(fmt.format(*head))
+    print("-" * (sum(w) + 8))
+    for r in rows:
+        print(fmt.format(*r))
+    print("\nmatched accuracy (T=10 on the attractor; max abs final-state error):")
+    for N, res in ivp.items():
+        for row in res["runs"].values():
+            rk45 = ("no rtol matched" if row["rk45_rtol"] is None else
+                    f"RK45 rtol {row['rk45_rtol']:.1e} error {row['rk45_error']:.1e} "
+                    f"({row['rk45_nfev']} RHS calls)")
+            print(f"  N={N} rk4 dt={row['dt']:g}: error {row['rk4_error']:.1e} "
+                  f"({row['rk4_nfev']} RHS calls); {rk45}")
+        print(f"  N={N} reference {res['reference']} vs DOP853 rtol=atol=1e-12: "
+              f"{res['reference_vs_dop853_1e-12']:.1e}")
+    print(f"total benchmark time {elapsed:.0f} s")
+
+    if args.out:
+        doc = {"benchmark": "simulator", "model": MODEL, "params": "defaults", "dt": DT,
+               "quick": args.quick, "machine": info, "targets": TARGETS,
+               "single": {str(k): v for k, v in single.items()},
+               "batch": {str(k): v for k, v in batch.items()},
+               "solve_ivp": {str(k): v for k, v in ivp.items()}, "elapsed_s": elapsed,
+               "table": [dict(zip(("measurement", "measured", "target", "verdict"), r))
+                         for r in rows]}
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as fh:
+            json.dump(doc, fh, indent=2)
+            fh.write("\n")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

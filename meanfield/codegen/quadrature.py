@@ -1,0 +1,120 @@
+r"""Quadrature rules for Gaussian averages, sized from a stated accuracy.
+
+For :math:`x \sim \mathcal N(0, v)`,
+:math:`\langle f(x)\rangle \approx \sum_k w_k f(\sqrt v\, x_k)` with nodes
+:math:`x_k` and weights summing to 1. Two named rules (style habit 4):
+
+``GaussHermite``
+    Probabilists' Gauss–Hermite nodes: exact for polynomials of degree < 2K.
+``Trapezoid`` (default)
+    Equispaced nodes on [-L, L] with Gaussian weights. For integrands analytic in a
+    strip :math:`|\mathrm{Im}\,x| < d` (tanh, steep sigmoids) its error falls like
+    :math:`e^{-2\pi d/h}` in the spacing h, while Gauss–Hermite's falls only like
+    :math:`e^{-c d\sqrt{K}}`: for :math:`\langle\tanh^2(2x)\rangle` to 1e-11 it needs
+    about 100 nodes where Gauss–Hermite needs 320, and the gap widens for steep gates
+    (alpha_r = 30). That is why it is the default here.
+
+Each rule doubles its size until two successive sizes agree to
+``atol + rtol*|value|`` at every point of the argument grid, and reports the
+difference as the error estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.special import roots_hermitenorm
+
+__all__ = ["QuadratureRule", "GaussHermite", "Trapezoid", "RULES", "gauss_hermite_nodes"]
+
+
+@lru_cache(maxsize=32)
+def gauss_hermite_nodes(K: int) -> tuple[np.ndarray, np.ndarray]:
+    """``K`` probabilists' Gauss–Hermite nodes and weights summing to 1 (read-only)."""
+    x, w = roots_hermitenorm(K)
+    return _frozen(x, w / w.sum())
+
+
+@lru_cache(maxsize=32)
+def trapezoid_nodes(K: int, half_width: float = 9.0) -> tuple[np.ndarray, np.ndarray]:
+    """``K`` equispaced nodes on [-L, L] with normalised Gaussian weights (read-only)."""
+    x = np.linspace(-half_width, half_width, K)
+    w = np.exp(-0.5 * x ** 2)
+    return _frozen(x, w / w.sum())
+
+
+def _frozen(x, w):
+    x, w = np.array(x, dtype=float), np.array(w, dtype=float)
+    x.flags.writeable = False
+    w.flags.writeable = False
+    return x, w
+
+
+@dataclass(frozen=True)
+class QuadratureRule:
+    """A rule whose size is chosen to reach ``rtol`` (subclasses give ``nodes(K)``).
+
+    Parameters
+    ----------
+    rtol, atol : float
+        Target: successive sizes differ by at most ``atol + rtol * |value|``.
+    min_nodes, max_nodes : int
+        The search starts at ``min_nodes`` and doubles up to ``max_nodes``.
+    """
+
+    rtol: float = 1e-10
+    atol: float = 1e-13
+    min_nodes: int = 41
+    max_nodes: int = 2561
+
+    def nodes(self, K: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def next_size(self, K: int) -> int:
+        return min(2 * K, self.max_nodes)
+
+    def evaluate(self, fn, *args):
+        """Call ``fn(*args, nodes, weights)`` with rules of growing size.
+
+        Returns ``(values, error, K, met)``: the values of the finest rule tried, the
+        largest absolute difference from the previous size (the error estimate), the
+        size used, and whether the target was met.
+        """
+        K = self.min_nodes
+        prev = fn(*args, *self.nodes(K))
+        while True:
+            K2 = self.next_size(K)
+            cur = fn(*args, *self.nodes(K2))
+            diffs = [np.abs(np.asarray(c) - np.asarray(p)) for c, p in zip(cur, prev)]
+            scaled = max((float(np.max(d / (self.atol + self.rtol * np.abs(np.asarray(c)))))
+                          for d, c in zip(diffs, cur)), default=0.0)
+            if scaled <= 1.0 or K2 >= self.max_nodes:
+                err = max((float(np.max(d)) for d in diffs), default=0.0)
+                return cur, err, K2, scaled <= 1.0
+            K, prev = K2, cur
+
+
+@dataclass(frozen=True)
+class GaussHermite(QuadratureRule):
+    """Probabilists' Gauss–Hermite rule."""
+
+    def nodes(self, K):
+        return gauss_hermite_nodes(K)
+
+
+@dataclass(frozen=True)
+class Trapezoid(QuadratureRule):
+    """Equispaced rule on [-L, L] (L = 9 standard deviations; tail mass below 1e-18)."""
+
+    half_width: float = 9.0
+
+    def nodes(self, K):
+        return trapezoid_nodes(K, self.half_width)
+
+    def next_size(self, K):  # 2K - 1 keeps the previous nodes
+        return min(2 * K - 1, self.max_nodes)
+
+
+RULES = {"trapezoid": Trapezoid, "gauss-hermite": GaussHermite}

@@ -1,0 +1,123 @@
+r"""Static mean-field theory: the self-consistent variances at a fixed point (spec section 2).
+
+At a fixed point each unit solves :math:`F(x, \eta) = 0` for its state
+:math:`x^*(\eta)` given its fields. For :math:`N\to\infty` the fields of
+independent coupling matrices are independent centred Gaussians whose
+variances :math:`q_f` obey
+
+.. math:: q_f = \big\langle g_f(x^*(\eta))^2 \big\rangle_{\eta_{f'} \sim \mathcal N(0, q_{f'})},
+
+with :math:`g_f` the field's presynaptic function. Everything here is derived
+from the model's own equations; the gated model is not special-cased.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from .._errors import ModelSyntaxError
+from ..models.model import Model
+from .derivation import Derivation, Equation
+from .gaussian import expectation
+from .unit import unit_dynamics
+
+__all__ = ["FixedPointTheory", "fixed_point_theory", "derive_fixed_point"]
+
+
+@dataclass(frozen=True)
+class FixedPointTheory:
+    """Symbolic static mean-field theory of a model.
+
+    Attributes
+    ----------
+    fields : tuple of Symbol
+        The Gaussian fields.
+    variances : tuple of Symbol
+        Their variances ``q_<field>``.
+    unit_fixed_point : dict of Symbol to Expr
+        Each state variable at a unit's fixed point as a function of the fields.
+    variance_map : tuple of Expr
+        Right-hand sides of the self-consistency ``q_f = variance_map[f](q)``.
+    state_variance : dict of str to Expr
+        Second moment of each state variable at the fixed point (its variance
+        across units; the mean vanishes for N -> infinity).
+    distribution : dict of Symbol to Symbol
+        Field -> its variance symbol.
+    """
+
+    model: Model
+    fields: tuple
+    variances: tuple
+    unit_fixed_point: dict
+    variance_map: tuple
+    state_variance: dict
+    distribution: dict
+
+
+def variance_symbol(field_name: str) -> sp.Symbol:
+    """``eta_h`` -> ``q_h``: the variance of a field."""
+    return sp.Symbol("q_" + field_name.removeprefix("eta_"), positive=True)
+
+
+@lru_cache(maxsize=32)
+def fixed_point_theory(model: Model) -> FixedPointTheory:
+    """Derive the static mean-field theory of ``model`` (static inputs set to zero)."""
+    u = unit_dynamics(model)
+    zero_inputs = {s: 0 for s in u.inputs}
+    velocity = [sp.sympify(F).subs(zero_inputs) for F in u.velocity]
+    solution = _solve_unit_fixed_point(model, velocity, u.states)
+    fields = u.fields
+    q = tuple(variance_symbol(str(f)) for f in fields)
+    dist = dict(zip(fields, q))
+    vmap = []
+    for f in range(len(fields)):
+        g = u.presynaptic[f].xreplace(solution)
+        vmap.append(expectation(g ** 2, dist))
+    state_var = {str(x): expectation(solution[x] ** 2, dist) for x in u.states}
+    return FixedPointTheory(model=model, fields=fields, variances=q, unit_fixed_point=solution,
+                            variance_map=tuple(vmap), state_variance=state_var,
+                            distribution=dist)
+
+
+def _solve_unit_fixed_point(model, velocity, states):
+    """Solve F(x, eta) = 0 for the unit's state, dropping factors that cannot vanish."""
+    eqs = []
+    for F in velocity:
+        F = sp.factor_terms(sp.together(F))
+        num, _ = sp.fraction(F)
+        factors = num.args if isinstance(num, sp.Mul) else (num,)
+        keep = [f for f in factors if f.free_symbols & set(states) and not f.is_positive]
+        if not keep:
+            raise ModelSyntaxError(f"model {model.name!r}: a unit's velocity {F} cannot vanish; "
+                                   "no fixed point exists")
+        eqs.append(sp.Mul(*keep))
+    sols = sp.solve(eqs, states, dict=True)
+    if len(sols) != 1 or set(sols[0]) != set(states):
+        raise ModelSyntaxError(
+            f"model {model.name!r}: the fixed point of one unit is not an explicit function of "
+            f"its fields (sympy found {len(sols)} solution(s)); the static theory needs x*(eta)")
+    return {x: sp.simplify(sols[0][x]) for x in states}
+
+
+def derive_fixed_point(model: Model) -> Derivation:
+    """The static mean-field equations of ``model`` as a :class:`Derivation`."""
+    th = fixed_point_theory(model)
+    normal = sp.Function("Normal")
+    fields = [Equation(f, normal(0, q), "independent: one coupling matrix each")
+              for f, q in th.distribution.items()]
+    unit = [Equation(x, e, "unit fixed point, F(x, eta) = 0") for x, e in
+            th.unit_fixed_point.items()]
+    self_consistency = [Equation(q, m, "self-consistency") for q, m in
+                        zip(th.variances, th.variance_map)]
+    states = [Equation(sp.Symbol(f"Delta_{k}"), v, f"variance of {k} across units")
+              for k, v in th.state_variance.items()]
+    return Derivation(model.name, "Static mean-field theory (fixed points)", (
+        ("Gaussian fields at a fixed point", tuple(fields)),
+        ("State of one unit", tuple(unit)),
+        ("Variance equations", tuple(self_consistency)),
+        ("State variances", tuple(states)),
+    ))
+

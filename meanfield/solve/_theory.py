@@ -1,0 +1,67 @@
+"""Numerical access to a model's generated theory module (pure kernels, no state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..codegen.quadrature import QuadratureRule, Trapezoid
+from ..codegen.theory import theory_module
+from ..models.model import Model
+
+__all__ = ["Theory"]
+
+
+@dataclass(frozen=True)
+class Theory:
+    """A model's generated theory evaluated with a fixed quadrature rule."""
+
+    model: Model
+    nodes: int = 81
+    rule: QuadratureRule = Trapezoid()
+
+    @property
+    def module(self):
+        return theory_module(self.model)
+
+    @property
+    def m(self) -> int:
+        return len(self.module.FIELDS)
+
+    def _quad(self, K=None):
+        return self.rule.nodes(self.nodes if K is None else K)
+
+    def variance_map(self, q, params, K=None):
+        """F(q): ``q`` is a sequence of m arrays (broadcasting with the parameters)."""
+        p = [params[n] for n in self.module.PARAMETERS]
+        return tuple(np.asarray(v, dtype=float) * np.ones(np.broadcast(*q, *p).shape)
+                     for v in self.module.variance_map(*q, *p, *self._quad(K)))
+
+    def state_variance(self, q, params, K=None):
+        p = [params[n] for n in self.module.PARAMETERS]
+        out = self.module.state_variance(*q, *p, *self._quad(K))
+        return dict(zip(self.module.STATES, (float(np.asarray(v)) for v in out)))
+
+    def profile(self, lam, q, params, K=None) -> np.ndarray:
+        """M(lambda) as an array of shape ``lam.shape + (m, m)``."""
+        lam = np.asarray(lam)
+        p = [params[n] for n in self.module.PARAMETERS]
+        entries = self.module.profile(lam, *q, *p, *self._quad(K))
+        shape = np.broadcast(lam, *q, *p).shape
+        M = np.zeros(shape + (self.m, self.m))
+        for (i, j), e in zip(self.module.PROFILE_KEYS, entries):
+            M[..., i, j] = np.real(e)
+        return M
+
+    def rho(self, lam, q, params, K=None) -> np.ndarray:
+        """Spectral radius of M(lambda) (its Perron root: M is non-negative)."""
+        M = self.profile(lam, q, params, K)
+        return np.max(np.abs(np.linalg.eigvals(M)), axis=-1)
+
+    def choose_nodes(self, q_max, params) -> tuple[int, float, bool]:
+        """(nodes, error estimate, met) for the variance map at variances up to ``q_max``."""
+        qs = [np.geomspace(1e-3 * q_max, q_max, 12)] * self.m
+        p = [params[n] for n in self.module.PARAMETERS]
+        _, err, K, met = self.rule.evaluate(lambda *a: self.module.variance_map(*a), *qs, *p)
+        return K, err, met

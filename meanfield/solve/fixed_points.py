@@ -1,0 +1,154 @@
+r"""Every branch of fixed points of the static mean-field equations (spec section 2).
+
+The variance equations :math:`q = F(q)` are reduced to one equation in the
+variance :math:`q_1` of the first field (that of the first state variable):
+for fixed :math:`q_1` the other variances are found by iterating
+:math:`q_{f>1} \leftarrow F_{f>1}(q)` (exact after one step when, as in the gated
+family, they depend on :math:`q_1` only). The residual
+:math:`R(q_1) = F_1(q) - q_1` is evaluated on a dense logarithmic grid of
+:math:`q_1`, every sign change is bracketed and refined by Brent's method. Pairs
+born in a saddle-node are therefore found as two roots, and a near-tangency
+(a local minimum of :math:`|R|` that does not change sign) is refined and
+reported when it touches zero within tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq, minimize_scalar
+
+from .._errors import ConvergenceError, ParameterError
+from ..codegen.quadrature import QuadratureRule, Trapezoid
+from ..models import Model, get_model
+from ._theory import Theory
+from .result import Branch, FixedPointBranches
+from .spectrum import edge_of
+
+__all__ = ["fixed_point_branches", "residual_curve"]
+
+
+def _rest(theory: Theory, q1, params, K, iters=200, tol=1e-13):
+    """The other variances given q1 (vectorised over q1)."""
+    m = theory.m
+    q1 = np.asarray(q1, dtype=float)
+    q = [q1] + [np.full_like(q1, 0.5) for _ in range(m - 1)]
+    for _ in range(iters):
+        new = theory.variance_map(q, params, K)
+        change = max((float(np.max(np.abs(new[f] - q[f]))) for f in range(1, m)), default=0.0)
+        q = [q1] + [new[f] for f in range(1, m)]
+        if change < tol:
+            return q, new[0]
+    raise ConvergenceError(f"the variances of the other fields did not converge for fixed "
+                           f"q_1 (last change {change:.3g})")
+
+
+def residual_curve(model, q1, *, params=None, nodes: int = 161, **kwargs):
+    """R(q_1) = F_1(q) - q_1 on an array of q_1 (for plots and diagnostics)."""
+    model = get_model(model)
+    params = model.resolve(params, **kwargs)
+    th = Theory(model, nodes)
+    _, F1 = _rest(th, q1, params, nodes)
+    return F1 - np.asarray(q1)
+
+
+def fixed_point_branches(model: str | Model = "gated", *, params: dict | None = None,
+                         q_max: float = 10.0, grid: int = 4000, tol: float = 1e-12,
+                         quadrature: QuadratureRule | None = None, throw: bool = True,
+                         **kwargs) -> FixedPointBranches:
+    """Every solution of the variance equations of ``model``, ordered by variance of h.
+
+    Parameters
+    ----------
+    model : str, Path or Model
+    params : dict, optional
+        Parameter values (checked against their domains); keyword arguments are added.
+    q_max : float
+        Largest variance of the first field searched.
+    grid : int
+        Points of the logarithmic scan in (1e-10 q_max, q_max].
+    tol : float
+        Absolute tolerance on the variances.
+    quadrature : QuadratureRule, optional
+        Rule and accuracy of the Gaussian averages (default ``Trapezoid(rtol=1e-10)``).
+    throw : bool
+        Raise :class:`ConvergenceError` if a root cannot be refined to ``tol``.
+
+    Returns
+    -------
+    FixedPointBranches
+    """
+    model = get_model(model)
+    params = model.resolve(params, **kwargs)
+    if not (isinstance(grid, int) and grid >= 10):
+        raise ParameterError(f"grid={grid!r} must be an integer >= 10")
+    if not (math.isfinite(q_max) and q_max > 0):
+        raise ParameterError(f"q_max={q_max!r} must be positive and finite")
+    rule = quadrature or Trapezoid()
+    K, qerr, met = Theory(model, rule=rule).choose_nodes(q_max, params)
+    th = Theory(model, K, rule)
+
+    roots: list[float] = []
+    _, F1_zero = _rest(th, np.array([0.0]), params, K)
+    has_zero = abs(float(F1_zero[0])) < 1e-14
+    q1 = np.geomspace(1e-10 * q_max, q_max, grid)
+    _, F1 = _rest(th, q1, params, K)
+    R = F1 - q1
+
+    def residual(x):
+        _, F = _rest(th, np.array([x]), params, K)
+        return float(F[0] - x)
+
+    messages = [] if met else [f"quadrature did not reach rtol={rule.rtol:g} with {K} nodes "
+                               f"(error estimate {qerr:.2g})"]
+    sign = np.sign(R)
+    for i in np.nonzero(sign[:-1] * sign[1:] < 0)[0]:
+        roots.append(brentq(residual, q1[i], q1[i + 1], xtol=tol * 1e-2, rtol=1e-15))
+    # near-tangencies: local minima of |R| without a sign change
+    a = np.abs(R)
+    for i in np.nonzero((a[1:-1] < a[:-2]) & (a[1:-1] < a[2:]) & (sign[:-2] == sign[2:]))[0]:
+        j = i + 1
+        res = minimize_scalar(lambda x: abs(residual(x)), bounds=(q1[j - 1], q1[j + 1]),
+                              method="bounded", options={"xatol": tol})
+        if res.fun < tol:
+            roots.append(float(res.x))
+            messages.append(f"a double root (saddle-node) at q_1={res.x:.6g}")
+    if R[-1] > 0:
+        messages.append(f"residual still positive at q_max={q_max:g}: roots may lie beyond")
+
+    branches = []
+    success = True
+    if has_zero:
+        branches.append(_branch(th, model, params, 0.0, K, zero=True))
+    for r in sorted(roots):
+        if has_zero and r < 1e-9 * q_max:
+            continue
+        b = _branch(th, model, params, r, K)
+        if b.residual > max(tol, 1e-10):
+            success = False
+            messages.append(f"root at q_1={r:.6g} has residual {b.residual:.3g}")
+        branches.append(b)
+    branches.sort(key=lambda b: b.variance.get(model.variable_names[0], 0.0))
+    message = "; ".join(messages) if messages else f"found {len(branches)} branch(es)"
+    result = FixedPointBranches(model=model.name, params=params, branches=tuple(branches),
+                                success=success, message=message, quadrature_nodes=K,
+                                quadrature_error=qerr, quadrature_rule=type(rule).__name__,
+                                options={"q_max": q_max, "grid": grid, "tol": tol})
+    if throw and not success:
+        raise ConvergenceError(f"fixed_point_branches: {message}")
+    return result
+
+
+def _branch(th: Theory, model, params, q1, K, zero=False) -> Branch:
+    q, F1 = _rest(th, np.array([q1]), params, K)
+    qv = [float(x[0]) for x in q]
+    F = th.variance_map([np.array(v) for v in qv], params, K)
+    residual = max(abs(float(F[f]) - qv[f]) for f in range(th.m))
+    state_var = th.state_variance(qv, params, K)
+    stability = float(th.rho(np.array(0.0), qv, params, K))
+    edge, bulk, local = edge_of(th, qv, params, K)
+    return Branch(variance=state_var,
+                  field_variance=dict(zip(th.module.VARIANCES, qv)),
+                  stability=stability, edge=edge, bulk_edge=bulk, local_edge=local,
+                  stable=stability < 1.0, residual=residual, zero=zero)

@@ -1,0 +1,113 @@
+"""Frozen result objects that tell the truth: success, message, residual (style habit 6)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+__all__ = ["Branch", "FixedPointBranches", "SpectrumResult"]
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One solution of the static mean-field equations.
+
+    Attributes
+    ----------
+    variance : dict of str to float
+        Variance of each state variable across units (``Delta_h`` ...).
+    field_variance : dict of str to float
+        Variance ``q_f`` of each Gaussian field.
+    stability : float
+        Largest eigenvalue of the variance profile M(0): the fixed point is stable
+        when it is below 1 (spec section 3).
+    edge : float
+        Real part of the rightmost point of the Jacobian's spectral support.
+    bulk_edge : float or None
+        Rightmost real point where rho(M(lambda)) = 1 (None if the bulk does not reach
+        the real axis to the right of the local rates).
+    local_edge : float
+        Supremum of the local rates (poles of G): eigenvalues pile up below it.
+    stable : bool
+        ``stability < 1``.
+    residual : float
+        max |q - variance_map(q)| at the solution.
+    zero : bool
+        Whether this is the exact zero solution.
+    """
+
+    variance: dict
+    field_variance: dict
+    stability: float
+    edge: float
+    bulk_edge: float | None
+    local_edge: float
+    stable: bool
+    residual: float
+    zero: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FixedPointBranches:
+    """Every fixed-point branch of a model at one parameter point, ordered by variance of h.
+
+    ``success`` is False (with the reason in ``message``) if a root could not be
+    refined below ``tol``; ``quadrature_error`` is the estimated error of the Gaussian
+    averages, ``quadrature_nodes`` the rule used.
+    """
+
+    model: str
+    params: dict
+    branches: tuple
+    success: bool
+    message: str
+    quadrature_nodes: int
+    quadrature_error: float
+    quadrature_rule: str
+    options: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.branches)
+
+    def __iter__(self):
+        return iter(self.branches)
+
+    def __getitem__(self, i) -> Branch:
+        return self.branches[i]
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON form: ``{model, params, branches: [{variance, stability, edge, stable}]}``."""
+        return {"model": self.model, "params": dict(self.params),
+                "branches": [{"variance": b.variance, "field_variance": b.field_variance,
+                              "stability": b.stability, "edge": b.edge,
+                              "bulk_edge": b.bulk_edge, "local_edge": b.local_edge,
+                              "stable": b.stable, "zero": b.zero, "residual": b.residual}
+                             for b in self.branches],
+                "success": self.success, "message": self.message}
+
+    def __repr__(self):
+        rows = "\n".join(f"  [{i}] Delta_h={b.variance.get('h', np.nan):.6g} "
+                         f"stability={b.stability:.6g} edge={b.edge:.4g} stable={b.stable}"
+                         for i, b in enumerate(self.branches))
+        return (f"FixedPointBranches(model={self.model!r}, success={self.success}, "
+                f"message={self.message!r})\n{rows}")
+
+
+@dataclass(frozen=True)
+class SpectrumResult:
+    """The predicted spectral support of the Jacobian at one fixed point.
+
+    ``boundary`` is a list of closed curves (complex arrays) where rho(M(lambda)) = 1; the
+    support is inside them plus the real ``local_segment`` swept by the local rates.
+    """
+
+    boundary: list
+    edge: float
+    bulk_edge: float | None
+    local_segment: tuple
+    branch: Branch
+    extent: tuple
