@@ -22,10 +22,19 @@ from .models import get_model as get_model
 from .models import load_model_file as load_model_file
 from .models import parse_model as parse_model
 from .models import sigmoid as sigmoid
+from .derive.fixed_point import derive_fixed_point as derive_fixed_point
+from .derive.fixed_point import fixed_point_theory as fixed_point_theory
+from .derive.jacobian import derive_spectrum as derive_spectrum
+from .derive.jacobian import spectral_theory as spectral_theory
+from .solve import fixed_point_branches as fixed_point_branches
+from .solve import slow_fraction as slow_fraction
+from .solve import spectral_support as spectral_support
 
 __all__ = [
     "ConvergenceError", "ConvergenceWarning", "MeanfieldError", "ModelSyntaxError",
     "ParameterDomainError", "ParameterError", "UnknownModelError", "__version__",
     "Domain", "Model", "Parameter", "Recurrent", "available_models", "get_model",
     "load_model_file", "parse_model", "sigmoid",
+    "derive_fixed_point", "fixed_point_theory", "derive_spectrum", "spectral_theory",
+    "fixed_point_branches", "slow_fraction", "spectral_support",
 ]

@@ -11,10 +11,10 @@ import sys
 
 from .. import __version__
 from .._errors import MeanfieldError
-from . import demo, models, simulate
+from . import codegen, demo, derive, fixed_points, models, simulate, spectrum
 from ._common import OneLineParser
 
-COMMANDS = (models, simulate, demo)
+COMMANDS = (models, derive, codegen, fixed_points, spectrum, simulate, demo)
 
 
 def build_parser() -> OneLineParser:
@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     except MeanfieldError as exc:
         print(f"meanfield {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"meanfield {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -1,8 +1,9 @@
 """On-disk cache of generated modules (style habit 3).
 
 The key is a SHA-256 of everything that changes the generated source: the
-model's hash, the kind of module, the package version, the SymPy version and the
-printer version. Writes go through a file lock, so parallel sweeps never read
+model's hash, the kind of module, the package version, the SymPy version, the
+printer version and a fingerprint of the package's own derivation and code
+generation sources (so even an unreleased fix never serves stale code). Writes go through a file lock, so parallel sweeps never read
 a half-written module. The folder is ``$MEANFIELD_CACHE`` or
 ``~/.cache/meanfield``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import sympy as sp
@@ -30,9 +32,22 @@ def cache_dir() -> Path:
     return d
 
 
+@lru_cache(maxsize=1)
+def source_fingerprint() -> str:
+    """SHA-256 of the sources that shape generated code (models, derive, codegen)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for sub in ("models", "derive", "codegen"):
+        for f in sorted((root / sub).glob("*.py")):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(model_hash: str, kind: str) -> str:
-    """SHA-256 of model hash, module kind, package, SymPy and printer versions."""
-    text = "|".join([model_hash, kind, __version__, sp.__version__, PRINTER_VERSION])
+    """SHA-256 of model hash, module kind, package/SymPy/printer versions, source fingerprint."""
+    text = "|".join([model_hash, kind, __version__, sp.__version__, PRINTER_VERSION,
+                     source_fingerprint()])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -47,10 +47,15 @@ class Derivation:
         for heading, eqs in self.sections:
             out.append(f"% {heading}")
             out.append(r"\begin{aligned}")
-            rows = [f"{sp.latex(e.lhs)} &= {sp.latex(e.rhs)}" for e in eqs]
+            rows = [f"{_latex(e.lhs)} &= {_latex(e.rhs)}" for e in eqs]
             out.append(" \\\\\n".join(rows))
             out.append(r"\end{aligned}")
         return "\n".join(out)
 
     def __str__(self):
         return self.to_text()
+
+
+def _latex(expr) -> str:
+    names = {s: r"\lambda" for s in sp.sympify(expr).free_symbols if s.name == "lam"}
+    return sp.latex(expr, symbol_names=names)

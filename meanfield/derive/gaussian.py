@@ -44,9 +44,10 @@ class GaussianExpectation(sp.Function):
                          for x, v in zip(self.variables, self.variances))
         return f"<{printer._print(self.integrand)}>[{dist}]"
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         sub = ", ".join(printer._print(x) for x in self.variables)
-        return r"\left\langle %s \right\rangle_{%s}" % (printer._print(self.integrand), sub)
+        tex = r"\left\langle %s \right\rangle_{%s}" % (printer._print(self.integrand), sub)
+        return tex if exp is None else f"{tex}^{{{exp}}}"
 
 
 def expectation(expr: sp.Expr, variances: dict[sp.Symbol, sp.Expr]) -> sp.Expr:

@@ -46,7 +46,7 @@ from .unit import unit_dynamics
 __all__ = ["SpectralTheory", "spectral_theory", "derive_spectrum", "LAMBDA"]
 
 #: The (complex) eigenvalue symbol.
-LAMBDA = sp.Symbol("lambda_", complex=True)
+LAMBDA = sp.Symbol("lam", complex=True)
 
 
 @dataclass(frozen=True)
@@ -124,15 +124,17 @@ def derive_spectrum(model: Model) -> Derivation:
     """The spectral equations of ``model`` as a :class:`Derivation`."""
     th = spectral_theory(model)
     fields = unit_dynamics(model).fields
-    G_rows = [Equation(sp.Symbol(f"G[{fields[i]},{fields[j]}]"), th.G[i, j])
+    sub = [str(f).removeprefix("eta_") for f in fields]
+    G_rows = [Equation(sp.Symbol(f"G_{{{sub[i]}{sub[j]}}}"), th.G[i, j])
               for i in range(th.G.rows) for j in range(th.G.cols) if th.G[i, j] != 0]
-    M_rows = [Equation(sp.Symbol(f"M[{fields[i]},{fields[j]}]"), e, "<|G|^2> at a fixed point")
+    M_rows = [Equation(sp.Symbol(f"M_{{{sub[i]}{sub[j]}}}"), e, "<|G|^2> at a fixed point")
               for (i, j), e in th.profile.items()]
-    rates = [Equation(sp.Symbol(f"pole_{k}"), r, "local rate: adds a real segment")
+    rates = [Equation(sp.Symbol(f"p_{k}"), r, "pole of G, a local rate: adds a real segment")
              for k, r in enumerate(th.local_rates)]
-    boundary = [Equation(sp.Symbol("rho(M(lambda_))"), sp.Integer(1),
+    rho, M = sp.Function("rho"), sp.Function("M")
+    boundary = [Equation(rho(M(LAMBDA)), sp.Integer(1),
                          "boundary of the spectral support; inside where rho > 1"),
-                Equation(sp.Symbol("stability"), sp.Symbol("rho(M(0))"),
+                Equation(sp.Symbol("stability"), rho(M(0)),
                          "a fixed point is stable when < 1 (edge crosses 0 at 1)")]
     return Derivation(model.name, "Jacobian spectrum (random-matrix theory)", (
         ("Field-space resolvent G(lambda) = S (lambda - a)^-1 C (any state)", tuple(G_rows)),

@@ -37,8 +37,9 @@ class sigmoid(sp.Function):  # noqa: N801  (SymPy function classes are lower cas
     def _eval_is_positive(self):
         return True if self.args[0].is_real else None
 
-    def _latex(self, printer):
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        tex = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else f"{tex}^{{{exp}}}"
 
 
 class Recurrent(sp.Function):
@@ -55,7 +56,7 @@ class Recurrent(sp.Function):
     def _sympystr(self, printer):
         return f"{printer._print(self.args[0])} @ ({printer._print(self.args[1])})"
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         J, f = self.args
         return r"\sum_j %s_{ij} \left[%s\right]_j" % (printer._print(J), printer._print(f))
 
