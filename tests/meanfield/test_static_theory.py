@@ -1,0 +1,177 @@
+"""Static and spectral mean-field theory against independent values."""
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import meanfield as mf
+from meanfield.codegen.quadrature import GaussHermite, Trapezoid
+from meanfield.codegen.theory import theory_module
+from meanfield.derive.gaussian import GaussianExpectation
+from tests.reference.static_theory import (additive_variance, gated_spec_stability_terms,
+                                           gated_variance_map)
+
+
+@pytest.mark.parametrize("g", [1.05, 1.5, 2.0, 4.0])
+def test_additive_variance_equals_independent_quadrature(g):
+    res = mf.fixed_point_branches("additive", g_h=g)
+    assert [b.zero for b in res] == [True, False]
+    assert res[1].variance["h"] == pytest.approx(additive_variance(g), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("g", [0.5, 0.9, 0.99])
+def test_additive_below_unit_gain_has_only_the_stable_zero_fixed_point(g):
+    res = mf.fixed_point_branches("additive", g_h=g)
+    assert len(res) == 1 and res[0].zero and res[0].stable
+    # circular law: the zero fixed point's support is the disc |lambda + 1| <= g
+    assert res[0].edge == pytest.approx(-1 + g, abs=1e-9)
+    assert res[0].stability == pytest.approx(g ** 2, rel=1e-12)
+
+
+def test_zero_fixed_point_loses_stability_at_gain_one():
+    below = mf.fixed_point_branches("additive", g_h=0.999)[0]
+    above = mf.fixed_point_branches("additive", g_h=1.001)[0]
+    assert below.stable and not above.stable
+    assert below.edge < 0 < above.edge
+
+
+@pytest.mark.parametrize("beta_z, beta_r, g_h", [(0.0, 0.0, 3.0), (1.0, -0.5, 4.0)])
+def test_ungated_limit_is_the_additive_theory(beta_z, beta_r, g_h):
+    s_z0, s_r0 = 1 / (1 + np.exp(beta_z)), 1 / (1 + np.exp(beta_r))
+    gated = mf.fixed_point_branches("gated", g_h=g_h, alpha_z=0, alpha_r=0, beta_z=beta_z,
+                                    beta_r=beta_r)
+    q_u = additive_variance(g_h * s_r0)  # h = s_r(0) u with u the additive network
+    assert gated[-1].variance["h"] == pytest.approx(s_r0 ** 2 * q_u, rel=1e-9)
+    add = mf.fixed_point_branches("additive", g_h=g_h * s_r0)
+    # h-block of the Jacobian is s_z(0) times the additive one
+    assert gated[-1].bulk_edge == pytest.approx(s_z0 * add[-1].bulk_edge, rel=1e-7)
+
+
+@pytest.mark.parametrize("params", [
+    dict(g_h=3.0), dict(g_h=2.5, alpha_r=4.0, beta_r=0.5), dict(g_h=1.6, beta_h=0.3),
+    dict(g_h=1.8, alpha_r=10.0), dict(g_h=2.2, beta_h=-0.4, alpha_r=12.0, beta_r=-1.0)])
+def test_gated_branches_solve_the_spec_equations(params):
+    res = mf.fixed_point_branches("gated", **params)
+    p = mf.get_model("gated").resolve(params)
+    for b in res:
+        if b.zero:
+            continue
+        q_h, q_r = b.variance["h"], b.variance["r"]
+        new_h, new_r = gated_variance_map(q_h, p)
+        assert q_h == pytest.approx(new_h, rel=1e-8, abs=1e-12)
+        assert q_r == pytest.approx(new_r, rel=1e-8, abs=1e-12)
+        # M(0) in field space has characteristic polynomial mu^2 - a mu - b c (module
+        # docstring of meanfield.derive.jacobian): rho = 1 exactly when a + b c = 1
+        a, bb, c = gated_spec_stability_terms(q_h, q_r, p)
+        rho = b.stability
+        assert rho ** 2 - a * rho - bb * c == pytest.approx(0, abs=1e-8)
+        assert (a + bb * c < 1) == b.stable
+
+
+def test_steep_output_gate_gives_a_saddle_node_pair_below_unit_gain():
+    """Spec section 6: at g_h s_r(0) = 0.9 < 1 and alpha_r = 10 two non-zero branches exist,
+    both unstable, while the zero fixed point is stable."""
+    res = mf.fixed_point_branches("gated", g_h=1.8, alpha_r=10)
+    assert len(res) == 3
+    assert res[0].zero and res[0].stable
+    assert not res[1].stable and not res[2].stable
+    assert 0 < res[1].variance["h"] < res[2].variance["h"]
+    assert mf.fixed_point_branches("gated", g_h=1.8, alpha_r=2).branches[0].zero
+    assert len(mf.fixed_point_branches("gated", g_h=1.8, alpha_r=2)) == 1
+
+
+def test_erf_variant_matches_its_closed_form():
+    """<erf(g x)^2> over N(0, q) = (2/pi) arcsin(2 g^2 q / (1 + 2 g^2 q)) (Williams 1997)."""
+    m = mf.parse_model("name: erf-net\nparameters:\n  g = 2.0 | g > 0 | gain\n"
+                       "equations:\n  dh/dt = -h + J @ erf(g*h)\n")
+    res = mf.fixed_point_branches(m)
+    from scipy.optimize import brentq
+    closed = lambda q: 2 / np.pi * np.arcsin(2 * 4 * q / (1 + 2 * 4 * q)) - q  # noqa: E731
+    q_star = brentq(closed, 1e-6, 2.0, xtol=1e-15)
+    assert res[-1].variance["h"] == pytest.approx(q_star, rel=1e-9)
+
+
+def test_user_variant_without_a_gate_derives_and_solves():
+    text = ("name: softsign-update\nparameters:\n  g = 3 | g > 0 | gain\n"
+            "  a = 2 | a >= 0 | gate\nfunctions:\n  phi(x) = g*x/(1 + abs(g*x))\n"
+            "equations:\n  dh/dt = sigmoid(a*z) * (-h + J @ phi(h))\n"
+            "  dz/dt = -z + K @ phi(h)\n")
+    m = mf.parse_model(text)
+    res = mf.fixed_point_branches(m)
+    assert res.success and len(res) == 2
+    d = mf.derive_fixed_point(m).to_text()
+    assert "q_J" in d and "q_K" in d  # fields are named after their coupling matrices
+
+
+@given(g=st.floats(0.2, 6), bh=st.floats(-1, 1), ar=st.floats(0, 20), br=st.floats(-2, 2),
+       qh=st.floats(1e-3, 2), qr=st.floats(1e-3, 2))
+@settings(max_examples=15)
+def test_generated_code_equals_direct_sympy_evaluation(g, bh, ar, br, qh, qr):
+    model = mf.get_model("gated")
+    th = mf.fixed_point_theory(model)
+    S = model.symbols
+    values = {S["g_h"]: g, S["beta_h"]: bh, S["alpha_r"]: ar, S["beta_r"]: br,
+              S["alpha_z"]: 1.0, S["beta_z"]: 0.0, S["tau_z"]: 1.0, S["tau_r"]: 1.0}
+    qs = dict(zip(th.variances, [qh, 0.5, qr]))
+    mod = theory_module(model)
+    x, w = Trapezoid().nodes(641)
+    got = mod.variance_map(qh, 0.5, qr, *(float(values[S[n]]) for n in mod.PARAMETERS), x, w)
+
+    def direct(expr):  # each Gaussian average by mpmath's adaptive quadrature
+        def integrate(node):
+            (var,), (v,) = node.variables, node.variances
+            f = sp.lambdify(var, node.integrand.subs(values), "mpmath")
+            s = mpmath.sqrt(float(v.subs(qs)))
+            return mpmath.quad(lambda u: f(s * u) * mpmath.npdf(u), [-mpmath.inf, 0, mpmath.inf])
+        e = expr.replace(lambda n: isinstance(n, GaussianExpectation),
+                         lambda n: sp.Float(float(integrate(n)), 30))
+        return float(e.subs(values).subs(qs))
+
+    for g_out, expr in zip(got, th.variance_map):
+        assert float(g_out) == pytest.approx(direct(expr), rel=1e-9, abs=1e-13)
+
+
+@pytest.mark.parametrize("rule", [Trapezoid(rtol=1e-10), GaussHermite(rtol=1e-8)])
+@pytest.mark.parametrize("g, v", [(1.0, 0.5), (3.0, 1.0), (20.0, 0.3)])
+def test_quadrature_meets_its_stated_accuracy(rule, g, v):
+    f = lambda x, w: (np.sum(np.tanh(g * np.sqrt(v) * x) ** 2 * w),)  # noqa: E731
+    (val,), est, K, met = rule.evaluate(f)
+    exact = float(mpmath.quad(lambda u: mpmath.tanh(g * mpmath.sqrt(v) * u) ** 2 * mpmath.npdf(u),
+                              [-mpmath.inf, 0, mpmath.inf]))
+    if met:
+        assert abs(val - exact) <= rule.atol + rule.rtol * abs(exact)
+    else:  # an unmet target is reported, with an error estimate that does not understate
+        assert isinstance(rule, GaussHermite) and est >= abs(val - exact)
+    if isinstance(rule, Trapezoid):
+        assert met  # the default rule reaches 1e-10 even for steep integrands (g = 20)
+
+
+def test_trapezoid_needs_fewer_nodes_than_gauss_hermite_for_tanh():
+    f = lambda x, w: (np.sum(np.tanh(3 * x) ** 2 * w),)  # noqa: E731
+    K_tr = Trapezoid(rtol=1e-10).evaluate(f)[2]
+    K_gh = GaussHermite(rtol=1e-10).evaluate(f)[2]
+    assert K_tr < K_gh
+
+
+def test_theory_module_is_cached_on_disk_and_readable(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEANFIELD_CACHE", str(tmp_path))
+    from meanfield.codegen import cache
+
+    src, path = cache.cached_source("abc", "theory", lambda: "X = 1\n")
+    assert path.parent == tmp_path and path.read_text() == "X = 1\n"
+    calls = []
+    src2, _ = cache.cached_source("abc", "theory", lambda: calls.append(1) or "X = 2\n")
+    assert src2 == "X = 1\n" and not calls  # served from disk, not regenerated
+    assert cache.cache_key("abc", "theory") != cache.cache_key("abd", "theory")
+    mod = theory_module(mf.get_model("additive"))
+    assert "def variance_map" in mod.__source__ and "model hash" in mod.__source__
+
+
+def test_bad_arguments():
+    with pytest.raises(mf.ParameterError, match="no parameter"):
+        mf.fixed_point_branches("gated", gamma=1)
+    with pytest.raises(mf.ParameterError, match="q_max"):
+        mf.fixed_point_branches("gated", q_max=-1)
