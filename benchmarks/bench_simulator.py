@@ -52,30 +52,36 @@ TARGETS = {
 
 
 # --------------------------------------------------------------------- helpers
-def timed(fn, *, number: int, repeat: int) -> dict:
-    """Per-call seconds of ``fn`` over ``repeat`` repeats of ``number`` calls (after a warm-up)."""
+def _block(fn, number: int, cap: float) -> float:
+    """Seconds per call over ``number`` calls of ``fn``, stopping early after ``cap`` seconds."""
+    t0 = time.perf_counter()
+    done = 0
+    while done < number:
+        fn()
+        done += 1
+        if time.perf_counter() - t0 > cap:
+            break
+    return (time.perf_counter() - t0) / done
+
+
+def _summary(xs: list) -> dict:
+    return {"median": statistics.median(xs), "best": min(xs), "all": xs}
+
+
+def timed(fn, *, number: int, repeat: int, cap: float = 30.0) -> dict:
+    """Per-call seconds of ``fn`` over ``repeat`` blocks of ``number`` calls (after a warm-up)."""
     fn()
-    per_call = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        per_call.append((time.perf_counter() - t0) / number)
-    return {"median": statistics.median(per_call), "best": min(per_call), "all": per_call}
+    return _summary([_block(fn, number, cap) for _ in range(repeat)])
 
 
-def timed_pair(fa, fb, *, number: int, repeat: int) -> tuple[dict, dict]:
-    """Like :func:`timed` for two functions, interleaving their repeats (fairer on a busy box)."""
+def timed_pair(fa, fb, *, number: int, repeat: int, cap: float = 30.0) -> tuple[dict, dict]:
+    """Like :func:`timed` for two functions, interleaving their blocks (fairer on a busy box)."""
     fa(), fb()
     ta, tb = [], []
     for _ in range(repeat):
-        for fn, acc in ((fa, ta), (fb, tb)):
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            acc.append((time.perf_counter() - t0) / number)
-    summary = lambda xs: {"median": statistics.median(xs), "best": min(xs), "all": xs}  # noqa: E731
-    return summary(ta), summary(tb)
+        ta.append(_block(fa, number, cap))
+        tb.append(_block(fb, number, cap))
+    return _summary(ta), _summary(tb)
 
 
 def calls_for(fn, budget: float) -> int:
@@ -109,6 +115,68 @@ def blas_threads() -> int | None:
     return None
 
 
+class OtherWork:
+    """How much of the machine's CPU went to other processes during each section of the run.
+
+    Machine busy time from /proc/stat minus this process's own CPU time, as a fraction of
+    (wall time x cores). Timings taken while other work runs are unreliable: OpenBLAS
+    threads that have to wait for a core turn microseconds into milliseconds.
+    """
+
+    def __init__(self):
+        self.sections: dict[str, float | None] = {}
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.ncpu = os.cpu_count() or 1
+
+    def _machine_busy(self) -> float | None:
+        try:
+            with open("/proc/stat") as fh:
+                vals = [int(v) for v in fh.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        return (sum(vals[:8]) - vals[3] - vals[4]) / self.tick  # all but idle, iowait
+
+    def section(self, name: str):
+        monitor = self
+
+        class _Section:
+            def __enter__(self):
+                self.busy, self.own, self.wall = (monitor._machine_busy(), _own_cpu(),
+                                                  time.perf_counter())
+
+            def __exit__(self, *exc):
+                busy = monitor._machine_busy()
+                wall = time.perf_counter() - self.wall
+                if busy is None or self.busy is None:
+                    monitor.sections[name] = None
+                else:
+                    other = (busy - self.busy) - (_own_cpu() - self.own)
+                    monitor.sections[name] = max(0.0, other / (wall * monitor.ncpu))
+                return False
+
+        return _Section()
+
+
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def other_cpu_use(seconds: float = 1.0) -> float | None:
+    """Fraction of all cores busy (with other work) while this process sleeps ``seconds``."""
+    def sample():
+        with open("/proc/stat") as fh:
+            vals = [int(v) for v in fh.readline().split()[1:]]
+        return sum(vals), vals[3] + vals[4]  # total, idle + iowait
+    try:
+        t0, i0 = sample()
+        time.sleep(seconds)
+        t1, i1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1.0 - (i1 - i0) / max(t1 - t0, 1)
+
+
 def machine_info() -> dict:
     try:
         nproc = len(os.sched_getaffinity(0))
@@ -138,6 +206,8 @@ def machine_info() -> dict:
         "scipy": scipy.__version__,
         "blas": blas_name,
         "blas_threads": blas_threads(),
+        "load_average_at_start": os.getloadavg(),
+        "other_cpu_use_at_start": other_cpu_use(),
     }
 
 
@@ -192,8 +262,9 @@ def bench_rhs_and_steps(Ns, quick: bool) -> dict:
         # check the hand-written RHS really is the same model
         err = max(float(np.max(np.abs(a - b))) for a, b in zip(hand(y), gen()))
         number = calls_for(gen, budget)
-        t_mv, t_gen = timed_pair(matvecs, gen, number=number, repeat=repeat)
-        t_mv2, t_hand = timed_pair(matvecs, lambda: hand(y), number=number, repeat=repeat)
+        t_mv, t_gen = timed_pair(matvecs, gen, number=number, repeat=repeat, cap=0.2)
+        t_mv2, t_hand = timed_pair(matvecs, lambda: hand(y), number=number, repeat=repeat,
+                                     cap=0.2)
         n_steps = {500: 400, 1000: 200, 2000: 80}.get(N, 100)
         if quick:
             n_steps //= 2
@@ -247,9 +318,9 @@ def bench_solve_ivp(N: int, T: float, dts, quick: bool) -> dict:
     repeat = 3 if quick else 5
     fun = lambda t, y: net.velocity(y.reshape(3, N)).ravel()  # noqa: E731
 
-    # reference: rk4 with a 64x smaller step, cross-checked against DOP853 (tight)
-    ref = simulate(net, T, dt=DT / 16, y0=y0, record_every=T).final
-    dop = solve_ivp(fun, (0, T), y0.ravel(), method="DOP853", rtol=1e-12, atol=1e-12)
+    # reference: DOP853 at rtol=atol=1e-12, cross-checked against rk4 with an 8x smaller step
+    ref = solve_ivp(fun, (0, T), y0.ravel(), method="DOP853", rtol=1e-12, atol=1e-12).y[:, -1]
+    check = simulate(net, T, dt=DT / 8, y0=y0, record_every=T).final
     err = lambda yT: float(np.max(np.abs(np.ravel(yT) - ref.ravel())))  # noqa: E731
     ivp = lambda rtol: solve_ivp(fun, (0, T), y0.ravel(), method="RK45",  # noqa: E731
                                  rtol=rtol, atol=rtol * 1e-2)
@@ -258,8 +329,8 @@ def bench_solve_ivp(N: int, T: float, dts, quick: bool) -> dict:
 
     result = {"N": N, "T": T, "initial_state": "after a transient of 50 from a random state",
               "error_norm": "max abs final-state difference from the reference",
-              "reference": f"rk4 dt={DT / 16:g}",
-              "reference_vs_dop853_1e-12": err(dop.y[:, -1]), "runs": {}}
+              "reference": "solve_ivp DOP853 rtol=atol=1e-12",
+              "reference_vs_rk4_dt_over_8": err(check), "runs": {}}
     for dt in dts:
         run_rk4 = lambda: simulate(net, T, dt=dt, y0=y0, record_every=T)  # noqa: E731
         rk4_err = err(run_rk4().final)
@@ -298,10 +369,19 @@ def main(argv=None) -> int:
     print(f"simulator benchmark: {info['cpu']}, {info['nproc']} cores, numpy {info['numpy']}, "
           f"BLAS threads {info['blas_threads']}", file=sys.stderr)
     Ns = (500, 1000, 2000)
-    single = bench_rhs_and_steps(Ns, args.quick)
-    batch = bench_batch((1000, 2000), 32, args.quick)
-    ivp = {N: bench_solve_ivp(N, 10.0, (DT, 2 * DT, 4 * DT), args.quick) for N in (500, 1000)}
+    other = OtherWork()
+    with other.section("rhs_and_steps"):
+        single = bench_rhs_and_steps(Ns, args.quick)
+    with other.section("batch"):
+        batch = bench_batch((1000, 2000), 32, args.quick)
+    ivp = {}
+    for N in (500, 1000):
+        with other.section(f"solve_ivp_N{N}"):
+            ivp[N] = bench_solve_ivp(N, 10.0, (DT, 2 * DT, 4 * DT), args.quick)
+    info["other_cpu_use_during"] = other.sections
     elapsed = time.perf_counter() - start
+    info["load_average_at_end"] = os.getloadavg()
+    info["other_cpu_use_at_end"] = other_cpu_use()
 
     rows = []
     for N in Ns:
@@ -348,9 +428,19 @@ def main(argv=None) -> int:
                     f"({row['rk45_nfev']} RHS calls)")
             print(f"  N={N} rk4 dt={row['dt']:g}: error {row['rk4_error']:.1e} "
                   f"({row['rk4_nfev']} RHS calls); {rk45}")
-        print(f"  N={N} reference {res['reference']} vs DOP853 rtol=atol=1e-12: "
-              f"{res['reference_vs_dop853_1e-12']:.1e}")
+        print(f"  N={N} reference ({res['reference']}) vs rk4 dt={DT / 8:g}: "
+              f"{res['reference_vs_rk4_dt_over_8']:.1e}")
     print(f"total benchmark time {elapsed:.0f} s")
+    during = {k: v for k, v in other.sections.items() if v is not None}
+    if during:
+        print("other processes' share of the cores during each part: "
+              + ", ".join(f"{k} {100 * v:.0f}%" for k, v in during.items()))
+    busy = [b for b in (info["other_cpu_use_at_start"], info["other_cpu_use_at_end"],
+                        *during.values()) if b is not None]
+    if busy and max(busy) > 0.05:
+        print(f"WARNING: other work used up to {100 * max(busy):.0f}% of the cores during this "
+              "run; BLAS threads competing for the cores make the timings (the RHS ratios "
+              "above all) unreliable. Rerun on an idle machine.")
 
     if args.out:
         doc = {"benchmark": "simulator", "model": MODEL, "params": "defaults", "dt": DT,

@@ -152,6 +152,12 @@ class Network:
         return self._vel(*y, *self._input_values(t, y.ndim == 3), *self.stacked,
                          *self._param_values)
 
+    def fields(self, y: np.ndarray, t: float = 0.0) -> np.ndarray:
+        """The recurrent fields eta_f = sum_j J^f_ij g_f(x_j) at ``y``, shape (m, N[, B])."""
+        y = self.check_state(y)
+        return np.stack(self.kernels.module.fields(
+            *y, *self._input_values(t, y.ndim == 3), *self.stacked, *self._param_values))
+
     def linearise(self, y: np.ndarray, t: float = 0.0) -> Linearisation:
         """The Jacobian of the flow at ``y`` in factored form (cheap products, dense on demand)."""
         y = self.check_state(y)

@@ -65,6 +65,8 @@ class SpectralTheory:
     local_rates : tuple of Expr
         Eigenvalues of the local block at a fixed point, as functions of the fields (the
         poles of G).
+    local_rates_state : tuple of Expr
+        Eigenvalues of the local block at any unit state.
     """
 
     model: Model
@@ -72,6 +74,7 @@ class SpectralTheory:
     G_fixed_point: sp.Matrix
     profile: dict
     local_rates: tuple
+    local_rates_state: tuple
 
 
 @lru_cache(maxsize=32)
@@ -105,8 +108,9 @@ def spectral_theory(model: Model) -> SpectralTheory:
                 profile[(f, f2)] = expectation(sp.Abs(G_fp[f, f2]) ** 2, th.distribution)
     a_fp = a.subs(at_fp)
     rates = tuple(sp.simplify(r) for r in _eigenvalues(a_fp))
+    rates_state = tuple(sp.simplify(r) for r in _eigenvalues(a))
     return SpectralTheory(model=model, G=G, G_fixed_point=G_fp, profile=profile,
-                          local_rates=rates)
+                          local_rates=rates, local_rates_state=rates_state)
 
 
 def _inverse(A: sp.Matrix) -> sp.Matrix:

@@ -142,3 +142,97 @@ def slow_fraction(model: str | Model, eps: float, *, branch: int = -1, params=No
         r = np.asarray(mod.local_rates(*args, *p)[k], dtype=float)
         total += float(np.mean(np.abs(r) < eps))
     return total / n_vars
+
+
+class StateSupport:
+    r"""The spectral support predicted from the single-site statistics of a given state.
+
+    At any state (a point of a chaotic trajectory, or a fixed point of a finite network)
+    the units' own values of the state variables and fields are the single-site
+    statistics: :math:`M_{ff'}(\lambda) = \frac1N\sum_i |G_{ff'}(x_i, \eta_i, \lambda)|^2`
+    and the local rates are those of each unit (spec section 3, last point).
+
+    Parameters
+    ----------
+    model : Model
+    states : ndarray, shape (n_vars, N)
+    fields : ndarray, shape (m, N)
+    params : dict
+    inputs : ndarray, shape (n_inputs, N), optional
+    """
+
+    def __init__(self, model, states, fields, params, inputs=None):
+        self.model = get_model(model)
+        self.params = self.model.resolve(params)
+        self.mod = Theory(self.model).module
+        self.states = np.asarray(states, dtype=float)
+        self.fields = np.asarray(fields, dtype=float)
+        N = self.states.shape[1]
+        self.inputs = (np.zeros((len(self.mod.INPUTS), N)) if inputs is None
+                       else np.asarray(inputs, dtype=float))
+        self._p = [self.params[n] for n in self.mod.PARAMETERS]
+        rates = self.mod.local_rates_state(*self.states, *self.fields, *self.inputs, *self._p)
+        self.local_rates = np.concatenate([np.broadcast_to(np.real(r), (N,)) for r in rates])
+
+    @property
+    def m(self):
+        return len(self.mod.FIELDS)
+
+    def profile(self, lam, chunk: int = 64) -> np.ndarray:
+        """M(lambda) for an array of lambda: shape ``lam.shape + (m, m)``."""
+        lam = np.asarray(lam, dtype=complex)
+        flat = lam.ravel()
+        M = np.zeros((flat.size, self.m, self.m))
+        for start in range(0, flat.size, chunk):
+            L = flat[start:start + chunk, None]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                entries = self.mod.G_entries(L, *self.states[:, None, :],
+                                             *self.fields[:, None, :], *self.inputs[:, None, :],
+                                             *self._p)
+                for (i, j), e in zip(self.mod.G_KEYS, entries):
+                    e = np.broadcast_to(e, (L.shape[0], self.states.shape[1]))
+                    M[start:start + chunk, i, j] = np.mean(np.abs(e) ** 2, axis=1)
+        # lambda on a unit's pole: that unit's local mode is an eigenvalue; inside
+        M[~np.isfinite(M)] = 1e300
+        return M.reshape(lam.shape + (self.m, self.m))
+
+    def rho(self, lam) -> np.ndarray:
+        """Perron root of M(lambda) (large, not inf, on a pole)."""
+        return np.max(np.abs(np.linalg.eigvals(self.profile(lam))), axis=-1)
+
+    def inside(self, lam, *, margin: float = 0.0, segment_width: float = 0.0) -> np.ndarray:
+        """Whether each lambda lies in the support enlarged by ``margin`` (distance).
+
+        A point counts as inside if rho(M) >= 1 at it or at any of 8 points at distance
+        ``margin`` around it, or if it lies within ``segment_width`` of the real segment of
+        local rates.
+        """
+        lam = np.asarray(lam, dtype=complex)
+        ok = self.rho(lam) >= 1.0
+        if margin > 0:
+            for ang in np.linspace(0, 2 * np.pi, 8, endpoint=False):
+                ok |= self.rho(lam + margin * np.exp(1j * ang)) >= 1.0
+        lo, hi = float(self.local_rates.min()), float(self.local_rates.max())
+        on_seg = ((np.abs(lam.imag) <= max(segment_width, 1e-12))
+                  & (lam.real >= lo - segment_width) & (lam.real <= hi + segment_width))
+        return ok | on_seg
+
+    def boundary(self, extent, resolution: int = 161) -> list:
+        """Curves rho(M(lambda)) = 1 in the rectangle ``extent = (x0, x1, y0, y1)``."""
+        import contourpy
+
+        x = np.linspace(extent[0], extent[1], resolution)
+        y = np.linspace(extent[2], extent[3], resolution)
+        rho = self.rho(x[None, :] + 1j * y[:, None])
+        gen = contourpy.contour_generator(x, y, np.log(np.maximum(rho, 1e-300)))
+        return [c[:, 0] + 1j * c[:, 1] for c in gen.lines(0.0)]
+
+    def edge(self, extent, resolution: int = 161) -> float:
+        """Real part of the rightmost point of the support (boundary curves and local rates)."""
+        curves = self.boundary(extent, resolution)
+        right = max((float(c.real.max()) for c in curves), default=-np.inf)
+        # refine on the real axis, where the rightmost point of these supports lies
+        f = lambda x: float(self.rho(np.array([x + 0j]))[0]) - 1.0  # noqa: E731
+        if np.isfinite(right) and f(right - 0.05) > 0 > f(right + 0.05):
+            right = brentq(f, right - 0.05, right + 0.05, xtol=1e-10)
+        return max(right, float(self.local_rates.max()))

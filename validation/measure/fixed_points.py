@@ -1,8 +1,13 @@
 r"""Newton refinement of a network fixed point.
 
 Solves :math:`F(y) = 0` for the flow ``F`` of a :class:`~validation.network.Network`
-by Newton's method with a backtracking line search on :math:`\|F\|`. The linear
-step uses the dense Jacobian (``linear_solver='dense'``, exact, for
+by Newton's method with a backtracking line search. The line search measures
+progress by :math:`\|D^{-1}F\|` with :math:`D` the diagonal of the local block
+(e.g. :math:`s_z(z_i)` for :math:`\dot h_i`): the zeros are those of :math:`F` and
+the Newton step is unchanged, but a unit whose update gate is nearly shut
+(:math:`s_z \approx 0`, large alpha_z) still counts its distance :math:`-h_i+\eta_i`
+from its fixed point, which plain :math:`\|F\|` hides and which otherwise stalls
+the search. The linear step uses the dense Jacobian (``linear_solver='dense'``, exact, for
 :math:`nN \lesssim 4000`) or GMRES on Jacobian-vector products
 (``'krylov'``, never forming the Jacobian).
 """
@@ -51,6 +56,15 @@ def _rms(v):
     return float(np.sqrt(np.mean(v ** 2)))
 
 
+def _local_diagonal(lin, F):
+    """|diagonal of the local block| per variable and unit (1 where it vanishes)."""
+    D = np.ones_like(F)
+    for (k, l), a in lin.local.items():
+        if k == l:
+            D[k] = np.maximum(np.abs(a), 1e-12)
+    return D
+
+
 def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
                      max_iter: int = 50, linear_solver: str | None = None,
                      throw: bool = False) -> FixedPointResult:
@@ -77,8 +91,13 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
         linear_solver = "dense" if size <= 4000 else "krylov"
     if linear_solver not in ("dense", "krylov"):
         raise ParameterError(f"linear_solver={linear_solver!r}; choose 'dense' or 'krylov'")
+    def scaled(lin_or_none, F, state):
+        lin = lin_or_none or network.linearise(state)
+        return _rms(F / _local_diagonal(lin, F))
+
     F = network.velocity(y)
     res = _rms(F)
+    merit = scaled(None, F, y)
     it = 0
     message = "converged"
     while res >= tol:
@@ -94,22 +113,30 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
                 message = "singular Jacobian"
                 break
         else:
-            op = spla.LinearOperator((size, size), dtype=float,
-                                     matvec=lambda v: lin.matvec(v.reshape(y.shape)).ravel())
-            step, info = spla.gmres(op, -F.ravel(), rtol=1e-8, atol=0.0, maxiter=200)
+            # left Jacobi preconditioning by the local diagonal (shut gates make J's
+            # rows tiny); GMRES to 1e-12 so the step's error does not stall Newton
+            D = _local_diagonal(lin, F)
+            op = spla.LinearOperator(
+                (size, size), dtype=float,
+                matvec=lambda v: (lin.matvec(v.reshape(y.shape)) / D).ravel())
+            step, info = spla.gmres(op, -(F / D).ravel(), rtol=1e-12, atol=0.0, restart=100,
+                                    maxiter=50)
         step = step.reshape(y.shape)
         lam = 1.0
-        while lam > 1e-4:
+        while lam > 1e-6:
             y_try = y + lam * step
             F_try = network.velocity(y_try)
-            r_try = _rms(F_try)
-            if np.isfinite(r_try) and r_try < (1 - 1e-4 * lam) * res:
+            m_try = scaled(None, F_try, y_try) if np.all(np.isfinite(F_try)) else np.inf
+            # progress in the scaled merit, or in the plain residual once the scaled one
+            # reaches its round-off floor (F / s_z amplifies rounding for shut gates)
+            if np.isfinite(m_try) and (m_try < (1 - 1e-4 * lam) * merit
+                                       or _rms(F_try) < (1 - 1e-4 * lam) * res):
                 break
             lam /= 2
         else:
             message = f"line search failed (residual {res:.3g})"
             break
-        y, F, res = y_try, F_try, r_try
+        y, F, res, merit = y_try, F_try, _rms(F_try), m_try
     success = res < tol
     if success:
         message = "converged"

@@ -1,0 +1,117 @@
+"""Theory against simulation: one row per prediction, with its tolerance and reason."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Comparison", "StudyResult", "sem", "write_report"]
+
+
+def sem(values) -> float:
+    """Standard error of the mean across seeds (ddof=1)."""
+    v = np.asarray(values, dtype=float)
+    return float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else float("nan")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One prediction against its measurement.
+
+    ``passed`` is ``|theory - simulation| <= tolerance``; ``reason`` says where the
+    tolerance comes from (the measured finite-size error, never a hand-tuned margin).
+    """
+
+    study: str
+    quantity: str
+    params: dict
+    theory: float
+    simulation: float
+    sim_error: float
+    tolerance: float
+    reason: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def deviation(self) -> float:
+        return abs(self.theory - self.simulation)
+
+    @property
+    def passed(self) -> bool:
+        return bool(np.isfinite(self.deviation) and self.deviation <= self.tolerance)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(deviation=self.deviation, passed=self.passed)
+        return d
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """A validation study: what it predicts, how it measures, its rows and figures."""
+
+    name: str
+    prediction: str
+    measurement: str
+    rows: tuple
+    figures: tuple = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.rows)
+
+    def failures(self) -> list[Comparison]:
+        return [r for r in self.rows if not r.passed]
+
+    def summary(self) -> str:
+        lines = [f"{self.name}: {'PASS' if self.passed else 'FAIL'}"]
+        for r in self.rows:
+            p = ", ".join(f"{k}={v:g}" for k, v in r.params.items())
+            lines.append(f"  [{'ok' if r.passed else 'FAIL'}] {r.quantity} ({p}): theory "
+                         f"{r.theory:.5g}, simulation {r.simulation:.5g} +- {r.sim_error:.2g}, "
+                         f"|diff| {r.deviation:.3g} <= tol {r.tolerance:.3g}? ({r.reason})")
+        return "\n".join(lines)
+
+
+def _clean(x):
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.generic):
+        return _clean(x.item())
+    return x
+
+
+def write_report(results: list[StudyResult], out: Path) -> Path:
+    """Append the studies to ``out/summary.json`` and rewrite ``out/summary.md``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "summary.json"
+    data = json.loads(path.read_text()) if path.exists() else {"studies": {}}
+    for r in results:
+        data["studies"][r.name] = {"prediction": r.prediction, "measurement": r.measurement,
+                                   "passed": r.passed, "figures": list(r.figures),
+                                   "rows": [_clean(c.to_dict()) for c in r.rows]}
+    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
+    md = ["# Validation report", ""]
+    for name, s in data["studies"].items():
+        md += [f"## {name}: {'PASS' if s['passed'] else 'FAIL'}", "",
+               f"*Prediction:* {s['prediction']}", "", f"*Measurement:* {s['measurement']}", "",
+               "| quantity | parameters | theory | simulation | error | tolerance (reason) "
+               "| verdict |", "|---|---|---|---|---|---|---|"]
+        for r in s["rows"]:
+            p = ", ".join(f"{k}={v:g}" for k, v in r["params"].items())
+            sim_err = r["sim_error"] if r["sim_error"] is not None else float("nan")
+            md.append(f"| {r['quantity']} | {p} | {r['theory']:.5g} | {r['simulation']:.5g} | "
+                      f"{sim_err:.2g} | {r['tolerance']:.3g} ({r['reason']}) | "
+                      f"{'pass' if r['passed'] else 'FAIL'} |")
+        md += [""] + [f"![{f}]({f})" for f in s["figures"]] + [""]
+    (out / "summary.md").write_text("\n".join(md))
+    return path

@@ -1,0 +1,12 @@
+"""Validation studies: each pairs a prediction with its measurement (run by make validate).
+
+Every study module has ``run(out, quick=False) -> StudyResult``.
+"""
+
+from . import fixed_point_variances, jacobian_spectrum, slow_modes
+
+STUDIES = {
+    "fixed_point_variances": fixed_point_variances,
+    "jacobian_spectrum": jacobian_spectrum,
+    "slow_modes": slow_modes,
+}

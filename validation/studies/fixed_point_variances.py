@@ -1,0 +1,77 @@
+"""Study 1: fixed-point variances, network against the stable theory branch (spec section 2).
+
+Prediction: the variance of h and r across units at a stable fixed point equals
+the stable branch of the static mean-field equations.
+Measurement: networks of N = 2000 (5 coupling seeds) simulated from random
+states until they settle, refined by Newton; variance = mean over units of x^2.
+Tolerance: 4 standard errors of the mean across seeds plus a 1/N finite-size
+allowance of 2 q / N (the O(1/N) bias of an N-unit population average), so a
+real discrepancy of more than about 4 SEM fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from meanfield import fixed_point_branches
+
+from ..compare import Comparison, StudyResult, sem
+from ..network import Network
+from ._common import plt, population_second_moment, settle_to_fixed_point
+
+PARAMETER_SETS = [
+    dict(g_h=1.6, beta_h=0.3),
+    dict(g_h=2.5, beta_h=0.8, alpha_z=5.0),
+    dict(g_h=1.2, beta_h=1.0, alpha_r=12.0, beta_r=-1.0),
+    dict(g_h=1.0, beta_h=0.8, alpha_r=10.0, tau_r=2.0),
+]
+
+
+def run(out: Path, *, quick: bool = False) -> StudyResult:
+    N, seeds = (500, 3) if quick else (2000, 5)
+    rows, points = [], []
+    for params in PARAMETER_SETS:
+        theory = fixed_point_branches("gated", **params)
+        stable = [b for b in theory if b.stable]
+        if len(stable) != 1:
+            raise RuntimeError(f"study needs exactly one stable branch at {params}")
+        b = stable[0]
+        meas = {"h": [], "r": []}
+        for seed in range(seeds):
+            net = Network("gated", N, seed=seed, **params)
+            y = settle_to_fixed_point(net, seed=seed)
+            if y is None:
+                raise RuntimeError(f"network did not settle at {params}, seed {seed}")
+            meas["h"].append(population_second_moment(y[0]))
+            meas["r"].append(population_second_moment(y[2]))
+        for v in ("h", "r"):
+            m, e = float(np.mean(meas[v])), sem(meas[v])
+            tol = 4 * e + 2 * b.variance[v] / N
+            rows.append(Comparison("fixed_point_variances", f"Delta_{v}", params,
+                                   b.variance[v], m, e, tol,
+                                   f"4 SEM over {seeds} seeds + 2q/N, N={N}",
+                                   extra={"per_seed": meas[v]}))
+            points.append((v, b.variance[v], m, e))
+    fig_name = "fixed_point_variances.png"
+    pl = plt()
+    fig, ax = pl.subplots(figsize=(4.5, 4.5))
+    for v, marker in (("h", "o"), ("r", "s")):
+        t = [p[1] for p in points if p[0] == v]
+        s = [p[2] for p in points if p[0] == v]
+        e = [p[3] for p in points if p[0] == v]
+        ax.errorbar(t, s, yerr=e, fmt=marker, label=f"$\\Delta_{v}$", capsize=3)
+    lim = max(max(p[1] for p in points), max(p[2] for p in points)) * 1.1
+    ax.plot([0, lim], [0, lim], "k-", lw=0.6)
+    ax.set_xlabel("theory (stable branch)")
+    ax.set_ylabel(f"network fixed point, N={N}")
+    ax.set_title("fixed-point variances", fontsize=9)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(Path(out) / fig_name, dpi=110)
+    pl.close(fig)
+    return StudyResult("fixed_point_variances",
+                       "variances of h and r at a stable fixed point (spec section 2)",
+                       f"network fixed points, N={N}, {seeds} seeds, simulation + Newton",
+                       tuple(rows), (fig_name,))
