@@ -11,10 +11,10 @@ import sys
 
 from .. import __version__
 from .._errors import MeanfieldError
-from . import codegen, demo, derive, fixed_points, models, simulate, spectrum
+from . import codegen, demo, derive, fixed_points, models, phase_diagram, simulate, spectrum
 from ._common import OneLineParser
 
-COMMANDS = (models, derive, codegen, fixed_points, spectrum, simulate, demo)
+COMMANDS = (models, derive, codegen, fixed_points, spectrum, phase_diagram, simulate, demo)
 
 
 def build_parser() -> OneLineParser:

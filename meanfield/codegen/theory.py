@@ -46,6 +46,8 @@ def theory_source(model: Model) -> str:
     g_keys = tuple((i, j) for i in range(sp_th.G.rows) for j in range(sp_th.G.cols)
                    if sp_th.G[i, j] != 0)
     inputs = list(model.inputs)
+    depends = tuple(tuple(i for i, qs in enumerate(fp.variances) if qs in e.free_symbols)
+                    for e in fp.variance_map)
     parts = [
         emit_function("variance_map", q + params + list(QUADRATURE_ARGS),
                       [(f"new_{s}", e) for s, e in zip(q, fp.variance_map)],
@@ -72,7 +74,7 @@ def theory_source(model: Model) -> str:
         '"""\nimport numpy as np\nimport scipy.special as sc\n\n'
         f"MODEL = {model.name!r}\nFIELDS = {tuple(fields)!r}\nVARIANCES = {tuple(q)!r}\n"
         f"PARAMETERS = {tuple(params)!r}\nSTATES = {tuple(states)!r}\n"
-        f"PROFILE_KEYS = {keys!r}\nG_KEYS = {g_keys!r}\nINPUTS = {tuple(inputs)!r}\n\n\n")
+        f"PROFILE_KEYS = {keys!r}\nVARIANCE_DEPENDS = {depends!r}\nG_KEYS = {g_keys!r}\nINPUTS = {tuple(inputs)!r}\n\n\n")
     return header + "\n\n".join(parts)
 
 

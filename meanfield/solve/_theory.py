@@ -60,8 +60,16 @@ class Theory:
         return np.max(np.abs(np.linalg.eigvals(M)), axis=-1)
 
     def choose_nodes(self, q_max, params) -> tuple[int, float, bool]:
-        """(nodes, error estimate, met) for the variance map at variances up to ``q_max``."""
+        """(nodes, error estimate, met) for the variance map at variances up to ``q_max``.
+
+        The size returned is the finer of the last two compared, so its error is well
+        below the estimate (the difference between the two sizes).
+        """
         qs = [np.geomspace(1e-3 * q_max, q_max, 12)] * self.m
         p = [params[n] for n in self.module.PARAMETERS]
         _, err, K, met = self.rule.evaluate(lambda *a: self.module.variance_map(*a), *qs, *p)
         return K, err, met
+
+    def closed_rest(self) -> bool:
+        """Whether the variances of fields 2..m depend on q_1 only (one pass suffices)."""
+        return all(set(d) <= {0} for d in self.module.VARIANCE_DEPENDS[1:])

@@ -34,6 +34,12 @@ def _rest(theory: Theory, q1, params, K, iters=200, tol=1e-13):
     m = theory.m
     q1 = np.asarray(q1, dtype=float)
     q = [q1] + [np.full_like(q1, 0.5) for _ in range(m - 1)]
+    if theory.closed_rest():  # F_2..F_m depend on q_1 only: one evaluation is exact
+        new = theory.variance_map(q, params, K)
+        q = [q1] + [new[f] for f in range(1, m)]
+        if set(theory.module.VARIANCE_DEPENDS[0]) <= {0}:
+            return q, new[0]
+        return q, theory.variance_map(q, params, K)[0]
     for _ in range(iters):
         new = theory.variance_map(q, params, K)
         change = max((float(np.max(np.abs(new[f] - q[f]))) for f in range(1, m)), default=0.0)

@@ -1,0 +1,194 @@
+r"""Transition lines in a parameter plane by pseudo-arclength continuation.
+
+A line is the solution set of :math:`H(u) = 0` with :math:`u \in \mathbb R^{k+1}`
+and :math:`H: \mathbb R^{k+1} \to \mathbb R^k`. From a point on it, each step
+predicts along the tangent (the null vector of :math:`DH`, oriented continuously)
+and corrects by Newton's method on :math:`[H(u); t\cdot(u - u_{pred})] = 0`
+(Keller's pseudo-arclength). It follows folds, where a plain sweep over one
+parameter loses the branch. :math:`DH` is taken by central differences.
+
+Lines provided (any two parameters of any model of the family):
+
+``zero_instability``
+    :math:`\rho(M(0)) = 1` at the zero fixed point; unknowns (x, y).
+``saddle_node``
+    :math:`R(q_1) = 0,\ \partial_{q_1} R = 0`: a pair of non-zero branches is born;
+    unknowns (log q_1, x, y).
+``branch_stability``
+    :math:`R(q_1) = 0,\ \rho(M(0)) = 1` on a non-zero branch; unknowns (log q_1, x, y).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import ConvergenceError
+from ..models import Model, get_model
+from ._theory import Theory
+from .fixed_points import _rest
+
+__all__ = ["Line", "continue_curve", "transition_line"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """A continued curve: ``points`` of shape (n, k+1) in the unknowns, and its (x, y)."""
+
+    kind: str
+    names: tuple
+    points: np.ndarray
+    success: bool
+    message: str
+
+    @property
+    def xy(self) -> np.ndarray:
+        return self.points[:, -2:]
+
+
+def _jac(H, u, h=1e-6):
+    f0 = H(u)
+    J = np.empty((len(f0), len(u)))
+    for i in range(len(u)):
+        e = np.zeros_like(u)
+        e[i] = h * max(1.0, abs(u[i]))
+        J[:, i] = (H(u + e) - H(u - e)) / (2 * e[i])
+    return J
+
+
+def _tangent(J, prev=None):
+    _, _, vt = np.linalg.svd(J)
+    t = vt[-1]
+    if prev is not None and t @ prev < 0:
+        t = -t
+    return t / np.linalg.norm(t)
+
+
+def continue_curve(H, u0, *, step=0.02, max_steps=400, box=None, tol=1e-10,
+                   direction=None) -> tuple[np.ndarray, str]:
+    """Points of the curve H = 0 from ``u0`` in one direction (the tangent's sign).
+
+    ``box`` is ``(lower, upper)`` arrays for the unknowns: continuation stops on leaving it.
+    """
+    u = np.asarray(u0, dtype=float)
+    t = _tangent(_jac(H, u))
+    if direction is not None and t @ direction < 0:
+        t = -t
+    pts = [u.copy()]
+    ds = step
+    msg = f"stopped after {max_steps} steps"
+    for _ in range(max_steps):
+        for _attempt in range(8):
+            pred = u + ds * t
+            v = pred.copy()
+            ok = False
+            for _it in range(12):
+                F = np.append(H(v), t @ (v - pred))
+                if not np.all(np.isfinite(F)):
+                    break
+                J = np.vstack([_jac(H, v), t])
+                dv = np.linalg.solve(J, -F)
+                v = v + dv
+                if np.linalg.norm(dv) < tol * max(1.0, np.linalg.norm(v)):
+                    ok = True
+                    break
+            if ok:
+                break
+            ds /= 2
+        else:
+            msg = f"corrector failed (step {ds:.2g})"
+            break
+        t = _tangent(_jac(H, v), t)
+        u = v
+        pts.append(u.copy())
+        if box is not None and (np.any(u < box[0]) or np.any(u > box[1])):
+            msg = "left the box"
+            break
+        if len(pts) > 10 and np.linalg.norm(u - pts[0]) < 0.5 * ds:
+            msg = "closed loop"
+            break
+        ds = min(ds * 1.3, step)
+    return np.array(pts), msg
+
+
+def transition_line(model: str | Model, kind: str, *, x: tuple, y: tuple, start: dict,
+                    params: dict | None = None, q1: float | None = None, step: float = 0.02,
+                    max_steps: int = 600, nodes: int = 321) -> Line:
+    """Continue a transition line of ``kind`` in the plane ``x = (name, lo, hi)``,
+    ``y = (name, lo, hi)`` from the point ``start`` (``{x_name: .., y_name: ..}``, close
+    to the line; ``q1`` close to the branch's first variance for the branch lines).
+    """
+    model = get_model(model)
+    base = model.resolve(params)
+    xn, x_lo, x_hi = x
+    yn, y_lo, y_hi = y
+    th = Theory(model, nodes)
+    # scale the unknowns to the box so one step length fits both axes
+    sx, sy = x_hi - x_lo, y_hi - y_lo
+
+    def P(u):
+        p = dict(base)
+        p[xn] = x_lo + sx * u[-2]
+        p[yn] = y_lo + sy * u[-1]
+        return p
+
+    def R(logq, p):
+        q = np.array([np.exp(logq)])
+        _, F1 = _rest(th, q, p, nodes)
+        return float(F1[0] - q[0])
+
+    def rho_at(logq, p):
+        q, _ = _rest(th, np.array([np.exp(logq)]), p, nodes)
+        return float(th.rho(np.zeros(1), q, p)[0])
+
+    if kind == "zero_instability":
+        def H(u):
+            p = P(u)
+            q0 = [np.zeros(1)] * th.m
+            return np.array([float(th.rho(np.zeros(1), q0, p)[0]) - 1.0])
+        u0 = np.array([(start[xn] - x_lo) / sx, (start[yn] - y_lo) / sy])
+    elif kind == "saddle_node":
+        def H(u):
+            p = P(u)
+            d = 1e-5
+            return np.array([R(u[0], p), (R(u[0] + d, p) - R(u[0] - d, p)) / (2 * d)])
+        u0 = np.array([np.log(q1), (start[xn] - x_lo) / sx, (start[yn] - y_lo) / sy])
+    elif kind == "branch_stability":
+        def H(u):
+            p = P(u)
+            return np.array([R(u[0], p), rho_at(u[0], p) - 1.0])
+        u0 = np.array([np.log(q1), (start[xn] - x_lo) / sx, (start[yn] - y_lo) / sy])
+    else:
+        raise ValueError(f"unknown line kind {kind!r}")
+
+    # first correct the start point onto the line (Newton on H, minimal-norm steps)
+    u = u0.copy()
+    for _ in range(30):
+        F = H(u)
+        if np.linalg.norm(F) < 1e-11:
+            break
+        u = u - np.linalg.lstsq(_jac(H, u), F, rcond=None)[0]
+    else:
+        raise ConvergenceError(f"{kind}: no point of the line near {start} "
+                               f"(residual {np.linalg.norm(F):.3g})")
+    lo = np.full(len(u), -np.inf)
+    hi = np.full(len(u), np.inf)
+    lo[-2:], hi[-2:] = 0.0, 1.0
+    if len(u) == 3:
+        lo[0], hi[0] = np.log(1e-10), np.log(10.0)
+    halves, msgs = [], []
+    for sign in (1, -1):
+        t0 = _tangent(_jac(H, u)) * sign
+        pts, msg = continue_curve(H, u, step=step, max_steps=max_steps, box=(lo, hi),
+                                  direction=t0)
+        halves.append(pts)
+        msgs.append(msg)
+    pts = np.vstack([halves[1][::-1], halves[0][1:]])
+    xy = np.column_stack([x_lo + sx * pts[:, -2], y_lo + sy * pts[:, -1]])
+    out = pts.copy()
+    out[:, -2:] = xy
+    if len(u) == 3:
+        out[:, 0] = np.exp(out[:, 0])
+    names = (("q_1",) if len(u) == 3 else ()) + (xn, yn)
+    return Line(kind, names, out, True, "; ".join(msgs))

@@ -1,0 +1,195 @@
+r"""Fixed-point branches and their stability on a whole grid of parameters at once.
+
+The vectorised counterpart of :func:`~meanfield.solve.fixed_points.fixed_point_branches`:
+the residual :math:`R(q_1)` is scanned on a logarithmic grid of :math:`q_1` for every
+parameter point simultaneously (arrays of shape ``grid + (n_q,)``), each sign change
+is refined by vectorised bisection, and the stability quantity
+:math:`\rho(M(0))` is evaluated at every root. Used by phase diagrams and sweeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models import Model, get_model
+from ._theory import Theory
+from .fixed_points import _rest as _rest_variances
+
+__all__ = ["StabilityMap", "stability_map"]
+
+#: Region codes of a phase diagram.
+REGIONS = {
+    0: "only the zero fixed point, stable",
+    1: "zero fixed point stable, unstable non-zero fixed points (saddle-node pairs)",
+    2: "a stable non-zero fixed point",
+    3: "no stable fixed point",
+}
+
+
+@dataclass(frozen=True)
+class StabilityMap:
+    """Fixed points on a parameter grid.
+
+    Attributes
+    ----------
+    axes : dict of str to ndarray
+        Grid axes by parameter name (in order).
+    zero_exists, zero_stable : ndarray of bool
+    n_nonzero : ndarray of int
+        Number of non-zero branches found.
+    n_stable_nonzero : ndarray of int
+    max_variance : ndarray
+        Largest variance q_1 of the first field over the branches (0 if none).
+    region : ndarray of int
+        Codes of :data:`REGIONS`.
+    """
+
+    axes: dict
+    zero_exists: np.ndarray
+    zero_stable: np.ndarray
+    n_nonzero: np.ndarray
+    n_stable_nonzero: np.ndarray
+    max_variance: np.ndarray
+    region: np.ndarray
+    nodes: int
+    truncated: np.ndarray
+    residual: float
+
+
+def _rest(th: Theory, q1, params, K):
+    return _rest_variances(th, q1, params, K)
+
+
+def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | None = None,
+                  q_max: float = 1.0, n_q: int = 32, nodes: int | None = None,
+                  rtol: float = 1e-6, polish: int = 2, chunk_bytes: float = 2e8
+                  ) -> StabilityMap:
+    """Fixed points and their stability on the grid spanned by ``axes``.
+
+    Parameters
+    ----------
+    axes : dict of str to array
+        One or more parameter axes, e.g. ``{"g_h": np.linspace(1, 3, 200), "alpha_r": ...}``.
+    params : dict, optional
+        Values of the other parameters.
+    q_max, n_q : float, int
+        Range and size of the logarithmic scan of the first variance. For the tanh family
+        every variance is below 1; ``truncated`` marks points whose residual is still
+        positive at ``q_max`` (a root may lie beyond).
+    nodes : int, optional
+        Quadrature nodes (default: chosen to meet ``rtol`` at the grid's corners).
+    polish : int
+        Secant steps on the quadrature residual after the interpolated root (each costs
+        three evaluations at the roots only); ``residual`` reports the result.
+    chunk_bytes : float
+        Memory bound of one block of the root refinement.
+
+    Notes
+    -----
+    The grid is kept sparse (each axis its own broadcast dimension) and the scan of
+    :math:`q_1` is shared by all points, so a Gaussian average that does not depend on
+    an axis is computed once per value of the others (e.g. :math:`\\langle\\phi^2\\rangle`
+    does not depend on alpha_r).
+    """
+    model = get_model(model)
+    names = list(axes)
+    base = model.resolve(params)
+    vals = [np.asarray(axes[n], dtype=float) for n in names]
+    for n, v in zip(names, vals):
+        model.resolve({**base, n: v.min()})
+        model.resolve({**base, n: v.max()})
+    grids = np.meshgrid(*vals, indexing="ij", sparse=True)
+    shape = tuple(len(v) for v in vals)
+    th0 = Theory(model, rule=type(Theory(model).rule)(rtol=rtol))
+    if nodes is None:
+        nodes = 0
+        for corner in np.ndindex(*([2] * len(names))):
+            cp = dict(base)
+            for n, v, c in zip(names, vals, corner):
+                cp[n] = float(v.min() if c == 0 else v.max())
+            nodes = max(nodes, th0.choose_nodes(q_max, cp)[0])
+    th = Theory(model, nodes)
+
+    def point_params(extra_dims=1, sl=slice(None)):
+        p = dict(base)
+        for n, g in zip(names, grids):
+            g = g[sl] if g.shape[0] > 1 else g
+            p[n] = g.reshape(g.shape + (1,) * extra_dims)
+        return p
+
+    p_all = point_params()
+    _, F0 = _rest(th, np.zeros((1,) * (len(shape) + 1)), p_all, nodes)
+    zero_exists = np.broadcast_to(np.abs(F0[..., 0]) < 1e-14, shape)
+    q_scan = np.geomspace(1e-8 * q_max, q_max, n_q)
+    B_MAX = 8
+    roots = np.full(shape + (B_MAX,), np.nan)
+    rho = np.full(shape + (B_MAX,), np.inf)
+    n_nonzero = np.zeros(shape, dtype=int)
+    truncated = np.zeros(shape, dtype=bool)
+    inner = max(1, int(np.prod(shape[1:])))
+    per_row = max(1, int(chunk_bytes / (8 * nodes * n_q * inner)))
+    residual = 0.0
+    x_scan = np.log(q_scan)
+    for start in range(0, shape[0], per_row):
+        sl = slice(start, min(start + per_row, shape[0]))
+        p = point_params(1, sl)
+        rows = sl.stop - sl.start
+        _, F1 = _rest(th, q_scan, p, nodes)
+        R = np.broadcast_to(F1 - q_scan, (rows,) + shape[1:] + (n_q,))
+        sgn = np.sign(R)
+        change = sgn[..., :-1] * sgn[..., 1:] < 0
+        n_nonzero[sl] = change.sum(-1)
+        truncated[sl] = R[..., -1] > 0
+        B = min(max(int(change.sum(-1).max()), 1), B_MAX)
+        order = np.argsort(~change, axis=-1, kind="stable")[..., :B]
+        has = np.take_along_axis(change, order, -1)
+        # cubic Hermite interpolant of R in log q on each bracket, derivatives by
+        # finite differences of the scan; its root is found by bisection (no quadrature)
+        dR = np.gradient(R, x_scan, axis=-1)
+        xa, xb = x_scan[order], x_scan[order + 1]
+        ra, rb = np.take_along_axis(R, order, -1), np.take_along_axis(R, order + 1, -1)
+        da, db = np.take_along_axis(dR, order, -1), np.take_along_axis(dR, order + 1, -1)
+        hx = xb - xa
+        lo_t, hi_t = np.zeros(ra.shape), np.ones(ra.shape)
+        for _ in range(40):
+            t = 0.5 * (lo_t + hi_t)
+            h00, h10 = 2 * t**3 - 3 * t**2 + 1, t**3 - 2 * t**2 + t
+            h01, h11 = -2 * t**3 + 3 * t**2, t**3 - t**2
+            rt = h00 * ra + h10 * hx * da + h01 * rb + h11 * hx * db
+            same = np.sign(rt) == np.sign(ra)
+            lo_t, hi_t = np.where(same, t, lo_t), np.where(same, hi_t, t)
+        r = np.where(has, np.exp(xa + 0.5 * (lo_t + hi_t) * hx), np.nan)
+        # polish: secant steps on the quadrature residual, kept inside the bracket
+        qa, qb = np.exp(xa), np.exp(xb)
+        for _ in range(polish):
+            safe = np.nan_to_num(r, nan=0.5)
+            f0 = _rest(th, safe, p, nodes)[1] - safe
+            step = 1e-7 * safe
+            f1 = _rest(th, safe + step, p, nodes)[1] - (safe + step)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                new = safe - f0 * step / (f1 - f0)
+            ok = np.isfinite(new) & (new > qa) & (new < qb)
+            r = np.where(has, np.where(ok, new, r), np.nan)
+        safe = np.nan_to_num(r, nan=0.5)
+        res = np.abs(_rest(th, safe, p, nodes)[1] - safe)
+        residual = max(residual, float(np.max(np.where(has, res, 0.0), initial=0.0)))
+        roots[sl, ..., :B] = r
+        q_r, _ = _rest(th, safe, p, nodes)
+        rho[sl, ..., :B] = np.where(has, th.rho(np.zeros(r.shape), q_r, p), np.inf)
+    stable = rho < 1.0
+    n_stable = stable.sum(-1)
+    zero_q = [np.zeros((1,) * (len(shape) + 1)) for _ in range(th.m)]
+    rho0 = np.broadcast_to(th.rho(np.zeros((1,) * (len(shape) + 1)), zero_q, p_all)[..., 0],
+                           shape)
+    zero_stable = zero_exists & (rho0 < 1.0)
+    max_var = np.nan_to_num(roots, nan=0.0).max(-1)
+    region = np.full(shape, 3)
+    region[n_stable > 0] = 2
+    region[zero_stable & (n_nonzero > 0) & (n_stable == 0)] = 1
+    region[zero_stable & (n_nonzero == 0)] = 0
+    return StabilityMap(axes=dict(zip(names, vals)), zero_exists=np.array(zero_exists),
+                        zero_stable=np.array(zero_stable), n_nonzero=n_nonzero,
+                        n_stable_nonzero=n_stable, max_variance=max_var, region=region,
+                        nodes=nodes, truncated=np.array(truncated), residual=residual)
