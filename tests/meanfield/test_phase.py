@@ -1,0 +1,67 @@
+"""Stability maps and transition lines against pointwise solves and exact lines."""
+
+import numpy as np
+import pytest
+
+import meanfield as mf
+from meanfield.solve.continuation import transition_line
+from meanfield.solve.grid import stability_map
+
+
+def test_map_agrees_with_pointwise_branches():
+    # g_h avoids 2.0, where the zero fixed point is exactly marginal (rho = 1)
+    axes = {"g_h": np.linspace(1.25, 2.65, 15), "alpha_r": np.linspace(0, 20, 11)}
+    m = stability_map("gated", axes=axes)
+    for i in range(0, 15, 2):
+        for j in range(0, 11, 2):
+            r = mf.fixed_point_branches("gated", g_h=axes["g_h"][i], alpha_r=axes["alpha_r"][j])
+            nz = [b for b in r if not b.zero]
+            assert m.n_nonzero[i, j] == len(nz)
+            assert m.n_stable_nonzero[i, j] == sum(b.stable for b in nz)
+            assert m.zero_stable[i, j] == any(b.zero and b.stable for b in r)
+            if nz:
+                # the map's quadrature targets rtol 1e-6 (pointwise solves 1e-10); near a
+                # saddle-node the root error is that divided by |dR/dq| ~ 0.01-0.1
+                assert m.max_variance[i, j] == pytest.approx(
+                    max(b.field_variance["q_h"] for b in nz), rel=1e-4)
+
+
+def test_vectorised_map_equals_pointwise_loop_of_itself():
+    axes = {"g_h": np.array([1.5, 2.2, 2.9]), "beta_h": np.array([0.0, 0.4])}
+    full = stability_map("gated", axes=axes, nodes=321)
+    for i, g in enumerate(axes["g_h"]):
+        for j, b in enumerate(axes["beta_h"]):
+            one = stability_map("gated", axes={"g_h": [g], "beta_h": [b]}, nodes=321)
+            assert one.region[0, 0] == full.region[i, j]
+            assert one.max_variance[0, 0] == pytest.approx(full.max_variance[i, j], rel=1e-9)
+
+
+@pytest.mark.parametrize("beta_r", [0.0, 1.0])
+def test_zero_instability_line_is_g_h_s_r0_equal_one(beta_r):
+    """Independent: at h = 0 the edge crosses 0 when g_h s_r(0) = 1 (spec section 3)."""
+    line = transition_line("gated", "zero_instability", x=("g_h", 1, 6), y=("alpha_r", 0, 20),
+                           start={"g_h": 2.5, "alpha_r": 3.0}, params={"beta_r": beta_r})
+    expected = 1 + np.exp(beta_r)
+    np.testing.assert_allclose(line.xy[:, 0], expected, rtol=1e-8)
+    assert line.xy[:, 1].min() < 0.5 and line.xy[:, 1].max() > 19.5
+
+
+def test_saddle_node_line_is_a_double_root():
+    line = transition_line("gated", "saddle_node", x=("g_h", 1, 3), y=("alpha_r", 0, 30),
+                           start={"g_h": 1.8, "alpha_r": 10.0}, q1=0.02)
+    # at every point the two non-zero branches merge: just inside there are two, outside none
+    for q1, g, a in line.points[::80]:
+        if q1 < 1e-4 or a > 29:
+            continue
+        inside = mf.fixed_point_branches("gated", g_h=g + 1e-3, alpha_r=a)
+        outside = mf.fixed_point_branches("gated", g_h=g - 1e-3, alpha_r=a)
+        assert sum(not b.zero for b in inside) == 2
+        assert sum(not b.zero for b in outside) == 0
+
+
+def test_additive_model_lines_coincide_at_unit_gain():
+    m = stability_map("additive", axes={"g_h": np.linspace(0.5, 1.5, 21),
+                                        "beta_h": np.array([0.0])})
+    g = m.axes["g_h"]
+    assert np.all(m.zero_stable[g < 1, 0]) and not np.any(m.zero_stable[g > 1, 0])
+    assert np.all(m.n_nonzero[g < 1, 0] == 0) and np.all(m.n_nonzero[g > 1, 0] == 1)
