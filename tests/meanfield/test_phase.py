@@ -50,13 +50,16 @@ def test_saddle_node_line_is_a_double_root():
     line = transition_line("gated", "saddle_node", x=("g_h", 1, 3), y=("alpha_r", 0, 30),
                            start={"g_h": 1.8, "alpha_r": 10.0}, q1=0.02)
     # at every point the two non-zero branches merge: just inside there are two, outside none
-    for q1, g, a in line.points[::80]:
-        if q1 < 1e-4 or a > 29:
+    checked = 0
+    for q1, g, a in line.points[::40]:
+        if q1 < 1e-4 or a > 29 or g > 1.95:  # keep clear of the line g_h = 2 and the box
             continue
         inside = mf.fixed_point_branches("gated", g_h=g + 1e-3, alpha_r=a)
         outside = mf.fixed_point_branches("gated", g_h=g - 1e-3, alpha_r=a)
         assert sum(not b.zero for b in inside) == 2
         assert sum(not b.zero for b in outside) == 0
+        checked += 1
+    assert checked >= 3
 
 
 def test_additive_model_lines_coincide_at_unit_gain():
