@@ -114,6 +114,8 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
     fig.savefig(p_ac, dpi=110)
     plt.close(fig)
 
+    theory_rows, p_theory = _theory_vs_simulation(model, net, out, seed, plt)
+
     summary = {
         "package": f"meanfield {__version__}",
         "model": model.name, "model_hash": model.hash, "params": dict(net.params),
@@ -125,14 +127,74 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
         "correlation_time": {v: correlation_time(corr[v], record_every,
                                                  stats[v]["static"]) for v in net.variables},
         "correlation_time_vs_alpha_z": {f"{az:g}": tc for az, (_, _, tc) in sweep.items()},
-        "figures": [p_act.name, p_ac.name],
+        "theory_vs_simulation": theory_rows,
+        "figures": [p_act.name, p_ac.name] + ([p_theory.name] if p_theory else []),
         "wall_time_s": round(time.perf_counter() - t0, 2),
     }
     p_json = out / "summary.json"
     p_json.write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     p_md = out / "summary.md"
     p_md.write_text(_markdown(summary))
-    return [p_act, p_ac, p_json, p_md]
+    return [p_act, p_ac] + ([p_theory] if p_theory else []) + [p_json, p_md]
+
+
+def _theory_vs_simulation(model, net, out, seed, plt):
+    """Fixed-point variances and the Jacobian's spectrum: theory beside simulation."""
+    import scipy.linalg
+
+    from meanfield import fixed_point_branches
+    from meanfield.solve.spectrum import StateSupport
+
+    from .studies._common import settle_to_fixed_point
+
+    if model.name != "gated":
+        return [], None
+    rows = []
+    quiet = {**net.params, "g_h": 1.6, "beta_h": 0.3}
+    branch = [b for b in fixed_point_branches(model, params=quiet) if b.stable][0]
+    sims = []
+    for s in range(3):
+        y = settle_to_fixed_point(Network(model, 1000, seed=seed + s, params=quiet), seed=s)
+        if y is not None:
+            sims.append([float(np.mean(y[k] ** 2)) for k in range(3)])
+    sims = np.array(sims)
+    for k, v in enumerate(net.variables):
+        rows.append({"quantity": f"fixed-point variance Delta_{v}",
+                     "params": {"g_h": 1.6, "beta_h": 0.3}, "theory": branch.variance[v],
+                     "simulation": float(sims[:, k].mean()),
+                     "sim_sem": float(sims[:, k].std(ddof=1) / np.sqrt(len(sims)))})
+    # spectrum of the default (chaotic) network at a state of its trajectory, N = 400
+    small = Network(model, 400, seed=seed, params=net.params)
+    y = simulate(small, 150.0, record_every=150.0, seed=seed).final
+    ev = scipy.linalg.eigvals(small.jacobian(y), check_finite=False)
+    S = StateSupport(model, y, small.fields(y), small.params)
+    extent = (-3.0, 1.5, -2.0, 2.0)
+    edge = S.edge(extent)
+    rows.append({"quantity": "rightmost Jacobian eigenvalue (chaotic state)",
+                 "params": {"N": 400}, "theory": edge, "simulation": float(ev.real.max()),
+                 "sim_sem": None})
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4.3))
+    x = np.arange(3)
+    a1.bar(x - 0.18, [branch.variance[v] for v in net.variables], 0.36, label="theory")
+    a1.bar(x + 0.18, sims.mean(0), 0.36, yerr=sims.std(0, ddof=1) / np.sqrt(len(sims)),
+           label="network, N=1000", capsize=3)
+    a1.set_xticks(x, [f"$\\Delta_{v}$" for v in net.variables])
+    a1.set_title("fixed-point variances at g_h=1.6, beta_h=0.3", fontsize=9)
+    a1.legend()
+    a2.plot(ev.real, ev.imag, ".", ms=2, color="0.4", label="eigenvalues, N=400")
+    for c in S.boundary(extent):
+        a2.plot(c.real, c.imag, "C3-")
+    a2.plot([S.local_rates.min(), S.local_rates.max()], [0, 0], "C3-", lw=2,
+            label="predicted support")
+    a2.axvline(0, color="0.7", lw=0.5)
+    a2.set_title("Jacobian spectrum on the chaotic trajectory", fontsize=9)
+    a2.set_xlabel(r"Re $\lambda$")
+    a2.legend(fontsize=7)
+    fig.tight_layout()
+    path = out / "theory_vs_simulation.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return rows, path
 
 
 def _markdown(s: dict) -> str:
@@ -168,5 +230,11 @@ Correlation time is the integral of ((C(tau) - C_inf) / (C(0) - C_inf))^2 over t
 |---|---|
 {sweep}
 """
+    if s.get("theory_vs_simulation"):
+        text += "\n## Theory against simulation\n\n| quantity | theory | simulation |\n|---|---|---|\n"
+        for r in s["theory_vs_simulation"]:
+            err = f" +- {r['sim_sem']:.2g}" if r["sim_sem"] is not None else ""
+            text += f"| {r['quantity']} | {r['theory']:.4g} | {r['simulation']:.4g}{err} |\n"
+        text += "\n![theory vs simulation](theory_vs_simulation.png)\n"
     text += "\n![activity](activity.png)\n\n![autocorrelation](autocorrelation.png)\n"
     return text

@@ -86,8 +86,11 @@ def emit_function(name: str, args: Sequence[str], outputs: Sequence[tuple[str, s
         if len(targets) == 1:
             lines.append(f"    {targets[0]} = {p.matrix} @ {pre}")
         else:
-            lines.append(f"    {', '.join(targets)} = np.split({p.matrix} @ {pre}, "
-                         f"{len(targets)})")
+            # row blocks of the stacked product, by slicing (views: cheaper than np.split)
+            lines.append(f"    _prod{i} = {p.matrix} @ {pre}")
+            lines.append(f"    _n{i} = _prod{i}.shape[0] // {len(targets)}")
+            for k, t in enumerate(targets):
+                lines.append(f"    {t} = _prod{i}[{k}*_n{i}:{k + 1}*_n{i}]")
     for sym, e in after:
         lines.append(f"    {sym} = {print_expr(e)}")
     outs = [print_expr(e) for e in out_reduced]
