@@ -79,8 +79,9 @@ class QuadratureRule:
         """Call ``fn(*args, nodes, weights)`` with rules of growing size.
 
         Returns ``(values, error, K, met)``: the values of the finest rule tried, the
-        largest absolute difference from the previous size (the error estimate), the
-        size used, and whether the target was met.
+        largest absolute difference from the previous size, the size used, and whether
+        the target was met. The difference is the usual estimate of the error of the
+        *previous* (coarser) size; :meth:`size_for` returns that size.
         """
         K = self.min_nodes
         prev = fn(*args, *self.nodes(K))
@@ -125,6 +126,13 @@ class Trapezoid(QuadratureRule):
 
     def next_size(self, K):  # 2K - 1 keeps the previous nodes
         return min(2 * K - 1, self.max_nodes)
+
+
+def _prev_size(rule, K2):
+    K = rule.min_nodes
+    while rule.next_size(K) < K2:
+        K = rule.next_size(K)
+    return K
 
 
 RULES = {"trapezoid": Trapezoid, "gauss-hermite": GaussHermite}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..codegen.quadrature import QuadratureRule, Trapezoid
+from ..codegen.quadrature import QuadratureRule, Trapezoid, _prev_size
 from ..codegen.theory import theory_module
 from ..models.model import Model
 
@@ -62,12 +62,14 @@ class Theory:
     def choose_nodes(self, q_max, params) -> tuple[int, float, bool]:
         """(nodes, error estimate, met) for the variance map at variances up to ``q_max``.
 
-        The size returned is the finer of the last two compared, so its error is well
-        below the estimate (the difference between the two sizes).
+        When the target is met the coarser of the two sizes compared is returned: the
+        difference between them estimates its error, and that estimate met the target.
         """
         qs = [np.geomspace(1e-3 * q_max, q_max, 12)] * self.m
         p = [params[n] for n in self.module.PARAMETERS]
         _, err, K, met = self.rule.evaluate(lambda *a: self.module.variance_map(*a), *qs, *p)
+        if met and K > self.rule.min_nodes:
+            K = _prev_size(self.rule, K)
         return K, err, met
 
     def closed_rest(self) -> bool:
