@@ -3,10 +3,11 @@
 Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
-from . import fixed_point_variances, jacobian_spectrum, slow_modes
+from . import fixed_point_variances, instability_lines, jacobian_spectrum, slow_modes
 
 STUDIES = {
     "fixed_point_variances": fixed_point_variances,
     "jacobian_spectrum": jacobian_spectrum,
     "slow_modes": slow_modes,
+    "instability_lines": instability_lines,
 }
