@@ -24,10 +24,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not validation" -q
 
 validate: $(STAMP)
-	$(BIN)/python -m pytest -m "validation" -q
+	$(BIN)/python -m pytest -m "validation" -q -s
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_simulator.py --out docs/performance-simulator.json
+	$(BIN)/python benchmarks/bench_simulator.py --out report/bench-simulator.json
+	$(BIN)/python benchmarks/bench_theory.py --out report/bench-theory.json
 
 clean:
 	rm -rf $(VENV) report build *.egg-info

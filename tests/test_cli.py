@@ -100,7 +100,8 @@ def test_malformed_model_file_points_at_the_line(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("cmd", [[], ["models"], ["simulate"], ["demo"]])
+@pytest.mark.parametrize("cmd", [[], ["models"], ["simulate"], ["demo"], ["derive"], ["codegen"],
+                                 ["fixed-points"], ["spectrum"], ["phase-diagram"]])
 def test_every_command_has_help(capsys, cmd):
     code, out, _ = run(capsys, *cmd, "--help")
     assert code == 0 and "usage: meanfield" in out
@@ -123,3 +124,58 @@ def test_demo_writes_the_report(tmp_path, capsys):
         assert (tmp_path / name).stat().st_size > 0
     s = json.loads((tmp_path / "summary.json").read_text())
     assert s["model"] == "gated" and set(s["variance"]) == {"h", "z", "r"}
+
+
+def test_fixed_points_json_contract(capsys):
+    code, out, err = run(capsys, "fixed-points", "--set", "g_h=1.8", "--set", "alpha_r=10",
+                         "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert {"model", "params", "branches"} <= set(data)
+    hs = [b["variance"]["h"] for b in data["branches"]]
+    assert hs == sorted(hs) and len(hs) == 3
+    for b in data["branches"]:
+        assert set(b["variance"]) == {"h", "z", "r"}
+        assert {"stability", "edge", "stable"} <= set(b)
+
+
+def test_spectrum_json_and_plot(tmp_path, capsys):
+    png = tmp_path / "s.png"
+    code, out, err = run(capsys, "spectrum", "--set", "g_h=3", "--set", "alpha_z=0", "--json",
+                         "--points", "20", "--plot", str(png))
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["boundary"]) == 20 and data["edge"] > 0 and png.stat().st_size > 0
+
+
+def test_derive_and_codegen(capsys):
+    code, out, _ = run(capsys, "derive", "--model", "additive")
+    assert code == 0 and "q_h = <tanh" in out
+    code, out, _ = run(capsys, "derive", "--model", "output-gate", "--latex")
+    assert code == 0 and r"\left\langle" in out
+    code, out, _ = run(capsys, "codegen", "--model", "gated", "--show")
+    assert code == 0 and "def variance_map" in out and "def profile" in out
+    code, out, _ = run(capsys, "codegen", "--kind", "network", "--show")
+    assert code == 0 and "def velocity" in out
+
+
+def test_phase_diagram_writes_png_and_json(tmp_path, capsys):
+    code, out, err = run(capsys, "phase-diagram", "--x", "g_h=1.5:2.5:11", "--y",
+                         "alpha_r=0:20:6", "--out", str(tmp_path / "pd"))
+    assert code == 0, err
+    data = json.loads((tmp_path / "pd.json").read_text())
+    assert len(data["region"]) == 6 and len(data["region"][0]) == 11
+    assert {ln["kind"] for ln in data["lines"]} >= {"zero_instability", "saddle_node"}
+    assert (tmp_path / "pd.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["phase-diagram", "--x", "g_h=1:3", "--y", "alpha_r=0:30:5"], "START:STOP:COUNT"),
+    (["phase-diagram", "--x", "gamma=1:3:5", "--y", "alpha_r=0:30:5"], "no parameter"),
+    (["phase-diagram", "--x", "alpha_r=-5:3:5", "--y", "g_h=1:2:5"], "alpha_r >= 0"),
+    (["spectrum", "--branch", "7"], "branch"),
+    (["fixed-points", "--set", "tau_r=0"], "tau_r > 0"),
+])
+def test_theory_commands_bad_input(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert code != 0 and fragment in err and len(err.strip().splitlines()) == 1
