@@ -108,28 +108,48 @@ def _expectations(exprs):
     A k-dimensional average evaluates its integrand on a tensor grid of nodes held
     in k trailing axes; every other symbol of the integrand (parameters, lambda,
     variances) gets k trailing axes of length one, so the average broadcasts over
-    any grid of arguments.
+    any grid of arguments. Averages over the same variances share one node grid, and
+    common subexpressions of their integrands (the same gate in <s^2> and
+    <s^2 (1-s)^2>) are evaluated once on it: the node grid is the largest array the
+    generated code computes, so this is where its time goes.
     """
     nodes = sorted({n for e in exprs for n in sp.sympify(e).atoms(GaussianExpectation)},
                    key=sp.default_sort_key)
+    groups: dict[tuple, list] = {}
+    for node in nodes:
+        groups.setdefault(tuple(node.variances), []).append(node)
     lines, subs = [], {}
-    for i, node in enumerate(nodes):
-        k = len(node.variables)
-        tag = f"_E{i}"
-        repl = {}
-        for d, (x, v) in enumerate(zip(node.variables, node.variances)):
-            u = sp.Symbol(f"{tag}_u{d}", real=True)
-            repl[x] = u
+    for gi, (variances, members) in enumerate(groups.items()):
+        k = len(variances)
+        tag = f"_G{gi}"
+        us = [sp.Symbol(f"{tag}_u{d}", real=True) for d in range(k)]
+        for d, (u, v) in enumerate(zip(us, variances)):
             shape = ", ".join(":" if j == d else "None" for j in range(k))
             lines.append(f"    {u} = np.sqrt(np.expand_dims({print_expr(v)}, "
                          f"{tuple(range(-k, 0))})) * {QUADRATURE_ARGS[0]}[{shape}]")
-        for s in sorted(node.integrand.free_symbols - set(node.variables), key=str):
+        others = set().union(*(n.integrand.free_symbols - set(n.variables) for n in members))
+        repl_others = {}
+        for s in sorted(others, key=str):
             b = sp.Symbol(f"{tag}_{s}", **s.assumptions0)
-            repl[s] = b
+            repl_others[s] = b
             lines.append(f"    {b} = np.expand_dims({s}, {tuple(range(-k, 0))})")
+        integrands = [n.integrand.xreplace({**repl_others, **dict(zip(n.variables, us))})
+                      for n in members]
+        reps, reduced = sp.cse(integrands, symbols=sp.numbered_symbols(f"{tag}_c"),
+                               optimizations=None)
+        for sym, e in reps:
+            lines.append(f"    {sym} = {print_expr(e)}")
         w = " * ".join(f"{QUADRATURE_ARGS[1]}[{', '.join(':' if j == d else 'None' for j in range(k))}]"
                        for d in range(k))
-        body = print_expr(node.integrand.xreplace(repl))
-        lines.append(f"    {tag} = np.sum(({body}) * ({w}), axis={tuple(range(-k, 0))})")
-        subs[node] = sp.Symbol(tag, real=True)
+        for node, body_expr in zip(members, reduced):
+            name = f"_E{len(subs)}"
+            body = print_expr(body_expr)
+            if k == 1 and node.variables[0] in node.integrand.free_symbols:
+                # the weighted sum over the node axis as a matrix-vector product: no
+                # temporary for the product with the weights; BLAS does the reduction
+                lines.append(f"    {name} = ({body}) @ {QUADRATURE_ARGS[1]}")
+            else:
+                lines.append(f"    {name} = np.sum(({body}) * ({w}), "
+                             f"axis={tuple(range(-k, 0))})")
+            subs[node] = sp.Symbol(name, real=True)
     return lines, [sp.sympify(e).xreplace(subs) for e in exprs]

@@ -33,7 +33,9 @@ def _rest(theory: Theory, q1, params, K, iters=200, tol=1e-13):
     """The other variances given q1 (vectorised over q1)."""
     m = theory.m
     q1 = np.asarray(q1, dtype=float)
-    q = [q1] + [np.full_like(q1, 0.5) for _ in range(m - 1)]
+    # scalar placeholders for the unknown variances: averages over them then cost one
+    # evaluation per parameter point, not one per value of q1 (they are discarded)
+    q = [q1] + [np.float64(0.5) for _ in range(m - 1)]
     if theory.closed_rest():  # F_2..F_m depend on q_1 only: one evaluation is exact
         new = theory.variance_map(q, params, K)
         q = [q1] + [new[f] for f in range(1, m)]

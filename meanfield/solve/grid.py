@@ -64,7 +64,7 @@ def _rest(th: Theory, q1, params, K):
 
 def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | None = None,
                   q_max: float = 1.0, n_q: int = 32, nodes: int | None = None,
-                  rtol: float = 1e-6, polish: int = 2, chunk_bytes: float = 2e8
+                  rtol: float = 1e-6, polish: int = 2, chunk_bytes: float = 1.6e7
                   ) -> StabilityMap:
     """Fixed points and their stability on the grid spanned by ``axes``.
 
@@ -173,10 +173,10 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
             ok = np.isfinite(new) & (new > qa) & (new < qb)
             r = np.where(has, np.where(ok, new, r), np.nan)
         safe = np.nan_to_num(r, nan=0.5)
-        res = np.abs(_rest(th, safe, p, nodes)[1] - safe)
+        q_r, F_r = _rest(th, safe, p, nodes)
+        res = np.abs(F_r - safe)
         residual = max(residual, float(np.max(np.where(has, res, 0.0), initial=0.0)))
         roots[sl, ..., :B] = r
-        q_r, _ = _rest(th, safe, p, nodes)
         rho[sl, ..., :B] = np.where(has, th.rho(np.zeros(r.shape), q_r, p), np.inf)
     stable = rho < 1.0
     n_stable = stable.sum(-1)
