@@ -103,24 +103,58 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
     grids = np.meshgrid(*vals, indexing="ij", sparse=True)
     shape = tuple(len(v) for v in vals)
     th0 = Theory(model, rule=type(Theory(model).rule)(rtol=rtol))
-    if nodes is None:
-        nodes = 0
-        for corner in np.ndindex(*([2] * len(names))):
-            cp = dict(base)
-            for n, v, c in zip(names, vals, corner):
-                cp[n] = float(v.min() if c == 0 else v.max())
-            nodes = max(nodes, th0.choose_nodes(q_max, cp)[0])
-    th = Theory(model, nodes)
 
-    def point_params(extra_dims=1, sl=slice(None)):
+    def node_table(points: list[np.ndarray]) -> np.ndarray:
+        """Nodes meeting ``rtol`` at each point of the lattice spanned by ``points``.
+
+        The vectorised form of :meth:`Theory.choose_nodes`: the rule's sizes are tried in
+        turn on every lattice point at once, and each point gets the coarser of the first
+        two sizes whose difference meets the target (that difference estimates its error).
+        """
+        rule, mod = th0.rule, th0.module
+        lat = np.meshgrid(*points, indexing="ij", sparse=True)
         p = dict(base)
-        for n, g in zip(names, grids):
-            g = g[sl] if g.shape[0] > 1 else g
+        for n, g in zip(names, lat):
+            p[n] = g[..., None]
+        qs = [np.geomspace(1e-3 * q_max, q_max, 12)] * th0.m
+        args = [*qs, *(p[n] for n in mod.PARAMETERS)]
+        need = np.zeros(tuple(len(x) for x in points), dtype=int)
+        K = rule.min_nodes
+        prev = mod.variance_map(*args, *rule.nodes(K))
+        while True:
+            K2 = rule.next_size(K)
+            cur = mod.variance_map(*args, *rule.nodes(K2))
+            scaled = np.zeros(need.shape)
+            for c, pr in zip(cur, prev):
+                c = np.broadcast_to(c, need.shape + (len(qs[0]),))
+                d = np.abs(c - pr) / (rule.atol + rule.rtol * np.abs(c))
+                scaled = np.maximum(scaled, d.max(-1))
+            met = (need == 0) & (scaled <= 1.0)
+            need[met] = K
+            if K2 >= rule.max_nodes or np.all(need > 0):
+                need[need == 0] = K2
+                return need
+            K, prev = K2, cur
+
+    all_tile = tuple(slice(None) for _ in names)
+    fixed_nodes = None if nodes is None else int(nodes)
+
+    def point_params(tile, extra_dims=1):
+        p = dict(base)
+        for d, (n, g) in enumerate(zip(names, grids)):
+            idx = tuple(tile[d] if j == d else slice(None) for j in range(len(names)))
+            g = g[idx]
             p[n] = g.reshape(g.shape + (1,) * extra_dims)
         return p
 
-    p_all = point_params()
-    _, F0 = _rest(th, np.zeros((1,) * (len(shape) + 1)), p_all, nodes)
+    if fixed_nodes is None:
+        ends = [np.array([v.min(), v.max()]) for v in vals]
+        nodes_all = int(node_table(ends).max())
+    else:
+        nodes_all = fixed_nodes
+    th_all = Theory(model, nodes_all)
+    p_all = point_params(all_tile)
+    _, F0 = _rest(th_all, np.zeros((1,) * (len(shape) + 1)), p_all, nodes_all)
     zero_exists = np.broadcast_to(np.abs(F0[..., 0]) < 1e-14, shape)
     q_scan = np.geomspace(1e-8 * q_max, q_max, n_q)
     B_MAX = 8
@@ -128,20 +162,40 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
     rho = np.full(shape + (B_MAX,), np.inf)
     n_nonzero = np.zeros(shape, dtype=int)
     truncated = np.zeros(shape, dtype=bool)
-    inner = max(1, int(np.prod(shape[1:])))
-    per_row = max(1, int(chunk_bytes / (8 * nodes * n_q * inner)))
     residual = 0.0
+    used_nodes = 0
     x_scan = np.log(q_scan)
-    for start in range(0, shape[0], per_row):
-        sl = slice(start, min(start + per_row, shape[0]))
-        p = point_params(1, sl)
-        rows = sl.stop - sl.start
-        _, F1 = _rest(th, q_scan, p, nodes)
-        R = np.broadcast_to(F1 - q_scan, (rows,) + shape[1:] + (n_q,))
+    # tiles of the grid small enough that the scan's node arrays stay in cache; each
+    # tile gets the quadrature size its own corners need (a steep gate needs many nodes
+    # only where it is steep), so the error target holds everywhere at less cost
+    points = max(1, int(chunk_bytes / (8 * nodes_all * n_q)))
+    block = list(shape)
+    while int(np.prod(block)) > points and max(block) > 1:
+        d = int(np.argmax(block))
+        block[d] = (block[d] + 1) // 2
+    counts = [-(-n // b) for n, b in zip(shape, block)]
+    if fixed_nodes is None:
+        # node requirement at the corners of every tile, in one vectorised pass
+        edges = [np.unique(np.concatenate([np.arange(0, n, b), np.minimum(
+            np.arange(0, n, b) + b, n) - 1])) for n, b in zip(shape, block)]
+        table = node_table([v[e] for v, e in zip(vals, edges)])
+
+        def nodes_for(tile):
+            idx = tuple(np.searchsorted(e, [sl.start, sl.stop - 1]) for e, sl in zip(edges, tile))
+            return int(table[np.ix_(*idx)].max())
+    for ti in np.ndindex(*counts):
+        tile = tuple(slice(i * b, min((i + 1) * b, n)) for i, b, n in zip(ti, block, shape))
+        K = fixed_nodes or nodes_for(tile)
+        used_nodes = max(used_nodes, K)
+        th = Theory(model, K)
+        p = point_params(tile)
+        tshape = tuple(sl.stop - sl.start for sl in tile)
+        _, F1 = _rest(th, q_scan, p, K)
+        R = np.broadcast_to(F1 - q_scan, tshape + (n_q,))
         sgn = np.sign(R)
         change = sgn[..., :-1] * sgn[..., 1:] < 0
-        n_nonzero[sl] = change.sum(-1)
-        truncated[sl] = R[..., -1] > 0
+        n_nonzero[tile] = change.sum(-1)
+        truncated[tile] = R[..., -1] > 0
         B = min(max(int(change.sum(-1).max()), 1), B_MAX)
         order = np.argsort(~change, axis=-1, kind="stable")[..., :B]
         has = np.take_along_axis(change, order, -1)
@@ -165,23 +219,23 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
         qa, qb = np.exp(xa), np.exp(xb)
         for _ in range(polish):
             safe = np.nan_to_num(r, nan=0.5)
-            f0 = _rest(th, safe, p, nodes)[1] - safe
+            f0 = _rest(th, safe, p, K)[1] - safe
             step = 1e-7 * safe
-            f1 = _rest(th, safe + step, p, nodes)[1] - (safe + step)
+            f1 = _rest(th, safe + step, p, K)[1] - (safe + step)
             with np.errstate(divide="ignore", invalid="ignore"):
                 new = safe - f0 * step / (f1 - f0)
             ok = np.isfinite(new) & (new > qa) & (new < qb)
             r = np.where(has, np.where(ok, new, r), np.nan)
         safe = np.nan_to_num(r, nan=0.5)
-        q_r, F_r = _rest(th, safe, p, nodes)
+        q_r, F_r = _rest(th, safe, p, K)
         res = np.abs(F_r - safe)
         residual = max(residual, float(np.max(np.where(has, res, 0.0), initial=0.0)))
-        roots[sl, ..., :B] = r
-        rho[sl, ..., :B] = np.where(has, th.rho(np.zeros(r.shape), q_r, p), np.inf)
+        roots[tile + (slice(0, B),)] = r
+        rho[tile + (slice(0, B),)] = np.where(has, th.rho(np.zeros(r.shape), q_r, p), np.inf)
     stable = rho < 1.0
     n_stable = stable.sum(-1)
     zero_q = [np.zeros((1,) * (len(shape) + 1)) for _ in range(th.m)]
-    rho0 = np.broadcast_to(th.rho(np.zeros((1,) * (len(shape) + 1)), zero_q, p_all)[..., 0],
+    rho0 = np.broadcast_to(th_all.rho(np.zeros((1,) * (len(shape) + 1)), zero_q, p_all)[..., 0],
                            shape)
     zero_stable = zero_exists & (rho0 < 1.0)
     max_var = np.nan_to_num(roots, nan=0.0).max(-1)
@@ -192,4 +246,4 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
     return StabilityMap(axes=dict(zip(names, vals)), zero_exists=np.array(zero_exists),
                         zero_stable=np.array(zero_stable), n_nonzero=n_nonzero,
                         n_stable_nonzero=n_stable, max_variance=max_var, region=region,
-                        nodes=nodes, truncated=np.array(truncated), residual=residual)
+                        nodes=used_nodes, truncated=np.array(truncated), residual=residual)
