@@ -3,11 +3,13 @@
 Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
-from . import fixed_point_variances, instability_lines, jacobian_spectrum, slow_modes
+from . import (fixed_point_variances, instability_lines, jacobian_spectrum, slow_modes,
+               unstable_fixed_points)
 
 STUDIES = {
     "fixed_point_variances": fixed_point_variances,
     "jacobian_spectrum": jacobian_spectrum,
     "slow_modes": slow_modes,
     "instability_lines": instability_lines,
+    "unstable_fixed_points": unstable_fixed_points,
 }
