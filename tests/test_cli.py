@@ -80,6 +80,9 @@ def test_model_file_from_the_command_line(tmp_path, capsys):
     (["simulate", "--T", "nan"], "not a finite number"),
     (["simulate", "--T", "10", "--transient", "20"], "transient"),
     (["simulate", "--seed", "-1"], "non-negative"),
+    (["lyapunov", "--N", "10", "--k", "31"], "exceeds"),
+    (["lyapunov", "--k", "0"], "positive integer"),
+    (["lyapunov", "--renorm-every", "0"], "must be > 0"),
     (["frobnicate"], "invalid choice"),
     (["models", "nope"], "unknown model"),
 ])
@@ -101,7 +104,8 @@ def test_malformed_model_file_points_at_the_line(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("cmd", [[], ["models"], ["simulate"], ["demo"], ["derive"], ["codegen"],
-                                 ["fixed-points"], ["spectrum"], ["phase-diagram"]])
+                                 ["fixed-points"], ["spectrum"], ["phase-diagram"],
+                                 ["lyapunov"]])
 def test_every_command_has_help(capsys, cmd):
     code, out, _ = run(capsys, *cmd, "--help")
     assert code == 0 and "usage: meanfield" in out
@@ -179,3 +183,14 @@ def test_phase_diagram_writes_png_and_json(tmp_path, capsys):
 def test_theory_commands_bad_input(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)
     assert code != 0 and fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_lyapunov_json_contract(capsys):
+    code, out, err = run(capsys, "lyapunov", "--set", "g_h=3", "--N", "60", "--T", "20",
+                         "--transient", "5", "--k", "4", "--twin", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert {"model", "params", "N", "k", "exponents", "stderr", "lyapunov_max", "n_positive",
+            "kaplan_yorke", "twin"} <= set(data)
+    assert len(data["exponents"]) == 4
+    assert data["exponents"] == sorted(data["exponents"], reverse=True)
