@@ -83,6 +83,8 @@ def test_model_file_from_the_command_line(tmp_path, capsys):
     (["lyapunov", "--N", "10", "--k", "31"], "exceeds"),
     (["lyapunov", "--k", "0"], "positive integer"),
     (["lyapunov", "--renorm-every", "0"], "must be > 0"),
+    (["dmft", "--set", "alpha_z=5"], "alpha_z = 0 is required"),
+    (["dmft", "--damping", "2"], "(0, 1]"),
     (["frobnicate"], "invalid choice"),
     (["models", "nope"], "unknown model"),
 ])
@@ -105,7 +107,7 @@ def test_malformed_model_file_points_at_the_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("cmd", [[], ["models"], ["simulate"], ["demo"], ["derive"], ["codegen"],
                                  ["fixed-points"], ["spectrum"], ["phase-diagram"],
-                                 ["lyapunov"]])
+                                 ["lyapunov"], ["dmft"]])
 def test_every_command_has_help(capsys, cmd):
     code, out, _ = run(capsys, *cmd, "--help")
     assert code == 0 and "usage: meanfield" in out
@@ -194,3 +196,13 @@ def test_lyapunov_json_contract(capsys):
             "kaplan_yorke", "twin"} <= set(data)
     assert len(data["exponents"]) == 4
     assert data["exponents"] == sorted(data["exponents"], reverse=True)
+
+
+def test_dmft_json_contract(capsys):
+    code, out, err = run(capsys, "dmft", "--model", "additive", "--set", "g_h=2",
+                         "--dtau", "0.2", "--tau-max", "40", "--nodes", "24", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert {"model", "params", "delta_0", "delta_inf", "tau_corr", "lyapunov_max", "chaotic",
+            "converged", "residual"} <= set(data)
+    assert data["chaotic"] and data["converged"] and data["delta_0"] > 0.4

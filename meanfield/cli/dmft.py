@@ -1,0 +1,67 @@
+"""``meanfield dmft``: stationary correlation functions from the dynamical mean-field theory."""
+
+from __future__ import annotations
+
+from .._errors import ParameterError
+from ._common import add_model_options, emit_json, positive_float, positive_int, resolve_model
+
+
+def register(sub):
+    p = sub.add_parser(
+        "dmft", help="stationary DMFT: correlation functions, variance, correlation time",
+        description="Solve the self-consistent stationary correlation functions of the "
+                    "single-site process (Gaussian case: every state variable a linear filter "
+                    "of one field, e.g. the gated model at alpha_z = 0) on a grid of lags. "
+                    "Prints delta_0 = C_h(0), delta_inf = C_h(inf), the correlation time "
+                    "int (C_h - C_h(inf)) / (C_h(0) - C_h(inf)), whether the solution is "
+                    "chaotic, and convergence. The maximal Lyapunov exponent from the theory "
+                    "is not computed yet (lyapunov_max is null); `meanfield lyapunov` "
+                    "measures it in a network.")
+    add_model_options(p)
+    p.add_argument("--tau-max", type=positive_float, default=100.0,
+                   help="largest lag (default 100)")
+    p.add_argument("--dtau", type=positive_float, default=0.05,
+                   help="lag spacing (default 0.05)")
+    p.add_argument("--nodes", type=positive_int, default=48,
+                   help="Gauss-Hermite nodes per dimension (default 48)")
+    p.add_argument("--damping", type=positive_float, default=0.9,
+                   help="mixing fraction of each new iterate, in (0, 1] (default 0.9)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", metavar="PNG", help="draw the correlation functions to this file")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..solve.dmft import dmft
+
+    model, params = resolve_model(args)
+    if args.damping > 1:
+        raise ParameterError(f"--damping {args.damping:g} must lie in (0, 1]")
+    r = dmft(model, params=params, tau_max=args.tau_max, dtau=args.dtau, nodes=args.nodes,
+             damping=args.damping)
+    out = {**r.to_dict(), "lyapunov_max": None}
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+        for v, c in r.C.items():
+            ax.plot(r.tau, c, label=f"$C_{{{v}}}(\\tau)$")
+        ax.set_xlabel(r"$\tau$")
+        ax.legend()
+        ax.set_title(f"DMFT, {model.name}", fontsize=9)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=110)
+        plt.close(fig)
+        out["plot"] = args.plot
+    if args.json:
+        emit_json(out)
+        return 0
+    p = ", ".join(f"{k}={v:g}" for k, v in out["params"].items())
+    print(f"model {out['model']} ({p})")
+    print(f"delta_0 = {r.delta_0:.6g}, delta_inf = {r.delta_inf:.6g}, "
+          f"tau_corr = {r.tau_corr:.4g}, chaotic: {'yes' if r.chaotic else 'no'}")
+    print(r.message)
+    return 0 if r.converged else 1
