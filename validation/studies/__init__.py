@@ -3,8 +3,8 @@
 Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
-from . import (fixed_point_variances, instability_lines, jacobian_spectrum, slow_modes,
-               unstable_fixed_points)
+from . import (dmft_correlations, fixed_point_variances, instability_lines, jacobian_spectrum,
+               slow_modes, unstable_fixed_points)
 
 STUDIES = {
     "fixed_point_variances": fixed_point_variances,
@@ -12,4 +12,5 @@ STUDIES = {
     "slow_modes": slow_modes,
     "instability_lines": instability_lines,
     "unstable_fixed_points": unstable_fixed_points,
+    "dmft_correlations": dmft_correlations,
 }
