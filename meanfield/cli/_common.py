@@ -97,3 +97,18 @@ def resolve_model(args) -> tuple[Model, dict[str, float]]:
 def emit_json(obj) -> None:
     """Print ``obj`` as one JSON object on stdout (NaN/inf are refused, never printed)."""
     sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
+
+
+def add_progress_option(p) -> None:
+    """``--progress/--no-progress`` (default: a bar when stderr is a terminal)."""
+    import argparse
+
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: when stderr is a terminal)")
+
+
+def show_progress(args) -> bool:
+    """Whether to draw a progress bar, from ``--progress`` or the terminal."""
+    import sys
+
+    return sys.stderr.isatty() if args.progress is None else bool(args.progress)

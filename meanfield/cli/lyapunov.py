@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-
 from .._errors import ParameterError
-from ._common import (add_model_options, emit_json, nonnegative_float, nonnegative_int,
-                      positive_float, positive_int, resolve_model)
+from ._common import (add_model_options, add_progress_option, emit_json, nonnegative_float,
+                      nonnegative_int, positive_float, positive_int, resolve_model,
+                      show_progress)
 
 
 def register(sub):
@@ -37,8 +35,7 @@ def register(sub):
     p.add_argument("--twin", action="store_true",
                    help="also estimate the leading exponent from a twin trajectory")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="show a progress bar (default: when stderr is a terminal)")
+    add_progress_option(p)
     p.set_defaults(run=run)
 
 
@@ -51,7 +48,7 @@ def run(args) -> int:
     if args.k > net.n_vars * args.N:
         raise ParameterError(f"--k {args.k} exceeds the number of state variables "
                              f"{net.n_vars * args.N}")
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    progress = show_progress(args)
     r = lyapunov_spectrum(net, args.k, T=args.T, transient=args.transient, dt=args.dt,
                           renorm_every=args.renorm_every, state_seed=args.state_seed,
                           basis_seed=args.basis_seed, progress=progress)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-
 from .._errors import ParameterError
-from ._common import (add_model_options, emit_json, nonnegative_float, nonnegative_int,
-                      positive_float, positive_int, resolve_model)
+from ._common import (add_model_options, add_progress_option, emit_json, nonnegative_float,
+                      nonnegative_int, positive_float, positive_int, resolve_model,
+                      show_progress)
 
 
 def register(sub):
@@ -27,8 +25,7 @@ def register(sub):
     p.add_argument("--transient", type=nonnegative_float, default=None,
                    help="time discarded before measuring (default T/2)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="show a progress bar (default: when stderr is a terminal)")
+    add_progress_option(p)
     p.set_defaults(run=run)
 
 
@@ -40,7 +37,7 @@ def run(args) -> int:
     transient = args.T / 2 if args.transient is None else args.transient
     if transient >= args.T:
         raise ParameterError(f"--transient {transient:g} must be smaller than --T {args.T:g}")
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    progress = show_progress(args)
     net = Network(model, args.N, seed=args.seed, params=params)
     summary = summarise_run(net, T=args.T, dt=args.dt, method=args.method,
                             transient=transient, seed=args.seed, progress=progress)

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from meanfield._errors import ConvergenceError, ParameterError
 
+from ..integrate import _check_positive, simulate
 from ..network import Network
 
 __all__ = ["LyapunovResult", "lyapunov_spectrum", "max_lyapunov_twin", "kaplan_yorke_dimension",
@@ -104,16 +105,6 @@ def participation_ratio(x: np.ndarray) -> float:
     return float(np.trace(gram) ** 2 / np.sum(gram * gram))
 
 
-def _check(name, value, *, positive=True):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name}={value!r} is not a number") from None
-    if not math.isfinite(v) or (positive and v <= 0):
-        raise ParameterError(f"{name}={value!r} must be a finite number > 0")
-    return v
-
-
 def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.0,
                       transient: float = 100.0, dt: float = 0.05, renorm_every: float = 1.0,
                       state_seed: int = 0, basis_seed: int = 1, y0: np.ndarray | None = None,
@@ -140,12 +131,10 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     k = n if k is None else int(k)
     if not 1 <= k <= n:
         raise ParameterError(f"k={k} must lie in [1, n_vars*N = {n}]")
-    T = _check("T", T)
-    dt = _check("dt", dt)
-    renorm_every = _check("renorm_every", renorm_every)
-    transient = _check("transient", transient, positive=False)
-    if transient < 0:
-        raise ParameterError(f"transient={transient} must be >= 0")
+    T, dt = _check_positive("T", T), _check_positive("dt", dt)
+    renorm_every = _check_positive("renorm_every", renorm_every)
+    if not (math.isfinite(float(transient)) and transient >= 0):
+        raise ParameterError(f"transient={transient!r} must be a finite number >= 0")
     steps_per = max(1, int(round(renorm_every / dt)))
     tau = steps_per * dt
     n_trans = int(math.ceil(transient / tau))
@@ -203,9 +192,7 @@ def max_lyapunov_twin(network: Network, *, T: float = 500.0, transient: float = 
     independent check of :func:`lyapunov_spectrum`'s leading exponent: it uses the
     flow only, not the Jacobian.
     """
-    from ..integrate import simulate
-
-    T, dt, d0 = _check("T", T), _check("dt", dt), _check("d0", d0)
+    T, dt, d0 = _check_positive("T", T), _check_positive("dt", dt), _check_positive("d0", d0)
     steps_per = max(1, int(round(renorm_every / dt)))
     tau = steps_per * dt
     y = network.initial_state(state_seed) if y0 is None else network.check_state(y0).copy()

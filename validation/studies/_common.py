@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..integrate import simulate
@@ -17,6 +19,14 @@ def plt():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def save_figure(fig, out, name: str) -> str:
+    """Lay out ``fig``, write it to ``out/name`` (110 dpi), close it; returns ``name``."""
+    fig.tight_layout()
+    fig.savefig(Path(out) / name, dpi=110)
+    plt().close(fig)
+    return name
 
 
 def settle_to_fixed_point(net: Network, *, seed: int, T: float = 300.0, dt: float = 0.1):

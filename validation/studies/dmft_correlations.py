@@ -26,7 +26,7 @@ from ..compare import Comparison, StudyResult, sem
 from ..integrate import simulate
 from ..measure import autocorrelation
 from ..network import Network
-from ._common import plt
+from ._common import plt, save_figure
 
 G_H = 4.0
 ALPHA_R = (0.0, 5.0, 10.0)
@@ -80,9 +80,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
     ax.set_ylabel(r"$C_h(\tau)$")
     ax.set_title(f"g_h={G_H:g}, alpha_z=0: DMFT vs network ({seeds} seeds)", fontsize=9)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(Path(out) / fig_name, dpi=110)
-    pl.close(fig)
+    save_figure(fig, out, fig_name)
     return StudyResult("dmft_correlations",
                        "C_h(tau) and Delta_0 from the stationary DMFT, Gaussian case alpha_z=0 "
                        "(spec section 4)",

@@ -19,7 +19,7 @@ from meanfield import fixed_point_branches
 
 from ..compare import Comparison, StudyResult, sem
 from ..network import Network
-from ._common import plt, population_second_moment, settle_to_fixed_point
+from ._common import plt, population_second_moment, save_figure, settle_to_fixed_point
 
 PARAMETER_SETS = [
     dict(g_h=1.6, beta_h=0.3),
@@ -68,9 +68,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
     ax.set_ylabel(f"network fixed point, N={N}")
     ax.set_title("fixed-point variances", fontsize=9)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(Path(out) / fig_name, dpi=110)
-    pl.close(fig)
+    save_figure(fig, out, fig_name)
     return StudyResult("fixed_point_variances",
                        "variances of h and r at a stable fixed point (spec section 2)",
                        f"network fixed points, N={N}, {seeds} seeds, simulation + Newton",

@@ -31,7 +31,7 @@ from ..compare import Comparison, StudyResult
 from ..integrate import simulate
 from ..measure import settled
 from ..network import Network
-from ._common import plt
+from ._common import plt, save_figure
 
 
 def beta_h_star(g_h=1.7, alpha_r=10.0, lo=0.0, hi=0.1):
@@ -89,10 +89,8 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
     ax.set_ylabel("rms of h (or of h - h(T) for the beta_h runs)")
     ax.set_title("either side of the predicted lines", fontsize=9)
     ax.legend(fontsize=7)
-    fig.tight_layout()
     name = "instability_lines.png"
-    fig.savefig(Path(out) / name, dpi=110)
-    pl.close(fig)
+    save_figure(fig, out, name)
     return StudyResult("instability_lines",
                        "zero-fixed-point instability at g_h s_r(0) = 1; input-driven "
                        "destabilisation at beta_h* for a steep output gate",

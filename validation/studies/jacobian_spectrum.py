@@ -25,7 +25,7 @@ from meanfield.solve.spectrum import StateSupport, local_rate_range
 from ..compare import Comparison, StudyResult
 from ..integrate import simulate
 from ..network import Network
-from ._common import plt, settle_to_fixed_point
+from ._common import plt, save_figure, settle_to_fixed_point
 
 FIXED_POINT = dict(g_h=1.6, beta_h=0.3, alpha_z=0.0)
 CHAOTIC = [dict(g_h=3.0, alpha_z=0.0), dict(g_h=3.0, alpha_z=2.0, alpha_r=2.0)]
@@ -154,10 +154,8 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
             ax.set_title(f"chaotic state: {params}", fontsize=8)
             ax.set_xlabel(r"Re $\lambda$")
             ax.legend(fontsize=7)
-    fig.tight_layout()
     name = "jacobian_spectrum.png"
-    fig.savefig(out / name, dpi=110)
-    pl.close(fig)
+    save_figure(fig, out, name)
     return StudyResult("jacobian_spectrum",
                        "Jacobian eigenvalues lie in {rho(M(lambda)) >= 1} plus the local-rate "
                        "segment; the rightmost one approaches the predicted edge (spec section 3)",

@@ -25,7 +25,7 @@ from meanfield import slow_fraction
 from ..compare import Comparison, StudyResult
 from ..measure.settle import rms_speed
 from ..network import Network
-from ._common import plt, settle_to_fixed_point
+from ._common import plt, save_figure, settle_to_fixed_point
 
 BASE = dict(g_h=1.6, beta_h=0.3)
 ALPHAS = [0.0, 5.0, 10.0, 20.0]
@@ -64,10 +64,8 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
     ax.set_ylabel(rf"fraction of eigenvalues with $|\lambda| < {EPS}$")
     ax.set_title("slow modes pile up as the update gate sharpens", fontsize=9)
     ax.legend()
-    fig.tight_layout()
     name = "slow_modes.png"
-    fig.savefig(Path(out) / name, dpi=110)
-    pl.close(fig)
+    save_figure(fig, out, name)
     return StudyResult("slow_modes", "fraction of eigenvalues near 0 from the distribution of "
                        "s_z (spec section 3)",
                        f"dense Jacobian eigenvalues at network fixed points, N={N}",

@@ -41,7 +41,7 @@ from meanfield import fixed_point_branches
 
 from ..compare import Comparison, StudyResult
 from ..network import Network
-from ._common import plt
+from ._common import plt, save_figure
 
 G_H = 1.8
 ALPHA_R = 10.0
@@ -151,9 +151,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
     ax2.set_xscale("log")
     ax2.set_xlabel(r"$\Delta_h$")
     ax2.set_ylabel("unstable eigenvalues (Re > 0)")
-    fig.tight_layout()
-    fig.savefig(Path(out) / fig_name, dpi=110)
-    pl.close(fig)
+    save_figure(fig, out, fig_name)
     return StudyResult("unstable_fixed_points",
                        "non-zero unstable fixed points below g_h s_r(0)=1 at large alpha_r, "
                        "none without the saddle-node (spec sections 2, 6)",
