@@ -165,6 +165,17 @@ def test_derive_and_codegen(capsys):
     assert code == 0 and "def velocity" in out
 
 
+def test_derive_dmft(capsys):
+    code, out, _ = run(capsys, "derive", "--model", "gated", "--dmft")
+    assert code == 0
+    assert "Dynamical mean-field theory" in out and "Static mean-field" not in out
+    assert "condition: h is a linear filter (Gaussian) when alpha_z = 0" in out
+    code, same, _ = run(capsys, "derive", "--model", "gated", "--part", "dmft")
+    assert code == 0 and same == out
+    code, out, _ = run(capsys, "derive", "--model", "additive", "--dmft", "--latex")
+    assert code == 0 and r"\frac{d}{d t} h{\left(t \right)}" in out and r"\lambda" in out
+
+
 def test_phase_diagram_writes_png_and_json(tmp_path, capsys):
     code, out, err = run(capsys, "phase-diagram", "--x", "g_h=1.5:2.5:11", "--y",
                          "alpha_r=0:20:6", "--out", str(tmp_path / "pd"))

@@ -4,29 +4,35 @@ from __future__ import annotations
 
 from ._common import add_model_options
 
+PARTS = ("fixed-point", "spectrum", "dmft")
+
 
 def register(sub):
     p = sub.add_parser("derive", help="print the derived mean-field equations",
                        description="Derive, with SymPy and from the model's own equations, the "
                                    "static mean-field theory (Gaussian fields, variance "
-                                   "equations) and the Jacobian's spectral theory (G(lambda), "
-                                   "variance profile M(lambda), poles).")
+                                   "equations), the Jacobian's spectral theory (G(lambda), "
+                                   "variance profile M(lambda), poles) and the dynamical "
+                                   "mean-field theory (single-site process, Gaussian "
+                                   "variables, stationary correlations, tangent equations "
+                                   "for the maximal Lyapunov exponent).")
     add_model_options(p)
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
-    p.add_argument("--part", choices=["all", "fixed-point", "spectrum"], default="all")
+    p.add_argument("--part", choices=["all", *PARTS], default="all")
+    p.add_argument("--dmft", dest="part", action="store_const", const="dmft",
+                   help="the dynamical mean-field theory only (same as --part dmft)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
+    from ..derive.dmft import derive_dmft
     from ..derive.fixed_point import derive_fixed_point
     from ..derive.jacobian import derive_spectrum
     from ..models import get_model
 
     model = get_model(args.model)
-    parts = []
-    if args.part in ("all", "fixed-point"):
-        parts.append(derive_fixed_point(model))
-    if args.part in ("all", "spectrum"):
-        parts.append(derive_spectrum(model))
+    derive = {"fixed-point": derive_fixed_point, "spectrum": derive_spectrum,
+              "dmft": derive_dmft}
+    parts = [derive[name](model) for name in PARTS if args.part in ("all", name)]
     print("\n\n".join(d.to_latex() if args.latex else d.to_text() for d in parts))
     return 0
