@@ -83,7 +83,7 @@ def test_model_file_from_the_command_line(tmp_path, capsys):
     (["lyapunov", "--N", "10", "--k", "31"], "exceeds"),
     (["lyapunov", "--k", "0"], "positive integer"),
     (["lyapunov", "--renorm-every", "0"], "must be > 0"),
-    (["dmft", "--set", "alpha_z=5"], "alpha_z = 0 is required"),
+    (["dmft", "--method", "gaussian", "--set", "alpha_z=5"], "alpha_z = 0 is required"),
     (["dmft", "--damping", "2"], "(0, 1]"),
     (["frobnicate"], "invalid choice"),
     (["models", "nope"], "unknown model"),
@@ -217,3 +217,13 @@ def test_dmft_json_contract(capsys):
     assert {"model", "params", "delta_0", "delta_inf", "tau_corr", "lyapunov_max", "chaotic",
             "converged", "residual"} <= set(data)
     assert data["chaotic"] and data["converged"] and data["delta_0"] > 0.4
+    assert data["method"] == "gaussian" and data["lyapunov_max"] > 0
+
+
+def test_dmft_samples_the_non_gaussian_case(capsys):
+    code, out, err = run(capsys, "dmft", "--set", "g_h=3", "--set", "alpha_z=5",
+                         "--dtau", "0.2", "--tau-max", "40", "--samples", "512", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["method"] == "sampling" and data["converged"]
+    assert data["delta_0_error"] > 0 and data["lyapunov_max"] is None

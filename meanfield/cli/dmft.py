@@ -14,18 +14,25 @@ def register(sub):
                     "of one field, e.g. the gated model at alpha_z = 0) on a grid of lags. "
                     "Prints delta_0 = C_h(0), delta_inf = C_h(inf), the correlation time "
                     "int (C_h - C_h(inf)) / (C_h(0) - C_h(inf)), whether the solution is "
-                    "chaotic, and convergence. The maximal Lyapunov exponent from the theory "
-                    "is not computed yet (lyapunov_max is null); `meanfield lyapunov` "
-                    "measures it in a network.")
+                    "chaotic, the maximal Lyapunov exponent from the tangent (variational) "
+                    "equations (Gaussian case; null when sampling), and convergence. "
+                    "`meanfield lyapunov` measures the exponent in a network.")
     add_model_options(p)
     p.add_argument("--tau-max", type=positive_float, default=100.0,
                    help="largest lag (default 100)")
-    p.add_argument("--dtau", type=positive_float, default=0.05,
-                   help="lag spacing (default 0.05)")
-    p.add_argument("--nodes", type=positive_int, default=48,
-                   help="Gauss-Hermite nodes per dimension (default 48)")
-    p.add_argument("--damping", type=positive_float, default=0.9,
-                   help="mixing fraction of each new iterate, in (0, 1] (default 0.9)")
+    p.add_argument("--dtau", type=positive_float, default=None,
+                   help="lag spacing and, sampling, integration step (default 0.05 "
+                        "Gaussian, 0.1 sampling)")
+    p.add_argument("--nodes", type=positive_int, default=80,
+                   help="quadrature nodes per dimension, Gaussian method (default 80)")
+    p.add_argument("--damping", type=positive_float, default=None,
+                   help="mixing fraction of each new iterate, in (0, 1] (default 0.9 "
+                        "Gaussian, 1 sampling)")
+    p.add_argument("--method", choices=["auto", "gaussian", "sampling"], default="auto",
+                   help="auto (default): gaussian where it applies, else sampling")
+    p.add_argument("--samples", type=positive_int, default=4000,
+                   help="sampling: single-site trajectories in all (default 4000)")
+    p.add_argument("--seed", type=int, default=0, help="sampling: random seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="PNG", help="draw the correlation functions to this file")
     p.set_defaults(run=run)
@@ -35,11 +42,11 @@ def run(args) -> int:
     from ..solve.dmft import dmft
 
     model, params = resolve_model(args)
-    if args.damping > 1:
+    if args.damping is not None and args.damping > 1:
         raise ParameterError(f"--damping {args.damping:g} must lie in (0, 1]")
-    r = dmft(model, params=params, tau_max=args.tau_max, dtau=args.dtau, nodes=args.nodes,
-             damping=args.damping)
-    out = {**r.to_dict(), "lyapunov_max": None}
+    r = dmft(model, params=params, method=args.method, tau_max=args.tau_max, dtau=args.dtau,
+             nodes=args.nodes, damping=args.damping, samples=args.samples, seed=args.seed)
+    out = r.to_dict()
     if args.plot:
         import matplotlib
 
@@ -61,7 +68,10 @@ def run(args) -> int:
         return 0
     p = ", ".join(f"{k}={v:g}" for k, v in out["params"].items())
     print(f"model {out['model']} ({p})")
-    print(f"delta_0 = {r.delta_0:.6g}, delta_inf = {r.delta_inf:.6g}, "
-          f"tau_corr = {r.tau_corr:.4g}, chaotic: {'yes' if r.chaotic else 'no'}")
+    err = f" +- {r.stat_error:.2g}" if r.method == "sampling" else ""
+    print(f"delta_0 = {r.delta_0:.6g}{err}, delta_inf = {r.delta_inf:.6g}, "
+          f"tau_corr = {r.tau_corr:.4g}, chaotic: {'yes' if r.chaotic else 'no'}, "
+          f"lambda_max = {r.lyapunov_max:.4g}")
     print(r.message)
     return 0 if r.converged else 1
+

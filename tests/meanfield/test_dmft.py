@@ -5,10 +5,11 @@ import pytest
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
-from meanfield import ParameterError
+from meanfield import ConvergenceError, ParameterError
 from meanfield.solve.dmft import dmft
+from meanfield.solve.dmft_sampling import sample_stationary
 
-GRID = dict(tau_max=40.0, nodes=32, damping=0.9)
+GRID = dict(tau_max=40.0, nodes=64, damping=0.9)
 
 
 def classical_delta_0(g):
@@ -62,8 +63,106 @@ def test_gated_without_gates_is_a_rescaled_additive_network():
     assert add.delta_0 == pytest.approx(classical_delta_0(1.5), rel=3e-3)
 
 
-def test_non_gaussian_case_is_refused_with_the_reason():
+def test_gaussian_method_refuses_the_non_gaussian_case_with_the_reason():
     with pytest.raises(ParameterError, match="alpha_z = 0 is required"):
-        dmft("gated", g_h=3.0, alpha_z=2.0)
+        dmft("gated", method="gaussian", g_h=3.0, alpha_z=2.0)
     with pytest.raises(ParameterError, match="damping"):
         dmft("additive", damping=0.0)
+    with pytest.raises(ParameterError, match="method"):
+        dmft("additive", method="exact")
+    with pytest.raises(ParameterError, match="replicas"):
+        dmft("gated", alpha_z=2.0, replicas=1)
+
+
+def test_sampled_stationary_process_has_the_requested_covariance():
+    # exp(-|tau|) plus a static part 0.3: 4000 samples, covariance at lags 0, 1, 2
+    tau = 0.1 * np.arange(200)
+    corr = np.exp(-tau) + 0.3
+    x, neg = sample_stationary(corr, 500, 4000, np.random.default_rng(0))
+    assert x.shape == (500, 4000) and neg < 1e-3
+    for lag, want in ((0, 1.3), (10, np.exp(-1) + 0.3), (20, np.exp(-2) + 0.3)):
+        prod = x[100] * x[100 + lag]
+        # sampling error of a mean of 4000 products: their std / sqrt(4000)
+        assert abs(prod.mean() - want) < 4 * prod.std() / np.sqrt(4000)
+
+
+def test_sampling_method_agrees_with_the_gaussian_solution_at_alpha_z_0():
+    # The sampled DMFT knows nothing of the linear-filter structure: it integrates the
+    # single-site process. At alpha_z = 0 it must reproduce the deterministic solution
+    # within its own stated sampling error (SEM over 4 independent replicas) plus
+    # Heun's discretisation error at dtau = 0.1 (measured: under 1e-3 relative).
+    params = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0)
+    exact = dmft("gated", dtau=0.1, tau_max=60.0, nodes=64, damping=0.9, **params)
+    s = dmft("gated", method="sampling", dtau=0.1, tau_max=40.0, T=160.0, samples=2000,
+             seed=3, **params)
+    assert s.method == "sampling" and s.converged and s.chaotic
+    assert 0 < s.stat_error < 0.05 * s.delta_0
+    assert abs(s.delta_0 - exact.delta_0) < 3 * s.stat_error + 1e-3 * exact.delta_0
+    # z and r are Gaussian filters of phi: their variance is sampled too
+    assert abs(s.C["z"][0] - exact.C["z"][0]) < 0.05 * exact.C["z"][0]
+
+
+def test_auto_method_samples_the_non_gaussian_case_and_reports_non_convergence():
+    r = dmft("gated", g_h=3.0, alpha_z=5.0, dtau=0.2, tau_max=20.0, T=40.0, samples=64,
+             max_iter=1)
+    assert r.method == "sampling" and not r.converged
+    assert "no convergence" in r.message
+    with pytest.raises(ConvergenceError, match="no convergence"):
+        dmft("gated", g_h=3.0, alpha_z=5.0, dtau=0.2, tau_max=20.0, T=40.0, samples=64,
+             max_iter=1, throw=True)
+
+
+def classical_lyapunov(g, tau_max=30.0, h=0.05, nodes=160):
+    """lambda_max of the additive network from the Schrodinger problem, independently.
+
+    C(tau) from the particle in the classical potential, C'' = C - <phi phi>(C), started
+    at rest at Delta_0 (numpy Gauss-Hermite and scipy solve_ivp, nothing from the
+    package); then H = -d^2/dtau^2 + 1 - g^2 <phi' phi'>(C(tau)) by finite differences and
+    lambda_max = -1 + sqrt(1 - E0). The odd first excited state, dC/dtau, has E1 = 0
+    exactly: returned as a check of the discretisation.
+    """
+    from numpy.polynomial.hermite_e import hermegauss
+    from scipy.integrate import solve_ivp
+
+    d0 = classical_delta_0(g)
+    x, w = hermegauss(nodes)
+    w = w / w.sum()
+
+    def pair(f, c):
+        rho = np.clip(c / d0, -1, 1)
+        x1 = np.sqrt(d0) * x[:, None]
+        x2 = np.sqrt(d0) * (rho * x[:, None] + np.sqrt(1 - rho ** 2) * x[None, :])
+        return float(w @ (f(x1) * f(x2)) @ w)
+
+    phi = lambda v: np.tanh(g * v)  # noqa: E731
+    dphi = lambda v: g / np.cosh(g * v) ** 2  # noqa: E731
+    # the separatrix is unstable: integrate while C is clearly positive, then C = 0
+    sol = solve_ivp(lambda t, y: [y[1], y[0] - pair(phi, y[0])], (0, tau_max), [d0, 0.0],
+                    rtol=1e-11, atol=1e-13, dense_output=True,
+                    events=lambda t, y: y[0] - 1e-4 * d0)
+    t_end = sol.t[-1]
+    grid = np.arange(-tau_max, tau_max + h / 2, h)
+    C = np.where(np.abs(grid) < t_end, sol.sol(np.minimum(np.abs(grid), t_end))[0], 0.0)
+    Q = np.array([pair(dphi, c) for c in C])
+    n = len(grid)
+    H = (np.diag(2 * np.ones(n)) - np.diag(np.ones(n - 1), 1) - np.diag(np.ones(n - 1), -1)
+         ) / h ** 2 + np.diag(1 - Q)
+    E = np.linalg.eigvalsh(H)
+    return -1 + np.sqrt(1 - E[0]), E[1]
+
+
+@pytest.mark.parametrize("g", [2.0, 3.0])
+def test_additive_lyapunov_exponent_matches_the_schrodinger_problem(g):
+    want, e1 = classical_lyapunov(g)
+    assert abs(e1) < 2e-3  # the Goldstone mode dC/dtau: zero energy up to discretisation
+    r = dmft("additive", g_h=g, dtau=0.05, tau_max=30.0, nodes=80, damping=0.9)
+    # both discretise d^2/dtau^2 to second order (h = 0.05): measured agreement 1e-4
+    assert r.lyapunov_max == pytest.approx(want, abs=1e-3)
+    assert r.lyapunov_max > 0
+
+
+def test_lyapunov_exponent_at_the_zero_fixed_point_is_the_spectral_edge():
+    # C = 0: Q = g^2 phi'(0)^2 constant, so (1 + lambda)^2 = g^2 (up to the finite box)
+    r = dmft("additive", g_h=0.8, dtau=0.1, tau_max=40.0, nodes=32)
+    assert not r.chaotic
+    assert r.lyapunov_max == pytest.approx(-0.2, abs=2e-3)
