@@ -10,3 +10,5 @@ from .lyapunov import kaplan_yorke_dimension as kaplan_yorke_dimension
 from .lyapunov import lyapunov_spectrum as lyapunov_spectrum
 from .lyapunov import max_lyapunov_twin as max_lyapunov_twin
 from .lyapunov import participation_ratio as participation_ratio
+from .memory import decay_time as decay_time
+from .memory import memory_trace as memory_trace

@@ -4,7 +4,7 @@ Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
 from . import (dmft_correlations, fixed_point_variances, instability_lines, jacobian_spectrum,
-               slow_modes, unstable_fixed_points)
+               memory_reset, slow_modes, unstable_fixed_points)
 
 STUDIES = {
     "fixed_point_variances": fixed_point_variances,
@@ -13,4 +13,5 @@ STUDIES = {
     "instability_lines": instability_lines,
     "unstable_fixed_points": unstable_fixed_points,
     "dmft_correlations": dmft_correlations,
+    "memory_reset": memory_reset,
 }
