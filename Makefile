@@ -29,6 +29,7 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py --out report/bench-simulator.json
 	$(BIN)/python benchmarks/bench_theory.py --out report/bench-theory.json
+	$(BIN)/python benchmarks/bench_dmft.py --out report/bench-dmft.json
 
 clean:
 	rm -rf $(VENV) report build *.egg-info

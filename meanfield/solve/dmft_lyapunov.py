@@ -46,16 +46,10 @@ def _values(fn, x):
 
 
 def _pair(fn, c0, c, u, w):
-    """<fn(x1) fn(x2)> for jointly Gaussian x1, x2 (Var c0, Cov c), over the lags c."""
-    c0 = max(float(c0), 0.0)
-    if c0 == 0.0:
-        v = float(_values(fn, np.zeros(1))[0])
-        return np.full_like(c, v * v)
-    s = math.sqrt(c0)
-    rho = np.clip(c / c0, -1.0, 1.0)[:, None, None]
-    x1 = s * u[None, :, None]
-    x2 = s * (rho * u[None, :, None] + np.sqrt(1 - rho ** 2) * u[None, None, :])
-    return np.einsum("tij,i,j->t", _values(fn, x1) * _values(fn, x2), w, w)
+    """<fn(x1) fn(x2)> over the lags (a slope may be generated as a constant)."""
+    from .dmft import _pair_average
+
+    return _pair_average(lambda x: (_values(fn, x),), c0, c, u, w)
 
 
 def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, str]:

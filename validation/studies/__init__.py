@@ -4,7 +4,7 @@ Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
 from . import (dmft_correlations, fixed_point_variances, instability_lines, jacobian_spectrum,
-               memory_reset, slow_modes, unstable_fixed_points)
+               lyapunov_dmft, memory_reset, slow_modes, unstable_fixed_points)
 
 STUDIES = {
     "fixed_point_variances": fixed_point_variances,
@@ -14,4 +14,5 @@ STUDIES = {
     "unstable_fixed_points": unstable_fixed_points,
     "dmft_correlations": dmft_correlations,
     "memory_reset": memory_reset,
+    "lyapunov_dmft": lyapunov_dmft,
 }

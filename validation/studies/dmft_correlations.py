@@ -1,17 +1,24 @@
-"""Study 6: the DMFT correlation function C_h(tau) against the network (Gaussian case).
+"""Study 6: the DMFT correlation function C_h(tau) and the correlation time, against the network.
 
-Prediction (spec section 4): at alpha_z = 0 every variable is a linear filter of a
-Gaussian field, and the stationary DMFT gives C_h(tau) self-consistently
-(``meanfield.solve.dmft``); g_h = 4, alpha_r in {0, 5, 10}.
+Prediction (spec section 4): the stationary DMFT gives C_h(tau) self-consistently
+(``meanfield.solve.dmft``). At alpha_z = 0 every variable is a linear filter of a
+Gaussian field and the equations are solved deterministically (g_h = 4, alpha_r in
+{0, 5, 10}); at alpha_z in {2, 5, 10} (alpha_r = 5) h is not Gaussian and the solver
+samples the single-site process (4000 trajectories in 4 independent replicas; quick:
+1000), with a statistical error. The correlation time
+tau_corr = int_0^100 (C_h - C_h(inf)) / (C_h(0) - C_h(inf)) must grow with alpha_z (the
+update gate slows the dynamics).
 Measurement: networks of N = 2000 (3 coupling seeds; quick: N = 500), RK4 with
 dt = 0.1, a transient of 200 discarded, then T = 800 recorded every 0.5; the
 population autocorrelation of h (FFT) on lags 0..30.
 Compared: the relative L2 error ||C_sim - C_theory|| / ||C_theory|| on those lags,
 and Delta_0 = C_h(0). Tolerance: 3 standard errors across seeds of the same quantity
 (the seed-to-seed spread is the finite-size error: O(N^-1/2) for a population
-average over N units of a self-averaging but fluctuating network) plus the DMFT's
-own discretisation error (dtau = 0.1: 2e-3 relative, measured in the tests).
-The non-Gaussian case (alpha_z > 0) is not solved yet and not part of this study.
+average over N units of a self-averaging but fluctuating network), combined with the
+DMFT's sampling error where it samples, plus its discretisation error (dtau = 0.1: 2e-3
+relative, measured in the tests). The correlation time (same definition and window for
+both, lags to 100): within 10 per cent of the theory (the issue's criterion) plus 2
+standard errors over seeds.
 """
 
 from __future__ import annotations
@@ -29,27 +36,31 @@ from ..network import Network
 from ._common import plt, save_figure
 
 G_H = 4.0
-ALPHA_R = (0.0, 5.0, 10.0)
+CASES = ((0.0, 0.0), (0.0, 5.0), (0.0, 10.0), (2.0, 5.0), (5.0, 5.0), (10.0, 5.0))
 MAX_LAG = 30.0
+CORR_LAG = 100.0
 THEORY_ERR = 2e-3
 
 
 def run(out: Path, *, quick: bool = False) -> StudyResult:
     N, seeds, T = (500, 3, 400.0) if quick else (2000, 3, 800.0)
     rec = 0.5
-    rows, curves = [], []
-    for a in ALPHA_R:
-        params = dict(g_h=G_H, alpha_z=0.0, alpha_r=a)
-        th = dmft("gated", dtau=0.1, tau_max=120.0, nodes=40, damping=0.9, throw=True,
-                  **params)
+    rows, curves, times = [], [], []
+    for az, a in CASES:
+        params = dict(g_h=G_H, alpha_z=az, alpha_r=a)
+        th = dmft("gated", dtau=0.1, tau_max=CORR_LAG, nodes=64, throw=True,
+                  samples=1000 if quick else 4000, T=300.0, **params)
+        stat = th.stat_error / th.delta_0  # relative sampling error (0: Gaussian method)
         lags = np.arange(0.0, MAX_LAG + 1e-9, rec)
         C_th = np.interp(lags, th.tau, th.C["h"])
-        sims = []
+        sims, long = [], []
         for seed in range(seeds):
             net = Network("gated", N, seed=seed, **params)
             tr = simulate(net, 200.0 + T, dt=0.1, record_every=rec, transient=200.0,
                           seed=seed)
-            sims.append(autocorrelation(tr["h"], int(round(MAX_LAG / rec))))
+            c = autocorrelation(tr["h"], int(round(CORR_LAG / rec)))
+            long.append(c)
+            sims.append(c[: len(lags)])
         sims = np.array(sims)
         norm = np.linalg.norm(C_th)
         per_seed_err = [np.linalg.norm(s - C_th) / norm for s in sims]
@@ -59,30 +70,55 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
         spread = float(np.linalg.norm(sims.std(0, ddof=1) / np.sqrt(seeds)) / norm)
         p = {**params, "N": N, "seeds": seeds}
         rows.append(Comparison("dmft_correlations", "relative L2 error of C_h(tau), tau<=30",
-                               p, 0.0, l2, spread, 3 * spread + THEORY_ERR,
-                               "3 x seed-to-seed error of the mean curve + DMFT dtau error",
-                               extra={"per_seed": per_seed_err}))
+                               p, 0.0, l2, spread,
+                               3 * float(np.hypot(spread, stat)) + THEORY_ERR,
+                               "3 x (seed-to-seed error of the mean curve (+) DMFT sampling "
+                               "error) + DMFT dtau error",
+                               extra={"per_seed": per_seed_err, "dmft_method": th.method}))
         d0 = sims[:, 0]
         rows.append(Comparison("dmft_correlations", "Delta_0 = C_h(0)", p, th.delta_0,
                                float(d0.mean()), sem(d0),
-                               3 * sem(d0) + THEORY_ERR * th.delta_0,
-                               "3 SEM over seeds + DMFT dtau error",
-                               extra={"tau_corr_theory": th.tau_corr}))
-        curves.append((a, lags, C_th, mean_curve, sims.std(0, ddof=1) / np.sqrt(seeds)))
+                               3 * float(np.hypot(sem(d0), th.stat_error))
+                               + THEORY_ERR * th.delta_0,
+                               "3 x (SEM over seeds (+) DMFT sampling error) + DMFT dtau "
+                               "error", extra={"tau_corr_theory": th.tau_corr}))
+        tc = np.array([_tau_corr(c, rec) for c in long])
+        rows.append(Comparison("dmft_correlations", "tau_corr (lags <= 100)", p, th.tau_corr,
+                               float(tc.mean()), sem(tc),
+                               0.1 * th.tau_corr + 2 * sem(tc),
+                               "10% of theory (issue criterion) + 2 SEM over seeds",
+                               extra={"per_seed": tc.tolist()}))
+        times.append((az, a, th.tau_corr, float(tc.mean()), sem(tc)))
+        curves.append((f"alpha_z={az:g}, alpha_r={a:g}", lags, C_th, mean_curve,
+                       sims.std(0, ddof=1) / np.sqrt(seeds)))
     fig_name = "dmft_correlations.png"
     pl = plt()
-    fig, ax = pl.subplots(figsize=(5.5, 4))
+    fig, (ax, ax2) = pl.subplots(1, 2, figsize=(10, 4))
     for i, (a, lags, C_th, m, e) in enumerate(curves):
-        ax.plot(lags, C_th, color=f"C{i}", lw=1.5, label=f"DMFT, alpha_r={a:g}")
+        ax.plot(lags, C_th, color=f"C{i}", lw=1.5, label=f"DMFT, {a}")
         ax.errorbar(lags[::4], m[::4], yerr=e[::4], fmt="o", ms=3, color=f"C{i}",
                     label=f"network N={N}" if i == 0 else None)
     ax.set_xlabel(r"$\tau$")
     ax.set_ylabel(r"$C_h(\tau)$")
-    ax.set_title(f"g_h={G_H:g}, alpha_z=0: DMFT vs network ({seeds} seeds)", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.set_title(f"g_h={G_H:g}: DMFT vs network ({seeds} seeds)", fontsize=9)
+    ax.legend(fontsize=6)
+    tz = [t for t in times if t[1] == 5.0]
+    ax2.plot([t[0] for t in tz], [t[2] for t in tz], "s-", label="DMFT")
+    ax2.errorbar([t[0] for t in tz], [t[3] for t in tz], yerr=[t[4] for t in tz], fmt="o",
+                 label=f"network N={N}")
+    ax2.set_xlabel(r"$\alpha_z$")
+    ax2.set_ylabel(r"$\tau_{corr}$")
+    ax2.set_title(f"correlation time, g_h={G_H:g}, alpha_r=5", fontsize=9)
+    ax2.legend(fontsize=7)
     save_figure(fig, out, fig_name)
     return StudyResult("dmft_correlations",
-                       "C_h(tau) and Delta_0 from the stationary DMFT, Gaussian case alpha_z=0 "
-                       "(spec section 4)",
+                       "C_h(tau), Delta_0 and tau_corr from the stationary DMFT (Gaussian "
+                       "case alpha_z=0 and sampled alpha_z>0; spec section 4)",
                        f"population autocorrelation of h, N={N}, {seeds} seeds, T={T:g}",
                        tuple(rows), (fig_name,))
+
+
+def _tau_corr(c: np.ndarray, rec: float) -> float:
+    """int (C - C(inf)) / (C(0) - C(inf)), C(inf) the mean of the last tenth (as the DMFT)."""
+    cinf = float(c[int(0.9 * len(c)):].mean())
+    return float(np.trapezoid(c - cinf, dx=rec) / (c[0] - cinf))

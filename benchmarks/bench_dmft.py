@@ -1,0 +1,54 @@
+"""DMFT benchmarks (issue 4): Gaussian case on 4096 lags; sampled case to 1 % in C_h(0);
+Lyapunov QR (k = 1) cost relative to the plain simulation of the same network.
+
+Run on an idle machine: ``python benchmarks/bench_dmft.py --out report/bench-dmft.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from meanfield.solve.dmft import dmft
+from validation.integrate import simulate
+from validation.measure import lyapunov_spectrum
+from validation.network import Network
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    res = {}
+    # Gaussian case, 4096 lags (dtau = 0.05, tau_max = 204.75), with and without lambda_max
+    kw = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, dtau=0.05, tau_max=4095 * 0.05)
+    r, t = timed(lambda: dmft("gated", lyapunov=False, **kw))
+    res["gaussian_4096_lags_s"] = t
+    res["gaussian_4096_lags_iterations"] = r.iterations
+    r, t = timed(lambda: dmft("gated", **kw))
+    res["gaussian_4096_lags_with_lyapunov_s"] = t
+    # sampled case: alpha_z = 5; relative statistical error of delta_0 reached
+    r, t = timed(lambda: dmft("gated", g_h=4.0, alpha_z=5.0, alpha_r=5.0, tau_max=60.0,
+                              T=240.0, samples=4000))
+    res["sampled_s"] = t
+    res["sampled_relative_error"] = r.stat_error / r.delta_0
+    # Lyapunov QR (k = 1) against the plain RK4 simulation of the same network and time
+    net = Network("gated", 1000, seed=0, g_h=3.0)
+    _, t_sim = timed(lambda: simulate(net, 100.0, dt=0.05, record_every=100.0))
+    _, t_qr = timed(lambda: lyapunov_spectrum(net, 1, T=50.0, transient=50.0, dt=0.05))
+    res["lyapunov_k1_over_simulation"] = t_qr / t_sim
+    print(json.dumps(res, indent=1))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(res, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
