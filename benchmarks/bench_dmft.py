@@ -7,13 +7,14 @@ Run on an idle machine: ``python benchmarks/bench_dmft.py --out report/bench-dmf
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 from meanfield.solve.dmft import dmft
 from validation.integrate import simulate
 from validation.measure import lyapunov_spectrum
 from validation.network import Network
+
+from _report import emit  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def timed(fn):
@@ -44,10 +45,7 @@ def main():
     _, t_sim = timed(lambda: simulate(net, 100.0, dt=0.05, record_every=100.0))
     _, t_qr = timed(lambda: lyapunov_spectrum(net, 1, T=50.0, transient=50.0, dt=0.05))
     res["lyapunov_k1_over_simulation"] = t_qr / t_sim
-    print(json.dumps(res, indent=1))
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(res, f, indent=1)
+    emit(res, args.out)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Run: ``make bench`` (or ``python benchmarks/bench_theory.py --out FILE``).
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import time
 from datetime import date
@@ -26,6 +25,8 @@ from scipy.optimize import brentq
 import meanfield as mf
 from meanfield.derive.gaussian import GaussianExpectation
 from meanfield.solve.grid import stability_map
+
+from _report import emit  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def naive_point_solver(model):
@@ -122,10 +123,7 @@ def main(argv=None):
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "date": date.today().isoformat(),
     }
-    print(json.dumps(res, indent=1))
-    if args.out:
-        with open(args.out, "w") as fh:
-            json.dump(res, fh, indent=1)
+    emit(res, args.out)
 
 
 if __name__ == "__main__":
