@@ -217,7 +217,8 @@ def _pair_average(fn, c0, c, u, w):
 def dmft(model: str | Model = "gated", *, params: dict | None = None, method: str = "auto",
          tau_max: float = 100.0, dtau: float | None = None, damping: float | None = None,
          tol: float | None = None, max_iter: int | None = None, nodes: int = 80,
-         initial_variance: float = 1.0, samples: int = 4000, T: float | None = None,
+         initial_variance: float = 1.0, initial: DMFTResult | None = None,
+         samples: int = 4000, T: float | None = None,
          burn: float | None = None, replicas: int = 4, seed: int = 0, lyapunov: bool = True,
          throw: bool = False, **kwargs: float) -> DMFTResult:
     """Solve the stationary DMFT of ``model`` on lags [0, tau_max].
@@ -251,6 +252,10 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
     initial_variance : float
         Start: correlations ``initial_variance * exp(-|tau|)`` (a time-dependent guess, so
         the iteration can reach the chaotic solution where it exists).
+    initial : DMFTResult, optional
+        Start from this solution instead (Gaussian method; continuation in a parameter):
+        its correlations, interpolated onto the new lags (held at their last value beyond
+        its ``tau_max``).
     samples, replicas, T, burn, seed :
         Sampling method: single-site trajectories in all, split over ``replicas``
         independent self-consistent solutions (their spread is the statistical error);
@@ -278,6 +283,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         raise ParameterError(f"tol={tol!r} must be a finite number >= 0")
     if max_iter is not None and not (isinstance(max_iter, int) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
+    if initial is not None and not isinstance(initial, DMFTResult):
+        raise ParameterError(f"initial must be a DMFTResult, not {type(initial).__name__}")
     if tau_max < 20 * dtau:
         raise ParameterError(f"tau_max={tau_max:g} must be at least 20 dtau = {20 * dtau:g}")
     if method in ("auto", "gaussian"):
@@ -296,7 +303,7 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                                    tol=1e-9 if tol is None else tol,
                                    max_iter=3000 if max_iter is None else max_iter,
                                    nodes=nodes, initial_variance=initial_variance,
-                                   throw=throw, lyapunov=lyapunov)
+                                   initial=initial, throw=throw, lyapunov=lyapunov)
     for name, v, lo in (("samples", samples, 16), ("replicas", replicas, 2)):
         if not (isinstance(v, int) and v >= lo):
             raise ParameterError(f"{name}={v!r} must be an integer >= {lo}")
@@ -383,7 +390,7 @@ def _summary(C0: np.ndarray, tau: np.ndarray, tol: float):
 
 
 def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, nodes,
-                    initial_variance, throw, lyapunov) -> DMFTResult:
+                    initial_variance, throw, lyapunov, initial=None) -> DMFTResult:
     n = int(round(tau_max / dtau)) + 1
     tau = dtau * np.arange(n)
     u, w = trapezoid_nodes(int(nodes))
@@ -400,6 +407,11 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         b = system.gain[k][1]
         G_hat[k] = np.fft.rfft(b * b / (2 * a) * np.exp(-a * lag)) * dtau
     C = {k: initial_variance * np.exp(-tau) for k in K}
+    if initial is not None:
+        missing = [s for s in system.states if s not in initial.C]
+        if missing:
+            raise ParameterError(f"initial has no correlation for {', '.join(missing)}")
+        C = {k: np.interp(tau, initial.tau, initial.C[system.states[k]]) for k in K}
     tail = slice(int(0.9 * n), n)
 
     def field_corr(f):
