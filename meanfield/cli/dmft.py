@@ -15,7 +15,8 @@ def register(sub):
                     "Prints delta_0 = C_h(0), delta_inf = C_h(inf), the correlation time "
                     "int (C_h - C_h(inf)) / (C_h(0) - C_h(inf)), whether the solution is "
                     "chaotic, the maximal Lyapunov exponent from the tangent (variational) "
-                    "equations (Gaussian case; null when sampling), and convergence. "
+                    "equations (Gaussian case) or the sampled tangent process (with its "
+                    "statistical error), and convergence. "
                     "`meanfield lyapunov` measures the exponent in a network.")
     add_model_options(p)
     p.add_argument("--tau-max", type=positive_float, default=100.0,
@@ -71,7 +72,8 @@ def run(args) -> int:
     err = f" +- {r.stat_error:.2g}" if r.method == "sampling" else ""
     print(f"delta_0 = {r.delta_0:.6g}{err}, delta_inf = {r.delta_inf:.6g}, "
           f"tau_corr = {r.tau_corr:.4g}, chaotic: {'yes' if r.chaotic else 'no'}, "
-          f"lambda_max = {r.lyapunov_max:.4g}")
+          f"lambda_max = {r.lyapunov_max:.4g}"
+          + (f" +- {r.lyapunov_error:.2g}" if r.method == "sampling" else ""))
     print(r.message)
     return 0 if r.converged else 1
 

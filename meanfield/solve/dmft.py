@@ -78,8 +78,12 @@ class DMFTResult:
     samples : int
         Single-site trajectories in all (sampling method).
     lyapunov_max : float
-        Maximal Lyapunov exponent from the tangent equations
-        (:mod:`meanfield.solve.dmft_lyapunov`); Gaussian case only, else ``nan``.
+        Maximal Lyapunov exponent: from the tangent equations
+        (:mod:`meanfield.solve.dmft_lyapunov`) in the Gaussian case, from the sampled
+        tangent process (:mod:`meanfield.solve.dmft_tangent`) when sampling; ``nan`` when
+        not computed (``lyapunov=False``, not converged, or not chaotic for sampling).
+    lyapunov_error : float
+        Statistical error of ``lyapunov_max`` (SEM over replicas; 0 for Gaussian).
     """
 
     model: str
@@ -99,6 +103,7 @@ class DMFTResult:
     stat_error: float = 0.0
     samples: int = 0
     lyapunov_max: float = float("nan")
+    lyapunov_error: float = 0.0
 
     def to_dict(self) -> dict:
         return {"model": self.model, "params": self.params, "method": self.method,
@@ -108,6 +113,8 @@ class DMFTResult:
                 "chaotic": self.chaotic, "converged": self.converged,
                 "lyapunov_max": (None if math.isnan(self.lyapunov_max)
                                  else self.lyapunov_max),
+                "lyapunov_max_error": (None if math.isnan(self.lyapunov_error)
+                                       else self.lyapunov_error),
                 "residual": self.residual, "iterations": self.iterations,
                 "message": self.message}
 
@@ -262,7 +269,9 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         recorded length per trajectory (default 4 tau_max); discarded transient (default
         tau_max / 2); random seed.
     lyapunov : bool
-        Also solve the tangent equations for ``lyapunov_max`` (Gaussian case).
+        Also compute ``lyapunov_max``: the tangent equations (Gaussian case), or the
+        sampled tangent process along each replica's trajectories (about as costly as the
+        correlations themselves).
     throw : bool
         Raise :class:`ConvergenceError` when not converged (else ``converged=False``).
     """
@@ -321,7 +330,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                            tol=1e-3 if tol is None else tol,
                            max_iter=60 if max_iter is None else max_iter,
                            initial_variance=initial_variance, samples=samples, T=T,
-                           burn=burn, replicas=replicas, seed=seed, throw=throw)
+                           burn=burn, replicas=replicas, seed=seed, throw=throw,
+                           lyapunov=lyapunov)
 
 
 class _Anderson:
@@ -472,7 +482,7 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
 
 
 def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_variance,
-                    samples, T, burn, replicas, seed, throw) -> DMFTResult:
+                    samples, T, burn, replicas, seed, throw, lyapunov=True) -> DMFTResult:
     """Sampled DMFT: ``replicas`` independent self-consistent solutions, averaged.
 
     Each replica draws its own white noise once (common random numbers: every iteration
@@ -492,7 +502,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     per = samples // replicas
     Cg = [initial_variance * np.exp(-tau) for _ in kern.groups]
     sizes = [n] * len(Cg)
-    results, it, residual, converged, negative = [], 0, float("inf"), True, 0.0
+    results, fields, it, residual, converged, negative = [], [], 0, float("inf"), True, 0.0
     for rep in range(replicas):
         stages = ([(max(per // 4, 16), 10 * tol)] if rep == 0 else []) + [(per, tol)]
         for m, stage_tol in stages:
@@ -523,6 +533,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
             if not ok:
                 break
         results.append(out["state"].mean(axis=1))
+        fields.append([np.array(c) for c in Cg])
         if not converged:
             break
     C = np.mean(results, axis=0)
@@ -542,6 +553,31 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         raise ConvergenceError(f"DMFT: {message}")
     message += _tail_note(C[0])
     c0, cinf, chaotic, tau_corr = _summary(C[0], tau, 5 * stat if stat == stat else 0.0)
+    lyap, lyap_err = float("nan"), float("nan")
+    if lyapunov and converged and chaotic:
+        from .dmft_tangent import lyapunov_sampled
+
+        # one exponent per replica (its own converged fields and trajectories): their
+        # spread is the statistical error, as for delta_0
+        lams, notes = [], []
+        guess = 0.5 / tau_corr if tau_corr == tau_corr else 0.1
+        for rep, Cf in enumerate(fields):
+            lam, info = lyapunov_sampled(model, p, Cf, n_lags=n, dtau=dtau,
+                                         steps=steps, burn=nburn, samples=per,
+                                         seed=seed * 1000 + rep, guess=guess,
+                                         window=2 * tau_corr)
+            guess = lam
+            lams.append(lam)
+            if not info["converged"]:
+                notes.append(info["message"])
+        lyap = float(np.mean(lams))
+        lyap_err = float(np.std(lams, ddof=1) / math.sqrt(len(lams)))
+        message += (f"; lambda_max {lyap:.4g} +- {lyap_err:.2g} (sampled tangent process, "
+                    f"SEM over replicas)")
+        if notes:
+            message += "; " + "; ".join(notes)
+            converged = False
     return DMFTResult(model.name, dict(p), tau, dict(zip(kern.states, C)), c0, cinf,
                       tau_corr, chaotic, converged, residual, it, message, method="sampling",
-                      stat_error=stat, samples=samples)
+                      stat_error=stat, samples=samples, lyapunov_max=lyap,
+                      lyapunov_error=lyap_err)

@@ -78,7 +78,7 @@ def site_kernels(model: Model) -> SiteKernels:
 
 
 def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.Generator,
-                      ) -> tuple[np.ndarray, float]:
+                      noise: dict | None = None) -> tuple[np.ndarray, float]:
     """Samples of a stationary Gaussian process with autocovariance ``corr`` (lags 0..n-1).
 
     The static part ``corr[-1]`` (the covariance left at the last lag) is a constant per
@@ -87,6 +87,9 @@ def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.
     Returns an array of shape ``(length, batch)`` and the fraction of the spectrum that
     was negative and set to zero (a measure of how far the estimated covariance is from
     positive definite; zero for an exact covariance that has decayed by lag n-1).
+    ``noise``: a dict in which the white noise is kept on the first call and reused on
+    later ones (common random numbers for the same ``corr`` length, ``length`` and
+    ``batch``; ``rng`` is then not used again).
     """
     n = len(corr)
     c_inf = max(float(corr[-1]), 0.0)
@@ -103,10 +106,16 @@ def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.
     neg = float(-lam[lam < 0].sum() / max(np.abs(lam).sum(), 1e-300))
     lam = np.sqrt(np.clip(lam, 0.0, None) / m)
     half = (batch + 1) // 2
-    z = rng.standard_normal((m, half)) + 1j * rng.standard_normal((m, half))
+    if noise is not None and "z" in noise:
+        z, static = noise["z"], noise["static"]
+    else:
+        z = rng.standard_normal((m, half)) + 1j * rng.standard_normal((m, half))
+        static = rng.standard_normal(batch)
+        if noise is not None:
+            noise.update(z=z, static=static)
     y = np.fft.fft(lam[:, None] * z, axis=0)[:length]
     out = np.concatenate([y.real, y.imag], axis=1)[:, :batch]
-    out += math.sqrt(c_inf) * rng.standard_normal(batch)[None, :]
+    out += math.sqrt(c_inf) * static[None, :]
     return out, neg
 
 
