@@ -1,0 +1,143 @@
+"""Onset of chaos by continuation of the DMFT (meanfield.solve.chaos_onset).
+
+Expected values come from independent reasoning, not from the code under test:
+
+* additive network (Sompolinsky, Crisanti & Sommers 1988): the zero fixed point loses
+  stability and chaos appears continuously at gain 1; near it the variance vanishes
+  linearly, Delta_0 ~ (g - 1) (expanding the classical potential, below).
+* gated network at alpha_r = alpha_z = beta = 0: constant gates s_r = s_z = 1/2, i.e. an
+  additive network with nonlinearity tanh(g_h x)/2 and time constant 2: onset at
+  g_h * s_r(0) = 1, g_h = 2, continuous.
+* gated network with a steep output gate (alpha_r = 20): at g_h < 2 the zero fixed point
+  is stable (g_h s_r(0) = g_h / 2 < 1, no DMFT needed), so a chaotic solution found there
+  coexists with it and cannot have branched off it: a discontinuous transition.
+
+The lag grids are coarse to keep the tests fast; the onset moves by the lag-grid shift
+(a dtau)^2 / 24 (relative; a the relaxation rate), stated in each tolerance.
+"""
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+from scipy.optimize import brentq
+
+from meanfield import ParameterError
+from meanfield.solve.chaos_onset import chaos_onset, zero_instability
+
+# coarse, fast settings (each solve well under a second)
+# (16 trapezoid nodes on +-9 sd resolve tanh at these small variances to ~1e-6)
+FAST = dict(dtau=0.5, nodes=16, tol=1e-6, max_iter=2000, lyapunov=False)
+
+
+def scs_delta_0(g, scale=1.0):
+    """Variance of the chaotic additive network with phi = scale * tanh(g x), beta = 0.
+
+    Energy conservation for the particle in V(C) = -C^2/2 + <Phi(x1) Phi(x2)>, Phi' = phi
+    (Price's theorem): V(Delta_0) = V(0), i.e. Delta_0^2 / 2 = Var Phi(sqrt(Delta_0) z),
+    Phi(x) = scale * log cosh(g x) / g. Independent of the package (scipy quad, brentq).
+    """
+    Phi = lambda x: scale * np.log(np.cosh(g * x)) / g  # noqa: E731
+
+    def avg(f, D):
+        return quad(lambda z: f(np.sqrt(D) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi),
+                    -12, 12, limit=200)[0]
+
+    return brentq(lambda D: -D * D / 2 + avg(lambda x: Phi(x) ** 2, D) - avg(Phi, D) ** 2,
+                  1e-4, 20.0)
+
+
+def test_additive_onset_at_gain_one_is_continuous_with_vanishing_jump():
+    r = chaos_onset("additive", vary="g_h", start=1.1, stop=0.9, step=0.05, min_step=0.02,
+                    tau_max=60.0, **FAST)
+    assert r.success, r.message
+    # bracket (<= 2 min_step wide) plus the lag-grid shift dtau^2/24 = 1 %
+    assert abs(r.onset - 1.0) <= r.onset_error + 0.011, r.message
+    assert r.transition == "continuous", r.message
+    assert abs(r.fixed_point_instability - 1.0) < 1e-8
+    # the jump vanishes with the distance to the onset: Delta_0 ~ (g - 1) near g = 1, so
+    # at most a few times the bracket width (measured: 0.0 - 0.03)
+    assert r.jump < 0.05 and r.jump_delta_0 < 0.05
+    # branch against the classical variance at the start. The lag grid raises the
+    # discrete G(0) by (a dtau)^2/12 (a = 1), i.e. the effective gain by its square root;
+    # Delta_0 ~ g - 1 near the onset makes that a 10 % effect at g = 1.1, so compare at
+    # the effective gain (what remains: higher orders in dtau and the finite window)
+    assert r.branch["value"][0] == 1.1
+    g_eff = 1.1 * np.sqrt(1 + 0.5 ** 2 / 12)
+    assert r.branch["delta_0"][0] == pytest.approx(scs_delta_0(g_eff), rel=0.03)
+    # the fluctuating part decreases monotonically toward the onset
+    assert np.all(np.diff(r.branch["fluctuation"]) < 0)
+
+
+def test_gated_alpha_r_zero_onset_at_g_h_two():
+    r = chaos_onset("gated", vary="g_h", start=2.2, stop=1.6, step=0.1, min_step=0.05,
+                    alpha_z=0.0, alpha_r=0.0, tau_max=100.0, **{**FAST, "dtau": 1.0})
+    assert r.success, r.message
+    # g_h s_r(0) = 1 with s_r(0) = 1/2; the rate a = s_z = 1/2 makes a dtau = 0.5, the
+    # same grid shift as the additive test: 1 % of 2
+    assert abs(r.onset - 2.0) <= r.onset_error + 0.021, r.message
+    assert r.transition == "continuous", r.message
+    # the same as an additive network with phi = tanh(g x)/2 and time constant 2
+    # (effective gain from the lag grid as in the additive test, a dtau = 0.5)
+    g_eff = 2.2 * np.sqrt(1 + 0.5 ** 2 / 12)
+    assert r.branch["delta_0"][0] == pytest.approx(scs_delta_0(g_eff, 0.5), rel=0.03)
+
+
+def test_steep_output_gate_gives_a_discontinuous_onset_with_bistability():
+    r = chaos_onset("gated", vary="g_h", start=1.85, stop=1.5, step=0.05, min_step=0.01,
+                    alpha_z=0.0, alpha_r=20.0, tau_max=25.0, dtau=0.25, nodes=24,
+                    max_iter=400, lyapunov=False)
+    assert r.success, r.message
+    assert r.transition == "discontinuous", r.message
+    # chaos persists where the zero fixed point is stable (g_h / 2 < 1), well below 2
+    assert r.last_chaotic < 1.9 and r.last_chaotic / 2 < 1
+    assert r.fixed_point_instability == pytest.approx(2.0, abs=1e-8)
+    # a finite jump: the fluctuating part stays finite at the last chaotic point
+    assert r.jump > 0.005, r.message
+    # the chaotic solution was lost to the (stable) zero fixed point
+    assert r.lost_by.startswith("fixed point")
+
+
+def test_zero_instability_static_theory():
+    # g_h * s_r(0) = 1 with s_r(0) = sigmoid(-beta_r)
+    for beta_r in (0.0, 1.0):
+        expected = 1.0 + np.exp(beta_r)
+        x = zero_instability("gated", "g_h", 1.0, 5.0, params={"beta_r": beta_r,
+                                                              "alpha_r": 3.0})
+        assert x == pytest.approx(expected, rel=1e-9)
+    # no zero fixed point with a bias
+    assert np.isnan(zero_instability("gated", "g_h", 1.0, 5.0, params={"beta_h": 0.5}))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(vary="nope", start=2, stop=1), "no parameter 'nope'"),
+    (dict(vary="g_h", start=2, stop=2), "must differ"),
+    (dict(vary="g_h", start=2, stop=-1), "g_h"),
+    (dict(vary="g_h", start=2, stop=1, step=-0.1), "step"),
+    (dict(vary="g_h", start=2, stop=1, step=0.01, min_step=0.1), "min_step"),
+    (dict(vary="g_h", start=float("nan"), stop=1), "start"),
+    (dict(vary="g_h", start=2, stop=1, g_h=3), "varied parameter"),
+    (dict(vary="g_h", start=2, stop=1, max_solves=1), "max_solves"),
+    (dict(vary="g_h", start=3, stop=1, alpha_z=1.0), "alpha_z = 0"),
+])
+def test_bad_arguments_are_parameter_errors(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        chaos_onset("gated", **kwargs)
+
+
+def test_start_must_be_chaotic():
+    with pytest.raises(ParameterError, match="start must be a value with a chaotic"):
+        chaos_onset("additive", vary="g_h", start=0.8, stop=0.5, **FAST, tau_max=30.0)
+
+
+def test_to_dict_is_json():
+    import json
+
+    r = chaos_onset("gated", vary="g_h", start=1.85, stop=1.5, step=0.05, min_step=0.025,
+                    alpha_z=0.0, alpha_r=20.0, tau_max=25.0, dtau=0.25, nodes=24,
+                    max_iter=400, lyapunov=True)
+    d = json.loads(json.dumps(r.to_dict(), allow_nan=False))
+    assert d["vary"] == "g_h" and d["transition"] in ("continuous", "discontinuous",
+                                                      "undetermined")
+    assert len(d["branch"]["value"]) == len(d["branch"]["delta_0"]) >= 2
+    # chaotic points have a positive maximal Lyapunov exponent
+    assert all(v > 0 for v in d["branch"]["lyapunov_max"])
