@@ -141,3 +141,12 @@ def test_to_dict_is_json():
     assert len(d["branch"]["value"]) == len(d["branch"]["delta_0"]) >= 2
     # chaotic points have a positive maximal Lyapunov exponent
     assert all(v > 0 for v in d["branch"]["lyapunov_max"])
+
+
+def test_cli_reports_bad_arguments_in_one_line(capsys):
+    from meanfield.cli.main import main
+
+    assert main(["chaos-onset", "--from", "3", "--to", "1", "--set", "g_h=2"]) == 1
+    assert "varied parameter" in capsys.readouterr().err
+    assert main(["chaos-onset", "--from", "3", "--to", "1", "--set", "alpha_z=1"]) == 1
+    assert "alpha_z = 0" in capsys.readouterr().err
