@@ -548,7 +548,8 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                    f"(relative change {residual:.3g}, tolerance {tol:g})")
     if negative > 0.02:
         message += (f"; the sampled field covariance had {negative:.1%} negative "
-                    "spectral weight (tau_max too short?)")
+                    "spectral weight: its estimate is noisy (too few samples for "
+                    f"{n} lags: raise samples or T) or it has not decayed by tau_max")
     if throw and not converged:
         raise ConvergenceError(f"DMFT: {message}")
     message += _tail_note(C[0])

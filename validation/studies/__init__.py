@@ -3,8 +3,9 @@
 Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
-from . import (dmft_correlations, fixed_point_variances, instability_lines, jacobian_spectrum,
-               lyapunov_dmft, memory_reset, slow_modes, unstable_fixed_points)
+from . import (chaos_onset, dimension, dmft_correlations, fixed_point_variances,
+               instability_lines, jacobian_spectrum, lyapunov_dmft, memory_reset, slow_modes,
+               unstable_fixed_points)
 
 STUDIES = {
     "fixed_point_variances": fixed_point_variances,
@@ -15,4 +16,6 @@ STUDIES = {
     "dmft_correlations": dmft_correlations,
     "memory_reset": memory_reset,
     "lyapunov_dmft": lyapunov_dmft,
+    "chaos_onset": chaos_onset,
+    "dimension": dimension,
 }
