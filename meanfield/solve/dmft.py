@@ -507,11 +507,13 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         stages = ([(max(per // 4, 16), 10 * tol)] if rep == 0 else []) + [(per, tol)]
         for m, stage_tol in stages:
             ok, accel, plain = False, _Anderson(depth=5), 0
+            noise: dict = {}  # this replica's white noise, drawn once, reused every pass
             for _ in range(max_iter):
                 it += 1
                 out = sampled_correlations(kern, p, Cg, n_lags=n, dtau=dtau, steps=steps,
                                            burn=nburn, samples=m, batches=2,
-                                           rng=np.random.default_rng([seed, rep]), x0=None)
+                                           rng=np.random.default_rng([seed, rep]), x0=None,
+                                           noise=noise)
                 new = [g.mean(axis=0) for g in out["group"]]
                 residual = max(float(np.max(np.abs(a - b))) / max(float(a[0]), 1e-12)
                                for a, b in zip(new, Cg))

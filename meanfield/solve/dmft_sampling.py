@@ -130,7 +130,7 @@ def _acf_sum(y: np.ndarray, n: int) -> np.ndarray:
 def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *,
                          n_lags: int, dtau: float, steps: int, burn: int, samples: int,
                          batches: int, rng: np.random.Generator, x0: np.ndarray | None,
-                         ) -> dict:
+                         noise: dict | None = None) -> dict:
     """One pass of steps 1-3: sample the fields, integrate, estimate correlations.
 
     ``field_corr[i]`` is the autocovariance of the fields of group ``i``. Returns
@@ -138,6 +138,9 @@ def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *
     batch of samples), ``group`` (same for the presynaptic functions), ``final`` (the
     states at the end, to warm-start the next pass) and ``negative`` (largest negative
     spectral fraction met while sampling).
+    ``noise``: a dict that keeps the white noise (and initial states) of the first call and
+    reuses it on later calls with the same sizes (common random numbers without drawing
+    them again).
     """
     mod = kernels.module
     pvals = [params[p] for p in kernels.params]
@@ -146,12 +149,19 @@ def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *
     eta, neg = [None] * n_fields, 0.0
     for gi, members in enumerate(kernels.groups):
         for f in members:
-            eta[f], ng = sample_stationary(field_corr[gi], total + 1, samples, rng)
+            eta[f], ng = sample_stationary(field_corr[gi], total + 1, samples, rng,
+                                           noise=None if noise is None
+                                           else noise.setdefault(f, {}))
             neg = max(neg, ng)
     if x0 is not None and x0.shape[1] == samples:
         x = [np.array(x0[k]) for k in range(n_states)]
     else:
-        x = [rng.standard_normal(samples) for _ in range(n_states)]
+        if noise is not None and "x0" in noise:
+            x = [np.array(v) for v in noise["x0"]]
+        else:
+            x = [rng.standard_normal(samples) for _ in range(n_states)]
+            if noise is not None:
+                noise["x0"] = [np.array(v) for v in x]
     rec = np.empty((n_states + n_groups, steps, samples))
     for t in range(total):
         e0 = [eta[f][t] for f in range(n_fields)]
