@@ -1,0 +1,197 @@
+r"""Study: growth of the number of fixed points with N against the Kac–Rice complexity.
+
+Prediction (spec section 6): :math:`\mathbb E[\#\text{fixed points}] \sim e^{N\Sigma}`,
+with the annealed complexity :math:`\Sigma` from :func:`meanfield.solve.complexity`.
+Additive network (Wainrib & Touboul 2013): :math:`\Sigma = 0` for g_h < 1 (only the zero
+fixed point) and :math:`\Sigma > 0` for g_h > 1. Gated network: fixed points may
+proliferate below g_h s_r(0) = 1 at large alpha_r, where the zero fixed point is stable.
+
+Measurement: :func:`~validation.measure.count_fixed_points.count_fixed_points` on many
+coupling seeds for each N. Two estimators of the growth rate, both slopes of a linear
+fit in N:
+
+* annealed, :math:`\log \overline{\#}` (log of the mean count): what Kac–Rice computes
+  (:math:`\Sigma = \lim N^{-1}\log\mathbb E[\#]`), and the one compared with theory;
+* quenched, :math:`\overline{\log \#}` (mean log count): the typical network; below the
+  annealed one when rare networks with many roots dominate the mean.
+
+Errors: bootstrap over seeds (resampled within each N, 400 times); the slope's standard
+error. The fit of :math:`\log\mathbb E[\#] = N\Sigma + c\log N + d` by a straight line has a
+finite-size bias :math:`\approx c/N`, measured as the difference of the slopes on the
+lower and the upper half of the N range and added to the tolerance.
+
+Verdicts: (1) additive g_h = 0.8 and the gated control (g_h s_r = 0.9, alpha_r = 0): the
+share of networks with only the zero fixed point is 1, within the share whose finite-N
+zero fixed point is unstable (an eigenvalue of the Jacobian there with Re > 0: the
+finite-N edge crossing, which lets extra roots appear); (2) counts grow where
+:math:`\Sigma > 0` is expected: annealed slope > 0 by two standard errors (additive
+g_h = 1.5, 2.5); (3) where ``meanfield.solve.complexity`` exists, the annealed slope
+against :math:`\Sigma` with tolerance 2 SE + finite-size bias; if it does not exist yet
+the measured rates are recorded in the other rows' reasons and marked pending;
+(4) where Sigma exists, growth is detected exactly where Sigma > 0 (the onset); (5)
+the non-zero fixed points the static theory predicts (spec 2) are found at the largest N.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from meanfield import fixed_point_branches
+
+from ..compare import Comparison, StudyResult
+from ..measure.count_fixed_points import count_fixed_points
+from ..network import Network
+from ._common import plt, save_figure
+
+#: (label, model, parameters, role); role: 'zero' (only the zero root), 'grow', 'open'
+CASES = (
+    ("additive g_h=0.8", "additive", dict(g_h=0.8), "zero"),
+    ("additive g_h=1.5", "additive", dict(g_h=1.5), "grow"),
+    ("additive g_h=2.5", "additive", dict(g_h=2.5), "grow"),
+    ("gated g_h=1.8, alpha_r=0", "gated", dict(g_h=1.8, alpha_r=0.0, alpha_z=0.0), "zero"),
+    ("gated g_h=1.8, alpha_r=20", "gated", dict(g_h=1.8, alpha_r=20.0, alpha_z=0.0), "open"),
+    ("gated g_h=3, alpha_r=10", "gated", dict(g_h=3.0, alpha_r=10.0, alpha_z=0.0), "open"),
+)
+
+
+def _slope(Ns, y):
+    A = np.vstack([Ns, np.ones_like(Ns)]).T
+    return float(np.linalg.lstsq(A, y, rcond=None)[0][0])
+
+
+def growth_rates(counts: dict, *, n_boot: int = 400, seed: int = 0) -> dict:
+    """Annealed and quenched slopes in N of the log count, with bootstrap errors.
+
+    ``counts`` maps N to the counts of the seeds. Returns ``annealed``, ``quenched``
+    (slopes), their standard errors ``*_se`` and the ``finite_size`` bias estimate (half
+    range slope difference of the annealed fit; 0 with fewer than four N).
+    """
+    Ns = np.array(sorted(counts), dtype=float)
+    c = [np.asarray(counts[int(n)], dtype=float) for n in Ns]
+    ann = lambda cs: np.log([x.mean() for x in cs])  # noqa: E731
+    que = lambda cs: np.array([np.log(x).mean() for x in cs])  # noqa: E731
+    out = dict(annealed=_slope(Ns, ann(c)), quenched=_slope(Ns, que(c)),
+               log_mean=ann(c).tolist(), mean_log=que(c).tolist(), N=Ns.tolist())
+    rng = np.random.default_rng(seed)
+    boot = np.array([[_slope(Ns, f(cs)) for f in (ann, que)]
+                     for cs in ([x[rng.integers(len(x), size=len(x))] for x in c]
+                                for _ in range(n_boot))])
+    out["annealed_se"], out["quenched_se"] = (float(v) for v in boot.std(axis=0, ddof=1))
+    if len(Ns) >= 4:
+        h = len(Ns) // 2
+        out["finite_size"] = abs(_slope(Ns[:h + 1], ann(c)[:h + 1])
+                                 - _slope(Ns[h:], ann(c)[h:]))
+    else:
+        out["finite_size"] = 0.0
+    return out
+
+
+def _sigma(model: str, params: dict):
+    """(Sigma, note): Sigma from meanfield.solve.complexity, or None and why not."""
+    try:
+        from meanfield.solve.complexity import complexity
+    except ImportError:
+        return None, "pending: meanfield.solve.complexity does not exist yet"
+    return float(complexity(model, **params).sigma), "Kac-Rice annealed complexity"
+
+
+def run(out: Path, *, quick: bool = False) -> StudyResult:
+    if quick:
+        sizes = {"additive": (8, 12, 16, 20), "gated": (8, 12)}
+        seeds, starts = {"additive": 16, "gated": 5}, 32
+    else:
+        sizes = {"additive": (8, 12, 16, 20, 24, 28), "gated": (8, 10, 12, 14, 16)}
+        seeds, starts = {"additive": 40, "gated": 10}, 64
+    rows, measured = [], {}
+    pl = plt()
+    fig, axes = pl.subplots(1, 2, figsize=(10, 4))
+    for k, (label, model, params, role) in enumerate(CASES):
+        counts, zero_unstable, incomplete = {}, 0, 0
+        for N in sizes[model]:
+            counts[N] = []
+            for s in range(seeds[model]):
+                net = Network(model, N, seed=s, **params)
+                res = count_fixed_points(net, starts=starts, seed=s)
+                counts[N].append(res.count)
+                incomplete += not res.complete
+                if role == "zero":
+                    ev = np.linalg.eigvals(net.jacobian(np.zeros((net.n_vars, N))))
+                    zero_unstable += bool(ev.real.max() > 0)
+        n_nets = sum(len(v) for v in counts.values())
+        rates = growth_rates(counts)
+        measured[label] = dict(rates, counts={int(n): v for n, v in counts.items()},
+                               incomplete=incomplete, networks=n_nets)
+        p = {**params, "starts": starts, "seeds": seeds[model], "N_max": max(sizes[model])}
+        extra = dict(measured[label])
+        sigma, note = _sigma(model, params)
+        pend = "" if sigma is not None else (f"; Sigma comparison {note}; measured annealed "
+                                             f"slope {rates['annealed']:.4f} +- "
+                                             f"{rates['annealed_se']:.4f}, quenched "
+                                             f"{rates['quenched']:.4f} +- "
+                                             f"{rates['quenched_se']:.4f}")
+        if role == "zero":
+            only_zero = np.mean([c == 1 for v in counts.values() for c in v])
+            rows.append(Comparison(
+                "fixed_point_counts", f"{label}: share of networks with only the zero FP",
+                p, 1.0, float(only_zero), 0.0, zero_unstable / n_nets,
+                f"tolerance = share of networks whose finite-N zero FP is unstable "
+                f"({zero_unstable}/{n_nets}); {incomplete} counts incomplete{pend}", extra))
+        else:
+            branches = fixed_point_branches(model, **params)
+            nonzero = float(any(b.variance["h"] > 0 for b in branches))
+            found = float(any(c > 1 for c in counts[max(counts)]))
+            rows.append(Comparison(
+                "fixed_point_counts", f"{label}: non-zero FPs at N={max(counts)} (1 = yes)",
+                p, nonzero, found, 0.0, 0.0,
+                f"static MFT non-zero branch (spec 2) exists = theory; counted exactly; "
+                f"{incomplete} counts incomplete{pend}", extra))
+        if role == "grow":
+            rows.append(Comparison(
+                "fixed_point_counts", f"{label}: counts grow (annealed slope > 2 SE, 1 = yes)",
+                p, 1.0, float(rates["annealed"] > 2 * rates["annealed_se"]), 0.0, 0.0,
+                f"Sigma > 0 for g_h > 1 (Wainrib-Touboul); slope {rates['annealed']:.4f} "
+                f"+- {rates['annealed_se']:.4f}{pend}", extra))
+        if sigma is not None:
+            tol = 2 * rates["annealed_se"] + rates["finite_size"]
+            rows.append(Comparison(
+                "fixed_point_counts", f"{label}: growth rate (annealed) vs Sigma", p, sigma,
+                rates["annealed"], rates["annealed_se"], tol,
+                f"{note}; tolerance 2 SE (bootstrap over seeds) + finite-size slope drift "
+                f"{rates['finite_size']:.3g}; quenched slope {rates['quenched']:.4f} "
+                f"+- {rates['quenched_se']:.4f}", extra))
+            onset = "Sigma > 0" if sigma > 0 else "Sigma <= 0"
+            grows = rates["annealed"] > 2 * rates["annealed_se"]
+            rows.append(Comparison(
+                "fixed_point_counts", f"{label}: counts grow iff {onset} (1 = agree)", p, 1.0,
+                float(grows == (sigma > 0)), 0.0, 0.0,
+                "onset: growth detected (slope > 2 SE) where the theory's Sigma is positive",
+                extra))
+        else:
+            measured[label]["sigma"] = note
+        ax = axes[0 if model == "additive" else 1]
+        Ns = np.array(rates["N"])
+        line = ax.plot(Ns, rates["log_mean"], "o", label=f"{label}: "
+                       f"{rates['annealed']:.3f}+-{rates['annealed_se']:.3f}")[0]
+        ax.plot(Ns, rates["mean_log"], "x", color=line.get_color())
+        fit = np.polyfit(Ns, rates["log_mean"], 1)
+        ax.plot(Ns, np.polyval(fit, Ns), "-", color=line.get_color(), lw=1)
+        if sigma is not None:
+            ax.plot(Ns, sigma * (Ns - Ns[0]) + rates["log_mean"][0], ":",
+                    color=line.get_color(), lw=1)
+    for ax, title in zip(axes, ("additive", "gated (alpha_z = 0)")):
+        ax.set_xlabel("N")
+        ax.set_ylabel("log mean count (o), mean log count (x)")
+        ax.set_title(f"{title}: slope = growth rate; dotted: Sigma", fontsize=9)
+        ax.legend(fontsize=7)
+    fig_name = "fixed_point_counts.png"
+    save_figure(fig, out, fig_name)
+    return StudyResult(
+        "fixed_point_counts",
+        "number of fixed points grows as exp(N Sigma): only zero for g_h < 1 (additive), "
+        "exponential growth for g_h > 1, gated proliferation at large alpha_r (spec 6)",
+        f"count_fixed_points (LM multi-start, completeness by doubling, {starts} starts in "
+        f"the first round) on {seeds} seeds per N, N in {sizes}; annealed slope of "
+        "log mean count with bootstrap errors",
+        tuple(rows), (fig_name,))
