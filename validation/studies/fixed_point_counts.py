@@ -94,7 +94,10 @@ def _sigma(model: str, params: dict):
         from meanfield.solve.complexity import complexity
     except ImportError:
         return None, "pending: meanfield.solve.complexity does not exist yet"
-    return float(complexity(model, **params).sigma), "Kac-Rice annealed complexity"
+    res = complexity(model, **params)
+    note = "Kac-Rice annealed complexity" + ("" if res.converged else
+                                             " (NOT converged: " + res.message + ")")
+    return float(res.sigma), note
 
 
 def run(out: Path, *, quick: bool = False) -> StudyResult:
