@@ -1,0 +1,519 @@
+r"""Annealed Kac–Rice topological complexity :math:`\Sigma`: :math:`\mathbb E\,\# \sim e^{N\Sigma}` (spec section 6).
+
+Derivation (symbols of :mod:`meanfield.derive.complexity`). Conditioned on the fields
+:math:`\eta`, :math:`W\hat g(\eta)` is Gaussian with variance :math:`q_f = \langle\hat
+g_f^2\rangle` per field, so its density at :math:`\eta` is
+:math:`\prod_f \mathcal N(\eta_f; 0, q_f)`; conditioning :math:`W` on one vector per
+block is a rank-one change that leaves :math:`\frac1N\log|\det|` unchanged, and the
+determinant concentrates, :math:`\mathbb E|\det| \approx e^{N L}`. Both depend on the
+units only through the empirical law :math:`\rho` of their fields, so Laplace's method
+over :math:`\rho` gives
+
+.. math:: \Sigma = \sup_\rho \Big[ L[\rho] - \mathrm{KL}\big(\rho \,\|\,
+          \textstyle\prod_f \mathcal N(0, \langle\hat g_f^2\rangle_\rho)\big) \Big] .
+
+*Log-determinant.* :math:`\frac1N\log|\det(1 - W\Gamma)|` follows from the
+hermitised Dyson equation of :math:`W\Gamma` (independent blocks :math:`J^f`, per-unit
+:math:`\Gamma`): with diagonal :math:`U = \mathrm{diag}(u_f)`, :math:`V = \mathrm{diag}(v_f)`,
+
+.. math:: L[\rho] = \tfrac12\,\mathrm{ext}_{u, v \ge 0}\Big[\big\langle \log\det(1 +
+          U\Gamma^T V\Gamma)\big\rangle_\rho - \textstyle\sum_f u_f v_f\Big],
+
+whose stationarity conditions :math:`u_f = \langle(\Gamma (1 + UQ)^{-1} U\Gamma^T)_{ff}
+\rangle`, :math:`v_f = \langle (Q (1+UQ)^{-1})_{ff}\rangle`, :math:`Q = \Gamma^T V\Gamma`,
+are the Dyson equation at :math:`z = 1`. The non-trivial solution exists exactly when the
+Perron root of :math:`M = \langle \Gamma\circ\Gamma\rangle` (the variance profile
+:math:`M(0)` of :mod:`meanfield.derive.jacobian`) exceeds 1; otherwise :math:`L = 0`. For
+one field this is :math:`L = \frac12\sup_u[\langle\log(1 + u\Gamma^2)\rangle - u]
+= \int_{|\lambda|>1}\log|\lambda|\,d\mu` for the rotation-invariant spectral law
+:math:`\mu` of the variance profile (the full density enters, not only its edge).
+
+*Saddle point.* The optimal law is the tilted Gaussian
+:math:`\rho \propto \mathcal N(0, q)\,\det(1 + U\Gamma^TV\Gamma)^{1/2}\,
+e^{\sum_f \mu_f \hat g_f^2}`, with the conjugate :math:`\mu` fixing
+:math:`\langle\hat g_f^2\rangle_\rho = q_f`, and
+
+.. math:: \Sigma = \max_q S(q),\qquad S(q) = \log Z - \mu\cdot q - \tfrac12 u\cdot v,
+          \qquad \partial_{q_f} S = \frac{\langle\eta_f^2\rangle_\rho - q_f}{2 q_f^2} - \mu_f .
+
+A mean-field fixed-point branch (Gaussian :math:`\rho`, :math:`\mu = 0`) gives
+:math:`S = L \ge 0`; the trivial fixed point gives :math:`S \to 0` as :math:`q \to 0`.
+For each :math:`q` the tilt :math:`\mu` (convex problem, Newton) and :math:`(u, v)` (Dyson
+iteration from large values, which selects the physical branch) are alternated to
+self-consistency; :math:`q` is maximised from a scan along the image of the mean-field
+variance map, refined by L-BFGS-B with the gradient above.
+
+What is general: any model accepted by :func:`~meanfield.derive.complexity.complexity_theory`
+(the gated model and its members additive, update-gate, output-gate are tested). What is
+not: the annealed average (``E #``, not ``E log #``); the concentration of the
+determinant; real-valued fields on a tensor quadrature grid, so models with more than
+three active fields are refused as too costly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .._errors import ConvergenceError, ParameterError
+from ..codegen.complexity import complexity_module
+from ..codegen.quadrature import trapezoid_nodes
+from ..models import Model, get_model
+
+__all__ = ["ComplexityResult", "complexity", "log_determinant"]
+
+
+@dataclass(frozen=True)
+class ComplexityResult:
+    """The annealed topological complexity at one parameter point.
+
+    Attributes
+    ----------
+    sigma : float
+        :math:`\\Sigma \\ge 0`, growth rate of the expected number of fixed points.
+    field_variance : dict of str to float
+        Optimal :math:`q_f` of each active field (0 on the trivial branch).
+    conjugate : dict of str to float
+        :math:`\\mu_f`, the tilt conjugate to :math:`q_f`.
+    u, v : dict of str to float
+        Order parameters of the log-determinant.
+    log_det : float
+        :math:`L`: (1/N) log|det(1 - W Gamma)| under the optimal law.
+    relative_entropy : float
+        KL of the optimal law to the Gaussian prior (``sigma = log_det - relative_entropy``).
+    stability : float
+        Perron root of :math:`\\langle\\Gamma\\circ\\Gamma\\rangle` under the optimal law
+        (> 1: the typical counted fixed point is unstable).
+    branch : str
+        ``"tilted"`` (a saddle point with q > 0) or ``"zero"`` (sup at q -> 0, Sigma = 0).
+    best_value : float
+        Largest S(q) found at q > 0 (negative when Sigma = 0 comes from q -> 0).
+    residual : float
+        Largest of: constraint residual, Dyson residual, |q dS/dq| at the optimum.
+    quadrature_error : float
+        |Sigma(K nodes) - Sigma(2K - 1 nodes)| at the optimum.
+    """
+
+    model: str
+    params: dict
+    sigma: float
+    field_variance: dict
+    conjugate: dict
+    u: dict
+    v: dict
+    log_det: float
+    relative_entropy: float
+    stability: float
+    branch: str
+    best_value: float
+    converged: bool
+    success: bool
+    message: str
+    residual: float
+    iterations: int
+    quadrature_nodes: int
+    quadrature_error: float
+    options: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON form."""
+        return {"model": self.model, "params": dict(self.params), "sigma": self.sigma,
+                "converged": self.converged, "success": self.success, "message": self.message,
+                "residual": self.residual, "branch": self.branch,
+                "field_variance": dict(self.field_variance), "conjugate": dict(self.conjugate),
+                "u": dict(self.u), "v": dict(self.v), "log_det": self.log_det,
+                "relative_entropy": self.relative_entropy, "stability": self.stability,
+                "best_value": self.best_value, "iterations": self.iterations,
+                "quadrature_nodes": self.quadrature_nodes,
+                "quadrature_error": self.quadrature_error}
+
+    def __repr__(self):
+        q = ", ".join(f"{k}={v:.6g}" for k, v in self.field_variance.items())
+        return (f"ComplexityResult(model={self.model!r}, sigma={self.sigma:.6g}, "
+                f"branch={self.branch!r}, {q}, converged={self.converged}, "
+                f"message={self.message!r})")
+
+
+# ---------------------------------------------------------------- pure kernels
+
+def log_determinant(gamma, weights, *, init=None, tol: float = 1e-13, max_iter: int = 20000):
+    r"""(1/N) log|det(1 - W Gamma)| for a law of per-unit blocks ``gamma``.
+
+    Parameters
+    ----------
+    gamma : ndarray, shape (K, m, m)
+        :math:`\Gamma` at K support points of the law.
+    weights : ndarray, shape (K,)
+        Their probabilities (sum 1).
+    init : tuple of ndarray, optional
+        Starting (u, v) (warm start); default 2 for every entry.
+
+    Returns
+    -------
+    L, u, v, log_D, iterations, residual
+        ``log_D`` is :math:`\log\det(1 + U\Gamma^TV\Gamma)` at each point.
+    """
+    gamma = np.asarray(gamma, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    K, m, _ = gamma.shape
+    M = np.einsum("k,kij->ij", w, gamma ** 2)
+    if np.max(np.abs(np.linalg.eigvals(M))) <= 1.0:
+        z = np.zeros(m)
+        return 0.0, z, z, np.zeros(K), 0, 0.0
+    if m == 1:
+        return _log_determinant_scalar(gamma[:, 0, 0] ** 2, w, tol)
+    u, v = (np.full(m, 2.0), np.full(m, 2.0)) if init is None else (
+        np.maximum(np.asarray(init[0], float), 1e-3), np.maximum(np.asarray(init[1], float), 1e-3))
+    if m == 2:
+        return _log_determinant_2x2(gamma, w, u, v, tol, max_iter)
+    eye = np.eye(m)
+    gT = gamma.transpose(0, 2, 1)
+    wk = w[:, None, None]
+    change = np.inf
+    for it in range(1, max_iter + 1):
+        Q = gT @ (v[None, :, None] * gamma)
+        Ainv = _inv(eye + u[None, :, None] * Q)
+        u_new = np.sum(wk * (gamma @ Ainv) * (gamma * u[None, None, :]), axis=(0, 2))
+        v_new = np.sum(wk * Q * Ainv.transpose(0, 2, 1), axis=(0, 2))
+        change = max(float(np.max(np.abs(u_new - u))), float(np.max(np.abs(v_new - v))))
+        u, v = u_new, v_new
+        if change < tol * (1 + float(np.max(u) + np.max(v))):
+            break
+    Q = gT @ (v[None, :, None] * gamma)
+    log_D = np.linalg.slogdet(eye + u[None, :, None] * Q)[1]
+    L = 0.5 * (float(w @ log_D) - float(u @ v))
+    return L, u, v, log_D, it, change
+
+
+def _log_determinant_2x2(gamma, w, u, v, tol, max_iter):
+    """The Dyson iteration of :func:`log_determinant` written out for two fields."""
+    G = [[gamma[:, 0, 0], gamma[:, 0, 1]], [gamma[:, 1, 0], gamma[:, 1, 1]]]
+
+    def blocks(u, v):
+        Q00 = v[0] * G[0][0] ** 2 + v[1] * G[1][0] ** 2
+        Q01 = v[0] * G[0][0] * G[0][1] + v[1] * G[1][0] * G[1][1]
+        Q11 = v[0] * G[0][1] ** 2 + v[1] * G[1][1] ** 2
+        A00, A01, A10, A11 = 1 + u[0] * Q00, u[0] * Q01, u[1] * Q01, 1 + u[1] * Q11
+        det = A00 * A11 - A01 * A10
+        inv = [[A11 / det, -A01 / det], [-A10 / det, A00 / det]]
+        return [[Q00, Q01], [Q01, Q11]], inv, det
+
+    change = np.inf
+    for it in range(1, max_iter + 1):
+        Q, Ai, _ = blocks(u, v)
+        u_new = np.array([w @ sum((G[f][0] * Ai[0][j] + G[f][1] * Ai[1][j]) * u[j] * G[f][j]
+                                  for j in range(2)) for f in range(2)])
+        v_new = np.array([w @ (Q[f][0] * Ai[0][f] + Q[f][1] * Ai[1][f]) for f in range(2)])
+        change = max(float(np.max(np.abs(u_new - u))), float(np.max(np.abs(v_new - v))))
+        u, v = u_new, v_new
+        if change < tol * (1 + float(np.max(u) + np.max(v))):
+            break
+    _, _, det = blocks(u, v)
+    log_D = np.log(det)
+    return 0.5 * (float(w @ log_D) - float(u @ v)), u, v, log_D, it, change
+
+
+def _inv(A):
+    """Inverse of a stack of small matrices (closed form for 2 x 2: batched LAPACK is slow)."""
+    if A.shape[-1] == 2:
+        a, b, c, d = A[:, 0, 0], A[:, 0, 1], A[:, 1, 0], A[:, 1, 1]
+        det = a * d - b * c
+        out = np.empty_like(A)
+        out[:, 0, 0], out[:, 0, 1], out[:, 1, 0], out[:, 1, 1] = d, -b, -c, a
+        return out / det[:, None, None]
+    return np.linalg.inv(A)
+
+
+def _log_determinant_scalar(w2, w, tol):
+    """One field: L = sup_u (1/2)[<log(1 + u w2)> - u], root of <w2/(1 + u w2)> = 1."""
+    from scipy.optimize import brentq
+
+    f = lambda t: float(w @ (w2 / (1 + t * w2))) - 1.0  # noqa: E731 (decreasing in t)
+    hi = 1.0
+    while f(hi) > 0:
+        hi *= 2
+    t = brentq(f, 0.0, hi, xtol=tol, rtol=4 * np.finfo(float).eps)
+    log_D = np.log1p(t * w2)
+    # split t = u v symmetrically (only the product is determined for one field)
+    s = np.array([math.sqrt(t)])
+    return 0.5 * (float(w @ log_D) - t), s, s, log_D, 1, abs(f(t))
+
+
+class _Kernel:
+    """The tilted-Gaussian saddle point at fixed q on a tensor trapezoid grid."""
+
+    def __init__(self, model: Model, params: dict, nodes: int, half_width: float = 8.0):
+        self.mod = complexity_module(model)
+        self.m = len(self.mod.FIELDS)
+        if self.m == 0:
+            raise ParameterError(f"model {model.name!r}: no field feeds back at a fixed point")
+        if self.m > 3:
+            raise NotImplementedError(f"{self.m} active fields: the tensor grid is too costly")
+        self.p = [params[n] for n in self.mod.PARAMETERS]
+        self.all_fields = self.mod.FIELDS
+        self.keep = _numerically_active(self.mod, self.p)
+        self.m = len(self.keep)
+        x, w = trapezoid_nodes(nodes, half_width)
+        grids = np.meshgrid(*([x] * self.m), indexing="ij")
+        self.x = np.stack([g.ravel() for g in grids], axis=1)          # (K^m, m)
+        wg = np.meshgrid(*([w] * self.m), indexing="ij")
+        self.w0 = np.prod(np.stack([g.ravel() for g in wg], axis=1), axis=1)
+        self.nodes = nodes
+
+    def fields(self, q):
+        """Fields at the nodes for variances ``q`` of the kept fields: (eta, ghat^2, Gamma)."""
+        eta = self.x * np.sqrt(q)[None, :]
+        K = eta.shape[0]
+        full = [np.zeros(1)] * len(self.all_fields)
+        for a, f in enumerate(self.keep):
+            full[f] = eta[:, a]
+        out = self.mod.unit_map(*full, *self.p)
+        n = len(self.all_fields)
+        pos = {f: a for a, f in enumerate(self.keep)}
+        g2 = np.stack([np.broadcast_to(np.asarray(out[f], float), (K,)) ** 2
+                       for f in self.keep], axis=1)
+        gamma = np.zeros((K, self.m, self.m))
+        for (i, j), e in zip(self.mod.GAMMA_KEYS, out[n:]):
+            if i in pos and j in pos:
+                gamma[:, pos[i], pos[j]] = e
+        return eta, g2, gamma
+
+    def solve(self, q, warm=None, tol=1e-11, max_outer=400):
+        """S(q) and the saddle point, or None if no law has these variances."""
+        q = np.asarray(q, dtype=float)
+        eta, g2, gamma = self.fields(q)
+        mu = np.zeros(self.m) if warm is None else warm["mu"].copy()
+        uv = None if warm is None else (warm["u"], warm["v"])
+        log_D = np.zeros(len(self.w0))
+        for outer in range(1, max_outer + 1):
+            mu_new, logZ, rho = _tilt(self.w0, 0.5 * log_D, g2, q, mu)
+            if mu_new is None:
+                return None
+            L, u, v, log_D_new, _, dres = log_determinant(gamma, rho, init=uv, max_iter=60)
+            change = max(float(np.max(np.abs(mu_new - mu))),
+                         float(np.max(np.abs(log_D_new - log_D))))
+            mu, log_D, uv = mu_new, log_D_new, (u, v)
+            if change < tol:
+                break
+        mu, logZ, rho = _tilt(self.w0, 0.5 * log_D, g2, q, mu)
+        if mu is None:
+            return None
+        L, u, v, log_D, _, dres = log_determinant(gamma, rho, init=uv)
+        S = logZ - float(mu @ q) - 0.5 * float(u @ v)
+        cres = float(np.max(np.abs(rho @ g2 - q)))
+        grad = (rho @ eta ** 2 - q) / (2 * q ** 2) - mu
+        M = np.einsum("k,kij->ij", rho, gamma ** 2)
+        kl = float(rho @ (0.5 * log_D + g2 @ mu)) - logZ
+        return {"q": q, "S": S, "mu": mu, "u": u, "v": v, "L": L, "kl": kl, "grad": grad,
+                "residual": max(cres, float(dres), change), "iterations": outer,
+                "stability": float(np.max(np.abs(np.linalg.eigvals(M))))}
+
+
+def _numerically_active(mod, p, probes: int = 7):
+    """Indices of the fields some ghat depends on at these parameter values (alpha_r = 0
+    makes eta_r inactive although it appears in the formulas)."""
+    n = len(mod.FIELDS)
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(n, probes))
+    ref = mod.unit_map(*base, *p)[:n]
+    keep = []
+    for f in range(n):
+        moved = base.copy()
+        moved[f] += 0.37
+        out = mod.unit_map(*moved, *p)[:n]
+        if any(np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))) > 1e-13
+               for a, b in zip(out, ref)):
+            keep.append(f)
+    return tuple(keep)
+
+
+def _tilt(w0, base, g2, q, mu, max_iter=100):
+    """Newton for the convex conjugate: min_mu log sum w0 exp(base + mu.g2) - mu.q."""
+    def evaluate(mu):
+        a = base + g2 @ mu
+        amax = float(np.max(a))
+        e = w0 * np.exp(a - amax)
+        Z = float(e.sum())
+        return math.log(Z) + amax - float(mu @ q), e / Z
+
+    F, rho = evaluate(mu)
+    for _ in range(max_iter):
+        mean = rho @ g2
+        grad = mean - q
+        if np.all(np.abs(grad) <= 1e-15 + 1e-11 * q):
+            return mu, F + float(mu @ q), rho
+        d = g2 - mean
+        H = (d * rho[:, None]).T @ d
+        try:
+            step = np.linalg.solve(H, grad)
+        except np.linalg.LinAlgError:
+            return None, None, None
+        if not np.all(np.isfinite(step)):
+            return None, None, None
+        t = 1.0
+        if float(grad @ step) > 1e-14:  # far from the minimum: backtracking line search
+            while True:
+                F_try, rho_try = evaluate(mu - t * step)
+                if F_try <= F - 1e-4 * t * float(grad @ step) or t < 1e-12:
+                    break
+                t *= 0.5
+            if t < 1e-12:
+                return None, None, None
+        mu = mu - t * step
+        if np.max(np.abs(mu)) > 1e8:
+            return None, None, None  # q outside the reachable range of <ghat^2>
+        F, rho = evaluate(mu)
+    return None, None, None
+
+
+# ---------------------------------------------------------------- entry points
+
+def complexity(model: str | Model = "gated", *, params: dict | None = None, nodes: int = 81,
+               scan: int = 48, q_min: float = 1e-5, tol: float = 1e-9, throw: bool = True,
+               **kwargs) -> ComplexityResult:
+    r"""The annealed Kac–Rice complexity :math:`\Sigma` of ``model`` at one parameter point.
+
+    Parameters
+    ----------
+    model : str, Path or Model
+    params : dict, optional
+        Parameter values (checked against their domains); keyword arguments are added.
+    nodes : int
+        Trapezoid nodes per active field (the error is estimated with ``2 nodes - 1``).
+    scan : int
+        Points of the starting scan along the image of the mean-field variance map.
+    q_min : float
+        Smallest field variance scanned; below it the trivial branch (S -> 0) is assumed.
+    tol : float
+        Tolerance on the saddle-point equations.
+    throw : bool
+        Raise :class:`ConvergenceError` when the result did not converge.
+
+    Returns
+    -------
+    ComplexityResult
+        ``sigma`` with the optimal order parameters, ``converged``, ``residual`` and
+        ``message``. Section 6 of ``shared/spec/theory.md``; see the module docstring for
+        the equations.
+    """
+    model = get_model(model)
+    params = model.resolve(params, **kwargs)
+    if not (isinstance(nodes, int) and nodes >= 21):
+        raise ParameterError(f"nodes={nodes!r} must be an integer >= 21")
+    if not (isinstance(scan, int) and scan >= 8):
+        raise ParameterError(f"scan={scan!r} must be an integer >= 8")
+    if not (math.isfinite(q_min) and 0 < q_min < 1):
+        raise ParameterError(f"q_min={q_min!r} must lie in (0, 1)")
+    if not (math.isfinite(tol) and tol > 0):
+        raise ParameterError(f"tol={tol!r} must be positive")
+    options = {"nodes": nodes, "scan": scan, "q_min": q_min, "tol": tol}
+    kern = _Kernel(model, params, nodes)
+    best = _maximise(kern, q_min, scan, tol)
+    fine = _Kernel(model, params, 2 * nodes - 1)
+    names = [kern.all_fields[f].removeprefix("eta_") for f in kern.keep]
+    messages = []
+    if best is not None and best["S"] > 0:
+        # error estimate: the same saddle point on the finer grid (a maximum is insensitive
+        # to q at first order, so it is not searched again)
+        check = fine.solve(best["q"], warm=best)
+        qerr = abs(check["S"] - best["S"]) if check is not None else math.inf
+        if check is not None:
+            best = check
+        sol, branch = best, "tilted"
+        sigma = max(best["S"], 0.0)
+        grad_res = float(np.max(np.abs(best["q"] * best["grad"])))
+        residual = max(best["residual"], grad_res)
+        converged = residual < max(1e3 * tol, 1e-7) and qerr < max(1e-6, 1e-4 * sigma)
+        if not converged:
+            messages.append(f"residual {residual:.2g}, quadrature error {qerr:.2g}")
+        messages.insert(0, f"saddle point at q=({', '.join(f'{x:.6g}' for x in best['q'])})")
+    else:
+        sol, branch, sigma, qerr = None, "zero", 0.0, 0.0
+        residual, converged = 0.0, True
+        messages.append("no saddle point with S > 0 at q >= q_min: Sigma = 0 "
+                        "(sup at q -> 0, one fixed point)")
+    z = {n: 0.0 for n in names}
+    result = ComplexityResult(
+        model=model.name, params=params, sigma=float(sigma),
+        field_variance=dict(zip(names, map(float, sol["q"]))) if sol else dict(z),
+        conjugate=dict(zip(names, map(float, sol["mu"]))) if sol else dict(z),
+        u=_pad(names, sol["u"]) if sol else dict(z), v=_pad(names, sol["v"]) if sol else dict(z),
+        log_det=float(sol["L"]) if sol else 0.0,
+        relative_entropy=float(sol["kl"]) if sol else 0.0,
+        stability=float(sol["stability"]) if sol else float("nan"),
+        branch=branch, best_value=float(best["S"]) if best else float("-inf"),
+        converged=bool(converged), success=bool(converged), message="; ".join(messages),
+        residual=float(residual), iterations=int(sol["iterations"]) if sol else 0,
+        quadrature_nodes=nodes if sol is None else 2 * nodes - 1,
+        quadrature_error=float(qerr), options=options)
+    if throw and not converged:
+        raise ConvergenceError(f"complexity: {result.message}")
+    return result
+
+
+def _pad(names, x):
+    x = np.asarray(x, dtype=float).ravel()
+    return {n: float(x[i]) if i < x.size else 0.0 for i, n in enumerate(names)}
+
+
+def _scan_points(kern: _Kernel, q_min, scan):
+    """Field variances along the image of the mean-field variance map (feasible by construction)."""
+    out = []
+    for t in np.geomspace(q_min, 4.0, scan):
+        s = np.full(kern.m, t)
+        for _ in range(3 if kern.m > 1 else 0):  # other fields: Gaussian self-consistency
+            _, g2, _ = kern.fields(s)
+            s = np.concatenate([[t], (kern.w0 @ g2)[1:]])
+        _, g2, _ = kern.fields(s)
+        q = kern.w0 @ g2
+        if np.all(q >= q_min):
+            out.append(q)
+    return out
+
+
+def _maximise(kern: _Kernel, q_min, scan, tol):
+    vals, warm = [], None
+    for q in _scan_points(kern, q_min, scan):
+        r = kern.solve(q, warm=warm, tol=tol)
+        if r is not None:
+            r["q"] = q
+            vals.append(r)
+            warm = r
+    if not vals:
+        return None
+    S = np.array([r["S"] for r in vals])
+    # local maxima of the scan, best first (the largest three are refined)
+    idx = [i for i in range(len(S)) if (i == 0 or S[i] >= S[i - 1])
+           and (i == len(S) - 1 or S[i] >= S[i + 1])]
+    idx = sorted(idx, key=lambda i: -S[i])[:3]
+    best = None
+    for i in idx:
+        r = _local_max(kern, vals[i]["q"], tol, warm=vals[i], q_min=q_min) or vals[i]
+        if best is None or r["S"] > best["S"]:
+            best = r
+    return best
+
+
+def _local_max(kern: _Kernel, q0, tol, warm=None, q_min=1e-7):
+    """Maximise S over log q from q0 (L-BFGS-B with the analytic gradient)."""
+    cache = {"warm": warm, "best": None}
+
+    def f(y):
+        q = np.exp(y)
+        r = kern.solve(q, warm=cache["warm"], tol=tol)
+        if r is None:
+            return 1e3, np.zeros_like(y)
+        r["q"] = q
+        cache["warm"] = r
+        if cache["best"] is None or r["S"] > cache["best"]["S"]:
+            cache["best"] = r
+        return -r["S"], -(q * r["grad"])
+
+    y0 = np.log(np.asarray(q0, dtype=float))
+    bounds = [(math.log(q_min), math.log(4.0))] * len(y0)
+    minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
+             options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
+    return cache["best"]
