@@ -63,7 +63,7 @@ from ..codegen.complexity import complexity_module
 from ..codegen.quadrature import trapezoid_nodes
 from ..models import Model, get_model
 
-__all__ = ["ComplexityResult", "complexity", "log_determinant"]
+__all__ = ["ComplexityOnset", "ComplexityResult", "complexity", "complexity_onset", "log_determinant"]
 
 
 @dataclass(frozen=True)
@@ -420,11 +420,11 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         # to q at first order, so it is not searched again)
         check = fine.solve(best["q"], warm=best)
         qerr = abs(check["S"] - best["S"]) if check is not None else math.inf
+        grad_res = float(np.max(np.abs(best["q"] * best["grad"])))  # where it was maximised
         if check is not None:
             best = check
         sol, branch = best, "tilted"
         sigma = max(best["S"], 0.0)
-        grad_res = float(np.max(np.abs(best["q"] * best["grad"])))
         residual = max(best["residual"], grad_res)
         converged = residual < max(1e3 * tol, 1e-7) and qerr < max(1e-6, 1e-4 * sigma)
         if not converged:
@@ -517,3 +517,77 @@ def _local_max(kern: _Kernel, q0, tol, warm=None, q_min=1e-7):
     minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
              options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
     return cache["best"]
+
+
+@dataclass(frozen=True)
+class ComplexityOnset:
+    """Where Sigma becomes positive along one parameter.
+
+    ``onset`` is the middle of ``bracket = (last with Sigma <= sigma_tol, first with Sigma >
+    sigma_tol)``, whose width is below ``xtol``. For an onset where Sigma grows like
+    (x - x_c)^k the bracket lies above x_c by about (sigma_tol / c)^(1/k).
+    """
+
+    model: str
+    vary: str
+    onset: float
+    bracket: tuple
+    sigma_tol: float
+    evaluations: int
+    success: bool
+    message: str
+    params: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"model": self.model, "vary": self.vary, "onset": self.onset,
+                "bracket": list(self.bracket), "sigma_tol": self.sigma_tol,
+                "evaluations": self.evaluations, "success": self.success,
+                "message": self.message, "params": dict(self.params)}
+
+
+def complexity_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float,
+                     stop: float, params: dict | None = None, points: int = 9,
+                     sigma_tol: float = 1e-8, xtol: float = 1e-3, nodes: int = 81,
+                     **kwargs) -> ComplexityOnset:
+    """The first value of ``vary`` between ``start`` and ``stop`` where Sigma > ``sigma_tol``.
+
+    A scan of ``points`` values brackets the first crossing, bisection on the predicate
+    ``Sigma > sigma_tol`` narrows it below ``xtol`` (the line for phase diagrams). Sigma
+    vanishes identically on one side of the onset, so a root finder on Sigma itself has no
+    sign change to work with; the threshold is stated in the result instead.
+    """
+    model = get_model(model)
+    base = model.resolve(params, **kwargs)
+    if vary not in base:
+        raise ParameterError(f"vary={vary!r} is not a parameter of model {model.name!r} "
+                             f"(parameters: {', '.join(base)})")
+    if not (isinstance(points, int) and points >= 2):
+        raise ParameterError(f"points={points!r} must be an integer >= 2")
+    if not (sigma_tol > 0 and xtol > 0):
+        raise ParameterError("sigma_tol and xtol must be positive")
+    count = [0]
+
+    def positive(x):
+        count[0] += 1
+        p = model.resolve({**base, vary: float(x)})  # checks the domain of every value
+        return complexity(model, params=p, nodes=nodes).sigma > sigma_tol
+
+    xs = np.linspace(start, stop, points)
+    prev = None
+    for x in xs:
+        if positive(x):
+            if prev is None:
+                return ComplexityOnset(model.name, vary, float("nan"), (float("nan"), float(x)),
+                                       sigma_tol, count[0], False,
+                                       f"Sigma > {sigma_tol:g} already at {vary}={x:g}", base)
+            lo, hi = prev, float(x)
+            while abs(hi - lo) > xtol:
+                mid = 0.5 * (lo + hi)
+                lo, hi = (lo, mid) if positive(mid) else (mid, hi)
+            return ComplexityOnset(model.name, vary, 0.5 * (lo + hi), (lo, hi), sigma_tol,
+                                   count[0], True, f"Sigma crosses {sigma_tol:g} in "
+                                   f"[{lo:.6g}, {hi:.6g}]", base)
+        prev = float(x)
+    return ComplexityOnset(model.name, vary, float("nan"), (float(stop), float("nan")),
+                           sigma_tol, count[0], False,
+                           f"Sigma <= {sigma_tol:g} on the whole scan {start:g}..{stop:g}", base)

@@ -1,0 +1,116 @@
+"""Kac–Rice topological complexity (spec section 6): additive limit, log-determinant, CLI.
+
+References are independent (tests/reference/kac_rice.py): a nested-optimisation
+implementation of the additive complexity, the circular law and finite random matrices.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from meanfield import ParameterError, get_model
+from meanfield.cli.main import main
+from meanfield.solve.complexity import complexity, complexity_onset, log_determinant
+from tests.reference import kac_rice
+
+
+@pytest.mark.parametrize("g", [0.5, 0.9, 1.0])
+def test_additive_no_complexity_below_chaos(g):
+    # Wainrib & Touboul (PRL 2013): one fixed point (Sigma = 0) up to the chaos onset g = 1
+    r = complexity("additive", g_h=g)
+    assert r.sigma == 0.0 and r.branch == "zero" and r.converged
+
+
+@pytest.mark.parametrize("g", [1.1, 1.5, 2.0, 3.0])
+def test_additive_matches_independent_reference(g):
+    r = complexity("additive", g_h=g)
+    ref = kac_rice.additive_sigma(g)
+    assert r.sigma > 0 and r.converged
+    # the reference's Gauss-Hermite rule (200 nodes) and bounded searches are good to
+    # ~1e-6 relative here (g = 3: 1.1e-6 from its node count); allow 2e-5 relative
+    assert abs(r.sigma - ref) <= 2e-5 * ref + 1e-9
+    # consistency of the saddle point: Sigma = L - KL
+    assert abs(r.sigma - (r.log_det - r.relative_entropy)) < 1e-8
+
+
+def test_additive_small_gain_is_cubic():
+    # Sigma ~ c (g - 1)^3: the Gaussian part of L - KL cancels at second order
+    s = [complexity("additive", g_h=1 + e).sigma for e in (0.02, 0.05)]
+    slope = np.log(s[1] / s[0]) / np.log(0.05 / 0.02)
+    assert 2.8 < slope < 3.0
+    assert 0.16 < s[0] / 0.02 ** 3 < 0.2
+
+
+def test_gated_without_gate_sensitivity_is_additive():
+    # alpha_r = 0: gain g_h s_r(0) = g_h / 2; the update gate never matters for the count
+    a = complexity("additive", g_h=1.25)
+    g = complexity("gated", g_h=2.5, alpha_r=0.0, alpha_z=3.0)
+    assert abs(a.sigma - g.sigma) < 1e-10
+    assert abs(g.field_variance["h"] - a.field_variance["h"] / 4) < 1e-7
+
+
+def test_log_determinant_circular_law():
+    for s2 in (0.8, 1.5, 4.0):
+        L = log_determinant(np.full((1, 1, 1), np.sqrt(s2)), np.ones(1))[0]
+        assert abs(L - kac_rice.ginibre_log_det(s2)) < 1e-12
+
+
+def test_log_determinant_gated_block_against_finite_matrices():
+    # per-unit Gamma of the gated network at sampled fields; the 2x2 Dyson formula
+    # against singular values of a sampled N = 800 matrix (finite-N error ~4e-4 at
+    # N = 1000, measured over seeds; tolerance 2e-3)
+    rng = np.random.default_rng(3)
+    n, g, ar = 200, 3.0, 8.0
+    eh, er = rng.normal(0, 0.6, n), rng.normal(0, 0.8, n)
+    sr = 1 / (1 + np.exp(-ar * er))
+    ph = np.tanh(g * eh)
+    A, B, C = sr * g * (1 - ph ** 2), ar * sr * (1 - sr) * ph, g * (1 - ph ** 2)
+    gamma = np.zeros((n, 2, 2))
+    gamma[:, 0, 0], gamma[:, 0, 1], gamma[:, 1, 0] = A, B, C
+    L = log_determinant(gamma, np.full(n, 1 / n))[0]
+    ref = kac_rice.gated_log_det_finite(A, B, C, rng, 800)
+    assert L > 0.01
+    assert abs(L - ref) < 2e-3
+
+
+def test_bad_parameters_are_refused():
+    with pytest.raises(ParameterError, match="g_h"):
+        complexity("additive", g_h=-1.0)
+    with pytest.raises(ParameterError, match="nope"):
+        complexity("additive", nope=1.0)
+    with pytest.raises(ParameterError, match="nodes"):
+        complexity("additive", nodes=3)
+    with pytest.raises(ParameterError, match="vary"):
+        complexity_onset("additive", vary="alpha_r", start=0.5, stop=2.0)
+
+
+def test_complexity_onset_additive():
+    r = complexity_onset("additive", vary="g_h", start=0.6, stop=1.4, points=5,
+                         sigma_tol=1e-9, xtol=2e-3)
+    assert r.success
+    # Sigma ~ 0.19 (g - 1)^3 puts the 1e-9 crossing 0.002 above g = 1
+    assert 1.0 <= r.bracket[1] and r.bracket[0] <= 1.006
+
+
+def test_cli_json(capsys):
+    rc = main(["complexity", "--model", "additive", "--set", "g_h=1.5", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert {"model", "params", "sigma", "converged", "field_variance", "residual",
+            "message"} <= set(out)
+    assert out["model"] == "additive" and out["params"]["g_h"] == 1.5
+    assert out["sigma"] > 0 and out["converged"] is True
+
+
+def test_cli_bad_parameter(capsys):
+    assert main(["complexity", "--model", "additive", "--set", "g_h=-2", "--json"]) == 1
+    assert "g_h" in capsys.readouterr().err
+
+
+def test_inactive_update_gate_field_is_dropped():
+    from meanfield.derive.complexity import complexity_theory
+
+    th = complexity_theory(get_model("gated"))
+    assert [str(f) for f in th.fields] == ["eta_h", "eta_r"]
+    assert [str(f) for f in th.inactive] == ["eta_z"]
