@@ -188,6 +188,12 @@ def _gaussian_system(model: Model, fixed: tuple) -> _GaussianSystem:
         for j, (k, term) in enumerate(sorted(parts.items())):
             xi = sp.Symbol("x_", real=True)
             expr = (const * term if j == 0 else term).xreplace({ud.states[k]: xi})
+            # one function per distinct factor: the fields of the gated model's z and r
+            # share phi(h), and each distinct average is then computed once per iteration
+            same = [i for i, (_, e) in enumerate(outputs) if e == expr]
+            if same:
+                fl.append((k, same[0]))
+                continue
             outputs.append((f"g{len(outputs)}", expr))
             fl.append((k, len(outputs) - 1))
         if not fl:  # a constant presynaptic function
@@ -216,7 +222,7 @@ def _pair_average(fn, c0, c, u, w):
 
     The average is a smooth function of the correlation coefficient rho = c / c0 alone.
     With many lags it is evaluated at 129 Chebyshev points spanning the rho that occur
-    and interpolated (barycentric formula) to every lag: measured against direct
+    and interpolated (Chebyshev series) to every lag: measured against direct
     evaluation at all 2001 lags of solutions at (g_h, alpha_r) = (4, 5), (2.2, 20),
     (6, 10), the largest difference is 3e-12 (64 points: 2e-8), at a tenth of the cost.
     """
@@ -232,7 +238,7 @@ def _pair_average(fn, c0, c, u, w):
             j = np.arange(_RHO_POINTS + 1)
             nodes = 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos(np.pi * j / _RHO_POINTS)
             vals = _pair_average(fn, c0, nodes * c0, u, w)
-            return _barycentric(nodes, vals, rho)
+            return _chebyshev_interpolate(lo, hi, vals, rho)
     s = math.sqrt(c0)
     rho = np.clip(c / c0, -1.0, 1.0)[:, None, None]
     x1 = s * u[None, :, None]
@@ -242,20 +248,20 @@ def _pair_average(fn, c0, c, u, w):
     return np.einsum("tij,i,j->t", g1 * g2, w, w)
 
 
-def _barycentric(nodes, vals, x):
-    """Interpolate at ``x`` through Chebyshev points of the second kind ``nodes``."""
-    n = len(nodes) - 1
-    wts = (-1.0) ** np.arange(n + 1)
-    wts[0] *= 0.5
-    wts[-1] *= 0.5
-    d = x[:, None] - nodes[None, :]
-    exact = d == 0
-    d[exact] = 1.0
-    q = wts / d
-    out = (q @ vals) / q.sum(axis=1)
-    hit = exact.any(axis=1)
-    out[hit] = vals[exact[hit].argmax(axis=1)]
-    return out
+def _chebyshev_interpolate(lo, hi, vals, x):
+    """Interpolate at ``x`` through the values at Chebyshev points ``cos(pi j / n)`` of
+    [lo, hi] (j = 0..n): coefficients by a discrete cosine transform, Clenshaw's sum."""
+    n = len(vals) - 1
+    ext = np.concatenate([vals, vals[-2:0:-1]])
+    a = np.fft.rfft(ext).real / n
+    a[0] /= 2
+    a[n] /= 2
+    t = (2 * x - (lo + hi)) / (hi - lo)
+    b1 = np.zeros_like(t)
+    b2 = np.zeros_like(t)
+    for coef in a[:0:-1]:
+        b1, b2 = 2 * t * b1 - b2 + coef, b1
+    return t * b1 - b2 + a[0]
 
 
 def dmft(model: str | Model = "gated", *, params: dict | None = None, method: str = "auto",
@@ -461,24 +467,26 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         C = {k: np.interp(tau, initial.tau, initial.C[system.states[k]]) for k in K}
     tail = slice(int(0.9 * n), n)
 
-    def field_corr(f):
+    def field_corr(f, memo):
         out = np.ones(n)
         for k, i in system.factors[f]:
             if k < 0:
                 out = out * fns[i](np.zeros(1))[0] ** 2
             else:
-                out = out * _pair_average(fns[i], C[k][0], C[k], u, w)
+                if (k, i) not in memo:
+                    memo[(k, i)] = _pair_average(fns[i], C[k][0], C[k], u, w)
+                out = out * memo[(k, i)]
         return out
 
     residual, it, converged = np.inf, 0, False
     message = ""
     accel = _Anderson(depth=5)
     for it in range(1, max_iter + 1):
-        new = {}
+        new, memo = {}, {}
         for k in K:
             f, b = system.gain[k]
             a = system.rate[k]
-            Ceta = field_corr(f)
+            Ceta = field_corr(f, memo)
             c_inf = float(Ceta[tail].mean())
             dC = Ceta - c_inf
             ext = np.concatenate([dC, dC[-2:0:-1]])
