@@ -67,8 +67,10 @@ def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, st
         for k, i in fl:
             if k < 0:
                 continue
-            pair[i] = _pair(getattr(system.module, f"g{i}"), C[k][0], C[k], u, w)
-            slope[i] = _pair(getattr(system.module, f"dg{i}"), C[k][0], C[k], u, w)
+            if (k, i) in pair:  # the same factor function of the same state
+                continue
+            pair[(k, i)] = _pair(getattr(system.module, f"g{i}"), C[k][0], C[k], u, w)
+            slope[(k, i)] = _pair(getattr(system.module, f"dg{i}"), C[k][0], C[k], u, w)
     # Q[(k, j)]: coupling of k_j into the equation of k_k (on lags 0..n-1)
     Q = {}
     for k in states:
@@ -76,10 +78,10 @@ def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, st
         for j, i in system.factors[f]:
             if j < 0:
                 continue
-            q = b * b * slope[i]
+            q = b * b * slope[(j, i)]
             for j2, i2 in system.factors[f]:
-                if j2 >= 0 and i2 != i:
-                    q = q * pair[i2]
+                if j2 >= 0 and (j2, i2) != (j, i):
+                    q = q * pair[(j2, i2)]
             if np.any(q != 0):
                 Q[(k, j)] = q
     if not Q:
