@@ -64,8 +64,21 @@ def _first_change(mask, axis_vals_x, axis_vals_y):
 
 
 def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str, np.ndarray],
-                  params: dict | None = None) -> PhaseDiagram:
-    """Regions and transition lines of ``model`` in the plane of parameters ``x`` and ``y``."""
+                  params: dict | None = None, chaos: int = 0, complexity: int = 0,
+                  progress=None) -> PhaseDiagram:
+    """Regions and transition lines of ``model`` in the plane of parameters ``x`` and ``y``.
+
+    ``chaos``: also draw the existence line of the chaotic DMFT solution at this many
+    values of ``y`` (0: not; each is a DMFT continuation in ``x`` from the top of its
+    range down, :func:`~meanfield.solve.chaos_onset.chaos_onset`, tens of seconds to
+    minutes each; Gaussian DMFT case only). Where the onset is discontinuous the
+    interval between it and the zero-fixed-point instability is the bistable region.
+    ``complexity``: also the line where the annealed Kac–Rice complexity becomes positive
+    (exponentially many fixed points), at this many values of ``y``
+    (:func:`~meanfield.solve.complexity.complexity_onset` along ``x``, from the bottom of
+    its range up; seconds to a minute each).
+    ``progress(i, n)`` is called after each point of either line.
+    """
     model = get_model(model)
     base = model.resolve(params)
     (xn, xv), (yn, yv) = x, y
@@ -96,7 +109,77 @@ def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str
         attempt("zero_instability", smap.zero_stable)
     attempt("saddle_node", (smap.n_nonzero >= 2) & smap.zero_stable, smap.max_variance)
     attempt("branch_stability", smap.n_stable_nonzero > 0, smap.max_variance)
+    if chaos:
+        lines += _chaos_lines(model, base, xn, xv, yn, yv, int(chaos), msgs, progress)
+    if complexity:
+        lines += _complexity_line(model, base, xn, xv, yn, yv, int(complexity), msgs,
+                                  progress)
     return PhaseDiagram(model.name, base, xn, yn, smap, tuple(lines), tuple(msgs))
+
+
+def _complexity_line(model, base, xn, xv, yn, yv, count, msgs, progress):
+    """Where Sigma > 0 first along x (from below) at ``count`` values of ``y``."""
+    from .complexity import complexity_onset
+
+    pts = []
+    for i, yy in enumerate(np.linspace(yv[0], yv[-1], count)):
+        p = {k: v for k, v in base.items() if k != xn}
+        p[yn] = float(yy)
+        try:
+            r = complexity_onset(model, vary=xn, start=float(xv[0]), stop=float(xv[-1]),
+                                 params=p, xtol=float(xv[-1] - xv[0]) / 200)
+            if r.success:
+                pts.append((r.onset, yy))
+            else:
+                msgs.append(f"complexity_onset at {yn}={yy:g}: {r.message}")
+        except Exception as exc:  # reported, not fatal
+            msgs.append(f"complexity_onset at {yn}={yy:g}: {exc}")
+        if progress is not None:
+            progress(i + 1, count)
+    if not pts:
+        return []
+    return [Line("complexity_onset", (xn, yn), np.array(pts, dtype=float), True,
+                 f"annealed Kac-Rice complexity becomes positive ({len(pts)} values of {yn})")]
+
+
+def _chaos_lines(model, base, xn, xv, yn, yv, count, msgs, progress):
+    """Chaos existence line (and bistable interval) at ``count`` values of ``y``."""
+    from .chaos_onset import chaos_onset
+
+    pts, bist = [], []
+    ys = np.linspace(yv[0], yv[-1], count)
+    span = float(xv[-1] - xv[0])
+    for i, yy in enumerate(ys):
+        p = {k: v for k, v in base.items() if k != xn}
+        p[yn] = float(yy)
+        try:
+            r = chaos_onset(model, vary=xn, start=float(xv[-1]), stop=float(xv[0]), params=p,
+                            lyapunov=False, step=span / 8, min_step=span / 400)
+        except Exception as exc:  # a point that cannot be computed is reported, not fatal
+            msgs.append(f"chaos_onset at {yn}={yy:g}: {exc}")
+            r = None
+        if r is not None:
+            if r.success and np.isfinite(r.onset):
+                pts.append((r.last_chaotic, yy))
+                if (r.transition == "discontinuous"
+                        and np.isfinite(r.fixed_point_instability)):
+                    bist.append((r.last_chaotic, r.fixed_point_instability, yy))
+            else:
+                msgs.append(f"chaos_onset at {yn}={yy:g}: {r.message}")
+        if progress is not None:
+            progress(i + 1, count)
+    out = []
+    if pts:
+        out.append(Line("chaos_onset", (xn, yn), np.array(pts, dtype=float), True,
+                        f"existence of the chaotic DMFT solution at {len(pts)} values of "
+                        f"{yn} (last chaotic {xn}; continuation from {xn}={xv[-1]:g})"))
+    if bist:
+        b = np.array(bist, dtype=float)
+        # points: (zero-fixed-point instability, last chaotic x, y); xy = the lower end
+        out.append(Line("bistable", (f"{xn}_upper", xn, yn), b[:, [1, 0, 2]], True,
+                        "bistable interval: chaos coexists with the stable zero fixed point "
+                        f"from the chaos line up to the instability ({xn}_upper)"))
+    return out
 
 
 def plot_phase_diagram(pd: PhaseDiagram, path, markers=None):
@@ -114,10 +197,19 @@ def plot_phase_diagram(pd: PhaseDiagram, path, markers=None):
                   shading="nearest")
     styles = {"zero_instability": ("k-", "zero fixed point unstable"),
               "saddle_node": ("C1--", "saddle-node of non-zero fixed points"),
-              "branch_stability": ("C2-.", "stability edge of the non-zero branch")}
+              "branch_stability": ("C2-.", "stability edge of the non-zero branch"),
+              "chaos_onset": ("C3o-", "chaotic DMFT solution exists (right of line)"),
+              "complexity_onset": ("C4s:", "exponentially many fixed points (Sigma > 0)")}
     for ln in pd.lines:
-        st, label = styles[ln.kind]
-        ax.plot(ln.xy[:, 0], ln.xy[:, 1], st, lw=2, label=label)
+        if ln.kind == "bistable":
+            continue
+        st, label = styles.get(ln.kind, ("C5-", ln.kind))
+        ax.plot(ln.xy[:, 0], ln.xy[:, 1], st, lw=2, ms=4, label=label)
+    for ln in pd.lines:
+        if ln.kind == "bistable":
+            # shade from the chaos line to the zero-fixed-point instability at each y
+            ax.fill_betweenx(ln.points[:, 2], ln.points[:, 1], ln.points[:, 0], color="C3",
+                             alpha=0.25, lw=0, label="bistable: chaos and a stable fixed point")
     for code, text in REGIONS.items():
         ax.plot([], [], "s", color=colors[code], ms=10, label=text)
     if markers:

@@ -79,3 +79,23 @@ def test_additive_model_lines_coincide_at_unit_gain():
     g = m.axes["g_h"]
     assert np.all(m.zero_stable[g < 1, 0]) and not np.any(m.zero_stable[g > 1, 0])
     assert np.all(m.n_nonzero[g < 1, 0] == 0) and np.all(m.n_nonzero[g > 1, 0] == 1)
+
+
+@pytest.mark.slow
+def test_chaos_line_meets_the_zero_instability_without_a_gate_and_leaves_it_with_one():
+    # alpha_r = 0: s_r = 1/2, the chaotic solution branches off the zero fixed point at
+    # g_h = 2 (continuous; the lag grid dtau = 0.2 moves it by (dtau/2)^2/24 ~ 4e-4).
+    # alpha_r = 10: a steep output gate keeps chaos alive below g_h = 2 while the zero
+    # fixed point is stable (spec section 6): a bistable interval.
+    from meanfield.solve.phase import phase_diagram
+
+    pd = phase_diagram("gated", x=("g_h", np.linspace(1.5, 2.6, 12)),
+                       y=("alpha_r", np.linspace(0.0, 10.0, 3)), params={"alpha_z": 0.0},
+                       chaos=2)
+    chaos = [ln for ln in pd.lines if ln.kind == "chaos_onset"]
+    assert chaos, pd.messages
+    pts = {round(float(y), 6): float(x) for x, y in chaos[0].xy}
+    assert abs(pts[0.0] - 2.0) < 0.02
+    assert pts[10.0] < 1.95
+    bist = [ln for ln in pd.lines if ln.kind == "bistable"]
+    assert bist and np.all(bist[0].points[:, 0] > bist[0].points[:, 1])

@@ -3,8 +3,8 @@
 Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
-from . import (chaos_onset, dimension, dmft_correlations, fixed_point_variances,
-               instability_lines, jacobian_spectrum, lyapunov_dmft, memory_reset, slow_modes,
+from . import (chaos_onset, dimension, dmft_correlations, fixed_point_counts,
+               fixed_point_variances, instability_lines, jacobian_spectrum, lyapunov_dmft, memory_reset, slow_modes,
                unstable_fixed_points)
 
 STUDIES = {
@@ -18,4 +18,5 @@ STUDIES = {
     "lyapunov_dmft": lyapunov_dmft,
     "chaos_onset": chaos_onset,
     "dimension": dimension,
+    "fixed_point_counts": fixed_point_counts,
 }
