@@ -186,10 +186,24 @@ def test_phase_diagram_writes_png_and_json(tmp_path, capsys):
     assert (tmp_path / "pd.png").stat().st_size > 0
 
 
+def test_phase_diagram_plane_uses_default_ranges_overridden_per_axis(tmp_path, capsys):
+    code, out, err = run(capsys, "phase-diagram", "--plane", "g_h,alpha_r", "--y",
+                         "alpha_r=0:20:5", "--out", str(tmp_path / "pd"))
+    assert code == 0, err
+    data = json.loads((tmp_path / "pd.json").read_text())
+    assert data["x"] == "g_h" and data["y"] == "alpha_r"
+    assert data["x_values"][0] == 1.0 and data["x_values"][-1] == 3.0
+    assert len(data["x_values"]) == 61 and len(data["y_values"]) == 5
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["phase-diagram", "--x", "g_h=1:3", "--y", "alpha_r=0:30:5"], "START:STOP:COUNT"),
     (["phase-diagram", "--x", "gamma=1:3:5", "--y", "alpha_r=0:30:5"], "no parameter"),
     (["phase-diagram", "--x", "alpha_r=-5:3:5", "--y", "g_h=1:2:5"], "alpha_r >= 0"),
+    (["phase-diagram", "--plane", "g_h"], "--plane"),
+    (["phase-diagram", "--plane", "g_h,tau_z"], "--plane"),
+    (["phase-diagram", "--x", "g_h=1:3:5"], "--plane X,Y or both"),
+    (["phase-diagram", "--plane", "g_h,alpha_r", "--chaos", "-1"], "--chaos"),
     (["spectrum", "--branch", "7"], "branch"),
     (["fixed-points", "--set", "tau_r=0"], "tau_r > 0"),
 ])
