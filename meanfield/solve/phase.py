@@ -153,19 +153,36 @@ def _chaos_lines(model, base, xn, xv, yn, yv, count, msgs, progress):
         p = {k: v for k, v in base.items() if k != xn}
         p[yn] = float(yy)
         try:
+            # a coarse lag grid: the line is drawn at the resolution of the plot
             r = chaos_onset(model, vary=xn, start=float(xv[-1]), stop=float(xv[0]), params=p,
-                            lyapunov=False, step=span / 8, min_step=span / 400)
+                            lyapunov=False, step=span / 8, min_step=span / 400,
+                            tau_max=40.0, dtau=0.25, nodes=32, tol=1e-7, max_iter=800)
         except Exception as exc:  # a point that cannot be computed is reported, not fatal
             msgs.append(f"chaos_onset at {yn}={yy:g}: {exc}")
             r = None
-        if r is not None:
-            if r.success and np.isfinite(r.onset):
-                pts.append((r.last_chaotic, yy))
-                if (r.transition == "discontinuous"
-                        and np.isfinite(r.fixed_point_instability)):
-                    bist.append((r.last_chaotic, r.fixed_point_instability, yy))
-            else:
+        if r is None or not np.isfinite(r.last_chaotic):
+            if r is not None:
                 msgs.append(f"chaos_onset at {yn}={yy:g}: {r.message}")
+        else:
+            x_fp = r.fixed_point_instability
+            below = np.isfinite(x_fp) and (r.last_chaotic - x_fp) * np.sign(
+                xv[-1] - xv[0]) < -max(0.01 * abs(x_fp), span / 200)
+            if below:
+                # discontinuous: chaos exists where the fixed point is still stable
+                pts.append((r.last_chaotic, yy))
+                bist.append((r.last_chaotic, x_fp, yy))
+            elif np.isfinite(x_fp):
+                # the chaotic solution was not found beyond the fixed point's instability:
+                # it branches off there (linearising the DMFT about the fixed point gives
+                # the static condition). Near such a continuous onset the correlation
+                # time diverges and the finite lag window loses the solution early
+                # (here at {last_chaotic}), so the line is drawn at the instability.
+                pts.append((x_fp, yy))
+                msgs.append(f"chaos_onset at {yn}={yy:g}: continuous, drawn at the "
+                            f"zero-fixed-point instability {xn}={x_fp:.4g} (continuation "
+                            f"reached {r.last_chaotic:.4g})")
+            else:
+                pts.append((r.last_chaotic, yy))
         if progress is not None:
             progress(i + 1, count)
     out = []

@@ -84,7 +84,8 @@ def test_additive_model_lines_coincide_at_unit_gain():
 @pytest.mark.slow
 def test_chaos_line_meets_the_zero_instability_without_a_gate_and_leaves_it_with_one():
     # alpha_r = 0: s_r = 1/2, the chaotic solution branches off the zero fixed point at
-    # g_h = 2 (continuous; the lag grid dtau = 0.2 moves it by (dtau/2)^2/24 ~ 4e-4).
+    # g_h = 2 (continuous): the continuation must not find chaos below it, and the line
+    # is drawn at the instability (the note says so).
     # alpha_r = 10: a steep output gate keeps chaos alive below g_h = 2 while the zero
     # fixed point is stable (spec section 6): a bistable interval.
     from meanfield.solve.phase import phase_diagram
@@ -96,6 +97,7 @@ def test_chaos_line_meets_the_zero_instability_without_a_gate_and_leaves_it_with
     assert chaos, pd.messages
     pts = {round(float(y), 6): float(x) for x, y in chaos[0].xy}
     assert abs(pts[0.0] - 2.0) < 0.02
+    assert any("continuous" in m and "alpha_r=0" in m for m in pd.messages)
     assert pts[10.0] < 1.95
     bist = [ln for ln in pd.lines if ln.kind == "bistable"]
     assert bist and np.all(bist[0].points[:, 0] > bist[0].points[:, 1])
