@@ -4,7 +4,7 @@ Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
 from . import (chaos_onset, dimension, dmft_correlations, fixed_point_counts,
-               fixed_point_variances, instability_lines, jacobian_spectrum, lyapunov_dmft, memory_reset, slow_modes,
+               fixed_point_variances, input_driven, instability_lines, jacobian_spectrum, lyapunov_dmft, memory_reset, slow_modes,
                unstable_fixed_points)
 
 STUDIES = {
@@ -19,4 +19,5 @@ STUDIES = {
     "chaos_onset": chaos_onset,
     "dimension": dimension,
     "fixed_point_counts": fixed_point_counts,
+    "input_driven": input_driven,
 }
