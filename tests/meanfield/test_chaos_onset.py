@@ -18,11 +18,10 @@ The lag grids are coarse to keep the tests fast; the onset moves by the lag-grid
 
 import numpy as np
 import pytest
-from scipy.integrate import quad
-from scipy.optimize import brentq
 
 from meanfield import ParameterError
 from meanfield.solve.chaos_onset import chaos_onset, zero_instability
+from tests.reference.classical_dmft import classical_delta_0
 
 # coarse, fast settings (each solve well under a second)
 # (16 trapezoid nodes on +-9 sd resolve tanh at these small variances to ~1e-6)
@@ -30,20 +29,7 @@ FAST = dict(dtau=0.5, nodes=16, tol=1e-6, max_iter=2000, lyapunov=False)
 
 
 def scs_delta_0(g, scale=1.0):
-    """Variance of the chaotic additive network with phi = scale * tanh(g x), beta = 0.
-
-    Energy conservation for the particle in V(C) = -C^2/2 + <Phi(x1) Phi(x2)>, Phi' = phi
-    (Price's theorem): V(Delta_0) = V(0), i.e. Delta_0^2 / 2 = Var Phi(sqrt(Delta_0) z),
-    Phi(x) = scale * log cosh(g x) / g. Independent of the package (scipy quad, brentq).
-    """
-    Phi = lambda x: scale * np.log(np.cosh(g * x)) / g  # noqa: E731
-
-    def avg(f, D):
-        return quad(lambda z: f(np.sqrt(D) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi),
-                    -12, 12, limit=200)[0]
-
-    return brentq(lambda D: -D * D / 2 + avg(lambda x: Phi(x) ** 2, D) - avg(Phi, D) ** 2,
-                  1e-4, 20.0)
+    return classical_delta_0(g, scale, lower=1e-4)
 
 
 def test_additive_onset_at_gain_one_is_continuous_with_vanishing_jump():

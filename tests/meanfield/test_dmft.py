@@ -2,33 +2,13 @@
 
 import numpy as np
 import pytest
-from scipy.integrate import quad
-from scipy.optimize import brentq
 
 from meanfield import ConvergenceError, ParameterError
 from meanfield.solve.dmft import dmft
 from meanfield.solve.dmft_sampling import sample_stationary
+from tests.reference.classical_dmft import classical_delta_0
 
 GRID = dict(tau_max=40.0, nodes=64, damping=0.9)
-
-
-def classical_delta_0(g):
-    """Variance of the chaotic additive network, tau_h = 1, phi = tanh(g x), beta = 0.
-
-    The correlation obeys C'' = C - <phi phi>: a particle in the potential
-    V(C) = -C^2/2 + <Phi(x1) Phi(x2)> (Phi' = phi, Price's theorem), starting at rest
-    at C(0) = Delta_0 and coming to rest at C = 0, so V(Delta_0) = V(0):
-    -Delta_0^2/2 + <Phi^2> - <Phi>^2 = 0 with Phi(x) = log cosh(g x) / g.
-    Computed here by scipy quad and brentq, independently of the package.
-    """
-    Phi = lambda x: np.log(np.cosh(g * x)) / g  # noqa: E731
-
-    def avg(f, D):
-        return quad(lambda z: f(np.sqrt(D) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi),
-                    -12, 12, limit=200)[0]
-
-    return brentq(lambda D: -D * D / 2 + avg(lambda x: Phi(x) ** 2, D) - avg(Phi, D) ** 2,
-                  1e-3, 20.0)
 
 
 def test_additive_variance_matches_the_classical_potential_and_converges_as_dtau2():
