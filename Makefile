@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py --out report/bench-simulator.json
 	$(BIN)/python benchmarks/bench_theory.py --out report/bench-theory.json
 	$(BIN)/python benchmarks/bench_dmft.py --out report/bench-dmft.json
+	$(BIN)/python benchmarks/bench_fixed_points.py --out report/bench-fixed-points.json
 
 clean:
 	rm -rf $(VENV) report build *.egg-info
