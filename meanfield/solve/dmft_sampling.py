@@ -56,13 +56,16 @@ class SiteKernels:
     module: object
 
 
+def unit_names(ud) -> tuple[dict, list, list, list]:
+    """Inputs set to zero, and the names of the states, fields and parameters of a unit."""
+    return ({s: 0 for s in ud.inputs}, [str(s) for s in ud.states],
+            [str(f) for f in ud.fields], [str(p) for p in ud.parameters])
+
+
 @lru_cache(maxsize=16)
 def site_kernels(model: Model) -> SiteKernels:
     ud = unit_dynamics(model)
-    zero = {s: 0 for s in ud.inputs}
-    states = [str(s) for s in ud.states]
-    fields = [str(f) for f in ud.fields]
-    params = [str(p) for p in ud.parameters]
+    zero, states, fields, params = unit_names(ud)
     vel = emit_function("velocity", states + fields + params,
                         [(f"d{s}", sp.sympify(e).xreplace(zero))
                          for s, e in zip(states, ud.velocity)],

@@ -49,7 +49,7 @@ from ..codegen.emit import emit_function
 from ..codegen.load import load_source
 from ..derive.unit import unit_dynamics
 from ..models import Model
-from .dmft_sampling import _acf_sum, sample_stationary, site_kernels
+from .dmft_sampling import _acf_sum, sample_stationary, site_kernels, unit_names
 
 __all__ = ["TangentKernels", "tangent_kernels", "lyapunov_sampled"]
 
@@ -70,10 +70,7 @@ class TangentKernels:
 @lru_cache(maxsize=16)
 def tangent_kernels(model: Model) -> TangentKernels:
     ud = unit_dynamics(model)
-    zero = {s: 0 for s in ud.inputs}
-    states = [str(s) for s in ud.states]
-    fields = [str(f) for f in ud.fields]
-    params = [str(p) for p in ud.parameters]
+    zero, states, fields, params = unit_names(ud)
     du = [sp.Symbol(f"u_{s}", real=True) for s in states]
     xi = [sp.Symbol(f"xi_{f}", real=True) for f in fields]
     outs = []
