@@ -52,6 +52,7 @@ three active fields are refused as too costly.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -373,7 +374,7 @@ def _tilt(w0, base, g2, q, mu, max_iter=100):
 
 def complexity(model: str | Model = "gated", *, params: dict | None = None, nodes: int = 81,
                scan: int = 48, q_min: float = 1e-5, tol: float = 1e-9, throw: bool = True,
-               **kwargs) -> ComplexityResult:
+               refine: int = 2, **kwargs) -> ComplexityResult:
     r"""The annealed Kac–Rice complexity :math:`\Sigma` of ``model`` at one parameter point.
 
     Parameters
@@ -391,6 +392,9 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         Tolerance on the saddle-point equations.
     throw : bool
         Raise :class:`ConvergenceError` when the result did not converge.
+    refine : int
+        When the saddle point does not converge (a steep gate unresolved by ``nodes``),
+        solve again with 1.5 times the nodes, at most this many times (>= 0).
 
     Returns
     -------
@@ -409,7 +413,23 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         raise ParameterError(f"q_min={q_min!r} must lie in (0, 1)")
     if not (math.isfinite(tol) and tol > 0):
         raise ParameterError(f"tol={tol!r} must be positive")
+    if not (isinstance(refine, int) and refine >= 0):
+        raise ParameterError(f"refine={refine!r} must be an integer >= 0")
     options = {"nodes": nodes, "scan": scan, "q_min": q_min, "tol": tol}
+    result = _complexity_at(model, params, nodes, scan, q_min, tol, options)
+    while not result.converged and refine > 0:
+        # a steep gate makes the integrands narrow: refine the quadrature and try again
+        nodes, refine = 2 * ((3 * nodes) // 4) + 1, refine - 1
+        retry = _complexity_at(model, params, nodes, scan, q_min, tol, options)
+        result = dataclasses.replace(retry, message=retry.message + f" (nodes raised to "
+                                     f"{nodes} after: {result.message})")
+    if throw and not result.converged:
+        raise ConvergenceError(f"complexity: {result.message}")
+    return result
+
+
+def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> ComplexityResult:
+    """One solve of :func:`complexity` with ``nodes`` quadrature nodes per field."""
     kern = _Kernel(model, params, nodes)
     best = _maximise(kern, q_min, scan, tol)
     fine = _Kernel(model, params, 2 * nodes - 1)
@@ -449,8 +469,6 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         residual=float(residual), iterations=int(sol["iterations"]) if sol else 0,
         quadrature_nodes=nodes if sol is None else 2 * nodes - 1,
         quadrature_error=float(qerr), options=options)
-    if throw and not converged:
-        raise ConvergenceError(f"complexity: {result.message}")
     return result
 
 

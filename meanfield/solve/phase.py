@@ -199,8 +199,54 @@ def _chaos_lines(model, base, xn, xv, yn, yv, count, msgs, progress):
     return out
 
 
+#: Marker styles of simulated outcomes: (marker, face colour, label).
+MARKER_STYLES = {
+    "fixed point": ("o", "white", "sim: settles to a fixed point"),
+    "chaos": ("X", "C3", "sim: chaotic from a random state"),
+    "bistable": ("*", "C3", "sim: chaos from a random state, fixed point from near zero"),
+    "other": ("^", "C0", "sim: neither (slow or periodic)"),
+    "ambiguous": ("o", "0.7", "sim: differs between seeds or at N/2 (finite size)"),
+}
+
+
+def chaos_region(pd: PhaseDiagram) -> np.ndarray | None:
+    """Grid mask (x by y) where the chaotic DMFT solution exists, from the chaos line.
+
+    The line gives the lower end in x of the chaotic region at each of its values of y
+    (the continuation runs from the top of the x range down); it is interpolated in y.
+    None when the diagram has no chaos line.
+    """
+    lines = [ln for ln in pd.lines if ln.kind == "chaos_onset"]
+    if not lines or len(lines[0].xy) == 0:
+        return None
+    xy = lines[0].xy[np.argsort(lines[0].xy[:, 1])]
+    xv, yv = pd.map.axes[pd.x], pd.map.axes[pd.y]
+    x_on = np.interp(yv, xy[:, 1], xy[:, 0], left=np.nan, right=np.nan)
+    if len(xy) == 1:
+        x_on = np.where(np.isclose(yv, xy[0, 1]), xy[0, 0], np.nan)
+    with np.errstate(invalid="ignore"):
+        return xv[:, None] >= x_on[None, :]
+
+
+def bistable_region(pd: PhaseDiagram) -> np.ndarray | None:
+    """Grid mask where the chaotic solution coexists with a stable fixed point.
+
+    Stable fixed point: regions 0-2 of :data:`REGIONS` (the zero one, or a non-zero
+    branch); chaos: :func:`chaos_region`. None without a chaos line.
+    """
+    chaos = chaos_region(pd)
+    if chaos is None:
+        return None
+    return chaos & (pd.map.region <= 2)
+
+
 def plot_phase_diagram(pd: PhaseDiagram, path, markers=None):
-    """Draw regions and lines (and optional simulation markers) to ``path``."""
+    """Draw regions and lines (and optional simulation markers) to ``path``.
+
+    ``markers``: iterable of ``(x, y, kind)`` or ``(x, y, kind, agrees)`` with ``kind``
+    a key of :data:`MARKER_STYLES` (``"settled"`` is read as ``"fixed point"``) and
+    ``agrees`` False to ring a marker that contradicts the theory.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -208,10 +254,16 @@ def plot_phase_diagram(pd: PhaseDiagram, path, markers=None):
     from matplotlib.colors import ListedColormap
 
     xv, yv = pd.map.axes[pd.x], pd.map.axes[pd.y]
-    fig, ax = plt.subplots(figsize=(7, 5))
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
     colors = ["#dfe9f5", "#f6e3c6", "#d9efd5", "#f3d3d3"]
     ax.pcolormesh(xv, yv, pd.map.region.T, cmap=ListedColormap(colors), vmin=-0.5, vmax=3.5,
                   shading="nearest")
+    bist = bistable_region(pd)
+    if bist is not None and bist.any():
+        ax.contourf(xv, yv, bist.T.astype(float), levels=[0.5, 1.5], colors="none",
+                    hatches=["////"])
+        ax.fill_between([], [], [], facecolor="none", hatch="////", edgecolor="k",
+                        label="bistable: chaos and a stable fixed point")
     styles = {"zero_instability": ("k-", "zero fixed point unstable"),
               "saddle_node": ("C1--", "saddle-node of non-zero fixed points"),
               "branch_stability": ("C2-.", "stability edge of the non-zero branch"),
@@ -222,23 +274,28 @@ def plot_phase_diagram(pd: PhaseDiagram, path, markers=None):
             continue
         st, label = styles.get(ln.kind, ("C5-", ln.kind))
         ax.plot(ln.xy[:, 0], ln.xy[:, 1], st, lw=2, ms=4, label=label)
-    for ln in pd.lines:
-        if ln.kind == "bistable":
-            # shade from the chaos line to the zero-fixed-point instability at each y
-            ax.fill_betweenx(ln.points[:, 2], ln.points[:, 1], ln.points[:, 0], color="C3",
-                             alpha=0.25, lw=0, label="bistable: chaos and a stable fixed point")
     for code, text in REGIONS.items():
         ax.plot([], [], "s", color=colors[code], ms=10, label=text)
     if markers:
-        for (mx, my, kind) in markers:
-            ax.plot(mx, my, "o" if kind == "settled" else "x", color="k", ms=5)
+        seen = set()
+        for m in markers:
+            mx, my, kind = m[:3]
+            kind = "fixed point" if kind == "settled" else kind
+            marker, face, label = MARKER_STYLES.get(kind, MARKER_STYLES["other"])
+            agrees = m[3] if len(m) > 3 else None
+            ax.plot(mx, my, marker, mfc=face, mec="r" if agrees is False else "k",
+                    mew=2.0 if agrees is False else 0.8, ms=9 if marker == "*" else 7,
+                    label=None if kind in seen else label, ls="none")
+            seen.add(kind)
+        if any(len(m) > 3 and m[3] is False for m in markers):
+            ax.plot([], [], "o", mfc="none", mec="r", mew=2, label="contradicts the theory")
     ax.set_xlim(xv[0], xv[-1])
     ax.set_ylim(yv[0], yv[-1])
     ax.set_xlabel(pd.x)
     ax.set_ylabel(pd.y)
     fixed = ", ".join(f"{k}={v:g}" for k, v in pd.params.items() if k not in (pd.x, pd.y))
     ax.set_title(f"{pd.model}: {fixed}", fontsize=8)
-    ax.legend(fontsize=6.5, loc="upper right", framealpha=0.9)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

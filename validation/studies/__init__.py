@@ -4,8 +4,8 @@ Every study module has ``run(out, quick=False) -> StudyResult``.
 """
 
 from . import (chaos_onset, dimension, dmft_correlations, fixed_point_counts,
-               fixed_point_variances, input_driven, instability_lines, jacobian_spectrum, lyapunov_dmft, memory_reset, slow_modes,
-               unstable_fixed_points)
+               fixed_point_variances, input_driven, instability_lines, jacobian_spectrum,
+               lyapunov_dmft, memory_reset, phase_diagrams, slow_modes, unstable_fixed_points)
 
 STUDIES = {
     "fixed_point_variances": fixed_point_variances,
@@ -20,4 +20,5 @@ STUDIES = {
     "dimension": dimension,
     "fixed_point_counts": fixed_point_counts,
     "input_driven": input_driven,
+    "phase_diagrams": phase_diagrams,
 }
