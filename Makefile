@@ -17,14 +17,21 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# the demo job, then the quick form of three cheap studies (1.5 min together on 2 busy cores);
+# report/index.html shows both
+DEMO_STUDIES := fixed_point_variances jacobian_spectrum instability_lines
+
 demo: $(STAMP)
 	$(BIN)/meanfield demo --out report
+	$(BIN)/meanfield validate --quick --out report $(addprefix --study ,$(DEMO_STUDIES))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not validation" -q
 
+# every study in full (about an hour on 2 idle cores): report/index.html, report/summary.json;
+# the same studies as tests: python -m pytest -m validation
 validate: $(STAMP)
-	$(BIN)/python -m pytest -m "validation" -q -s
+	$(BIN)/meanfield validate --out report
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py --out report/bench-simulator.json
