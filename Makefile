@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test validate bench clean
+.PHONY: install demo test validate bench docs gallery clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ test: $(STAMP)
 # the same studies as tests: python -m pytest -m validation
 validate: $(STAMP)
 	$(BIN)/meanfield validate --out report
+
+# reference pages (docs/cli.md, docs/api.md, docs/derivations/) and the HTML site docs/_site
+docs: $(STAMP)
+	$(BIN)/python -m meanfield.docsgen docs
+
+# the gallery's theory figures (docs/gallery/*.png, docs/gallery.md; about 20 minutes)
+gallery: $(STAMP)
+	$(BIN)/meanfield gallery --out docs/gallery
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py --out report/bench-simulator.json

@@ -89,6 +89,11 @@ def _clean(x):
     return x
 
 
+def _fmt(x, spec: str) -> str:
+    """A number for the Markdown table; NaN (stored as null in JSON) shown as "nan"."""
+    return "nan" if x is None else format(x, spec)
+
+
 def write_report(results: list[StudyResult], out: Path) -> Path:
     """Append the studies to ``out/summary.json`` and rewrite ``out/summary.md``."""
     out = Path(out)
@@ -107,10 +112,11 @@ def write_report(results: list[StudyResult], out: Path) -> Path:
                "| quantity | parameters | theory | simulation | error | tolerance (reason) "
                "| verdict |", "|---|---|---|---|---|---|---|"]
         for r in s["rows"]:
-            p = ", ".join(f"{k}={v:g}" for k, v in r["params"].items())
-            sim_err = r["sim_error"] if r["sim_error"] is not None else float("nan")
-            md.append(f"| {r['quantity']} | {p} | {r['theory']:.5g} | {r['simulation']:.5g} | "
-                      f"{sim_err:.2g} | {r['tolerance']:.3g} ({r['reason']}) | "
+            p = ", ".join(f"{k}={v:g}" if isinstance(v, int | float) else f"{k}={v}"
+                          for k, v in r["params"].items())
+            md.append(f"| {r['quantity']} | {p} | {_fmt(r['theory'], '.5g')} | "
+                      f"{_fmt(r['simulation'], '.5g')} | {_fmt(r['sim_error'], '.2g')} | "
+                      f"{_fmt(r['tolerance'], '.3g')} ({r['reason']}) | "
                       f"{'pass' if r['passed'] else 'FAIL'} |")
         md += [""] + [f"![{f}]({f})" for f in s["figures"]] + [""]
     (out / "summary.md").write_text("\n".join(md))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._common import add_model_options
 
-PARTS = ("fixed-point", "spectrum", "dmft")
+PARTS = ("fixed-point", "spectrum", "dmft", "complexity")
 
 
 def register(sub):
@@ -15,7 +15,8 @@ def register(sub):
                                    "variance profile M(lambda), poles) and the dynamical "
                                    "mean-field theory (single-site process, Gaussian "
                                    "variables, stationary correlations, tangent equations "
-                                   "for the maximal Lyapunov exponent).")
+                                   "for the maximal Lyapunov exponent) and the annealed "
+                                   "Kac-Rice complexity of the fixed points.")
     add_model_options(p)
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--part", choices=["all", *PARTS], default="all")
@@ -25,6 +26,7 @@ def register(sub):
 
 
 def run(args) -> int:
+    from ..derive.complexity import derive_complexity
     from ..derive.dmft import derive_dmft
     from ..derive.fixed_point import derive_fixed_point
     from ..derive.jacobian import derive_spectrum
@@ -32,7 +34,7 @@ def run(args) -> int:
 
     model = get_model(args.model)
     derive = {"fixed-point": derive_fixed_point, "spectrum": derive_spectrum,
-              "dmft": derive_dmft}
+              "dmft": derive_dmft, "complexity": derive_complexity}
     parts = [derive[name](model) for name in PARTS if args.part in ("all", name)]
     print("\n\n".join(d.to_latex() if args.latex else d.to_text() for d in parts))
     return 0

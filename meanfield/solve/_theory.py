@@ -47,7 +47,9 @@ class Theory:
         """M(lambda) as an array of shape ``lam.shape + (m, m)``."""
         lam = np.asarray(lam)
         p = [params[n] for n in self.module.PARAMETERS]
-        entries = self.module.profile(lam, *q, *p, *self._quad(K))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # lambda exactly at a pole of G (a local rate such as -1/tau_r): |G|^2 = inf
+            entries = self.module.profile(lam, *q, *p, *self._quad(K))
         shape = np.broadcast(lam, *q, *p).shape
         M = np.zeros(shape + (self.m, self.m))
         for (i, j), e in zip(self.module.PROFILE_KEYS, entries):
@@ -55,9 +57,17 @@ class Theory:
         return M
 
     def rho(self, lam, q, params, K=None) -> np.ndarray:
-        """Spectral radius of M(lambda) (its Perron root: M is non-negative)."""
+        """Spectral radius of M(lambda) (its Perron root: M is non-negative).
+
+        At a pole of G (an entry of M infinite or undefined) the radius is inf: such a
+        lambda lies in the support.
+        """
         M = self.profile(lam, q, params, K)
-        return np.max(np.abs(np.linalg.eigvals(M)), axis=-1)
+        bad = ~np.isfinite(M).all(axis=(-2, -1))
+        if bad.any():
+            M = np.where(bad[..., None, None], 0.0, M)
+        r = np.max(np.abs(np.linalg.eigvals(M)), axis=-1)
+        return np.where(bad, np.inf, r) if bad.any() else r
 
     def choose_nodes(self, q_max, params) -> tuple[int, float, bool]:
         """(nodes, error estimate, met) for the variance map at variances up to ``q_max``.

@@ -92,7 +92,7 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
     y = np.linspace(-half, half, resolution)
     L = x[None, :] + 1j * y[:, None]
     rho = th.rho(L, q, fp.params)
-    gen = contourpy.contour_generator(x, y, np.log(np.maximum(rho, 1e-300)))
+    gen = contourpy.contour_generator(x, y, np.log(np.clip(rho, 1e-300, 1e300)))
     curves = [c[:, 0] + 1j * c[:, 1] for c in gen.lines(0.0)]
     return SpectrumResult(boundary=curves, edge=b.edge, bulk_edge=b.bulk_edge,
                           local_segment=(lo_rate, hi_rate), branch=b,
@@ -224,7 +224,7 @@ class StateSupport:
         x = np.linspace(extent[0], extent[1], resolution)
         y = np.linspace(extent[2], extent[3], resolution)
         rho = self.rho(x[None, :] + 1j * y[:, None])
-        gen = contourpy.contour_generator(x, y, np.log(np.maximum(rho, 1e-300)))
+        gen = contourpy.contour_generator(x, y, np.log(np.clip(rho, 1e-300, 1e300)))
         return [c[:, 0] + 1j * c[:, 1] for c in gen.lines(0.0)]
 
     def edge(self, extent, resolution: int = 161) -> float:

@@ -1,0 +1,263 @@
+"""The documentation gallery: the main theory figures of gated-network mean-field theory.
+
+Each figure reproduces, from this package's own derivations and solvers, a figure of
+Krishnamurthy, Can & Schwab, PRX 12, 011011 (2022), as far as the theory here reaches
+(their simulations are the validation report's job: ``meanfield validate``). Every
+figure is one function ``fig_<name>(path, quick) -> caption``; ``meanfield gallery``
+runs them and rewrites ``gallery.md`` with each figure, its caption and the command
+that regenerates it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["FIGURES", "run_gallery"]
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    _plt().close(fig)
+
+
+def fig_fixed_points(path: Path, quick: bool) -> str:
+    """Fixed-point variance against g_h: the output gate makes saddle-node pairs."""
+    from .solve.fixed_points import fixed_point_branches
+
+    gs = np.linspace(0.5, 3.0, 26 if quick else 101)
+    fig, ax = _plt().subplots(figsize=(6, 4))
+    for k, a_r in enumerate((0.0, 10.0, 20.0)):
+        for stable in (True, False):
+            pts = [(g, b.variance["h"]) for g in gs
+                   for b in fixed_point_branches("gated", g_h=float(g), alpha_r=a_r,
+                                                 alpha_z=0.0)
+                   if b.stable == stable and b.variance["h"] > 1e-12]
+            if pts:
+                x, y = np.array(pts).T
+                ax.plot(x, y, "o" if stable else ".", ms=3 if stable else 2, color=f"C{k}",
+                        label=f"alpha_r = {a_r:g}, {'stable' if stable else 'unstable'}")
+    ax.set_xlabel("g_h")
+    ax.set_ylabel("fixed-point variance Delta_h")
+    ax.set_yscale("log")
+    ax.legend(fontsize=7)
+    _save(fig, path)
+    return ("Non-zero fixed points of the gated network (alpha_z = 0, beta = 0): "
+            "variance of h against g_h. For a steep output gate (alpha_r = 10, 20) they are "
+            "born in saddle-node pairs below the zero fixed point's instability "
+            "g_h s_r(0) = 1 (g_h = 2): non-zero fixed points exist while zero is stable.")
+
+
+def fig_spectra(path: Path, quick: bool) -> str:
+    """Jacobian support at a fixed point as alpha_z grows, and the slow-mode pile-up."""
+    from .solve.spectrum import slow_fraction, spectral_support
+
+    base = dict(g_h=1.6, beta_h=0.3, beta_z=1.0)
+    fig, (ax1, ax2) = _plt().subplots(1, 2, figsize=(10, 4))
+    for k, a_z in enumerate((0.0, 5.0, 20.0)):
+        sp = spectral_support("gated", alpha_z=a_z, **base)
+        for j, c in enumerate(sp.boundary):
+            ax1.plot(c.real, c.imag, color=f"C{k}", label=f"alpha_z = {a_z:g}" if j == 0
+                     else None)
+        lo, hi = sp.local_segment
+        ax1.plot([lo, hi], [0, 0], color=f"C{k}", lw=4, alpha=0.5)
+    ax1.axvline(0, color="k", lw=0.5)
+    ax1.set_xlabel("Re lambda")
+    ax1.set_ylabel("Im lambda")
+    ax1.set_title("support boundary; thick: local rates -s_z(z)", fontsize=9)
+    ax1.legend(fontsize=7)
+    a_zs = np.linspace(0, 30, 7 if quick else 16)
+    for eps in (0.01, 0.05):
+        ax2.plot(a_zs, [slow_fraction("gated", eps, alpha_z=float(a), **base) for a in a_zs],
+                 "o-", ms=3, label=f"|lambda| < {eps:g}")
+    ax2.set_xlabel("alpha_z")
+    ax2.set_ylabel("fraction of eigenvalues near 0")
+    ax2.set_yscale("log")
+    ax2.legend(fontsize=7)
+    _save(fig, path)
+    return ("The Jacobian at a stable fixed point (g_h = 1.6, beta_h = 0.3, beta_z = 1): "
+            "as the update gate steepens, the units' local rates s_z(z) spread towards 0 "
+            "and a growing fraction of the spectrum piles up near zero, the marginal "
+            "stability that lets the network integrate without fine tuning.")
+
+
+def fig_timescales(path: Path, quick: bool) -> str:
+    """DMFT correlation functions, correlation time and lambda_max against alpha_z."""
+    from .solve.dmft import dmft
+
+    a_zs = (0.0, 2.0, 5.0) if quick else (0.0, 2.0, 5.0, 10.0)
+    opts = dict(samples=1024, replicas=2) if quick else dict(samples=2048, replicas=4)
+    fig, (ax1, ax2) = _plt().subplots(1, 2, figsize=(10, 4))
+    tc, lam, lam_err = [], [], []
+    for k, a_z in enumerate(a_zs):
+        r = dmft("gated", g_h=4.0, alpha_r=5.0, alpha_z=a_z, tau_max=60.0,
+                 **({} if a_z == 0 else opts))
+        c = (r.C["h"] - r.delta_inf) / (r.delta_0 - r.delta_inf)
+        ax1.plot(r.tau, c, color=f"C{k}", label=f"alpha_z = {a_z:g} ({r.method})")
+        tc.append(r.tau_corr)
+        lam.append(r.lyapunov_max)
+        lam_err.append(r.lyapunov_error)
+    ax1.set_xlim(0, 40)
+    ax1.set_xlabel("lag tau")
+    ax1.set_ylabel("(C_h(tau) - C_h(inf)) / (C_h(0) - C_h(inf))")
+    ax1.legend(fontsize=7)
+    ax2.plot(a_zs, tc, "o-", color="C0", label="tau_corr")
+    ax2.set_xlabel("alpha_z")
+    ax2.set_ylabel("correlation time tau_corr", color="C0")
+    ax3 = ax2.twinx()
+    ax3.errorbar(a_zs, lam, yerr=lam_err, fmt="s--", color="C3", label="lambda_max")
+    ax3.set_ylabel("maximal Lyapunov exponent", color="C3")
+    ax3.set_ylim(0, 1.5 * max(lam))
+    _save(fig, path)
+    return ("DMFT at g_h = 4, alpha_r = 5: the update gate slows the decorrelation "
+            "(C_h and tau_corr; Gaussian solution at alpha_z = 0, sampled single-site "
+            "process above) while the maximal Lyapunov exponent (tangent process) changes "
+            "little: the timescale and the rate of divergence are set separately.")
+
+
+def fig_chaos_onset(path: Path, quick: bool) -> str:
+    """The chaotic DMFT branch against g_h: continuous and discontinuous onsets."""
+    from .solve.chaos_onset import chaos_onset
+
+    fig, ax = _plt().subplots(figsize=(6, 4))
+    for k, a_r in enumerate((0.0, 20.0)):
+        r = chaos_onset("gated", vary="g_h", start=2.6, stop=1.2, step=0.1,
+                        min_step=0.02 if quick else 0.005, alpha_z=0.0, alpha_r=a_r,
+                        lyapunov=False, tau_max=40.0 if a_r else 100.0,
+                        dtau=0.25 if a_r else 1.0, nodes=32 if a_r else 16,
+                        tol=1e-7 if a_r else 1e-6, max_iter=800 if a_r else 2000)
+        b = r.branch
+        ax.plot(b["value"], b["fluctuation"], "o-", ms=3, color=f"C{k}",
+                label=f"alpha_r = {a_r:g}: {r.transition}, onset {r.onset:.3g}")
+        ax.axvline(r.fixed_point_instability, color=f"C{k}", ls=":", lw=1)
+    ax.set_xlabel("g_h")
+    ax.set_ylabel("fluctuation variance C_h(0) - C_h(inf)")
+    ax.legend(fontsize=7)
+    _save(fig, path)
+    return ("The chaotic DMFT solution followed down in g_h (alpha_z = 0). Without the "
+            "output gate it shrinks to zero where the zero fixed point loses stability "
+            "(g_h = 2, dotted). With a steep output gate (alpha_r = 20) it ends with a jump "
+            "at g_h ~ 1.76, where the zero fixed point is still stable: chaos and a stable "
+            "fixed point coexist up to g_h = 2 (the discontinuous transition).")
+
+
+def fig_complexity(path: Path, quick: bool) -> str:
+    """Kac–Rice complexity against g_h, additive and gated."""
+    from .solve.complexity import complexity
+
+    fig, ax = _plt().subplots(figsize=(6, 4))
+    g_add = np.linspace(0.8, 3.0, 6 if quick else 12)
+    ax.plot(g_add, [complexity("additive", g_h=float(g)).sigma for g in g_add], "o-",
+            label="additive (Sigma > 0 for g > 1)")
+    g_gat = (1.4, 1.6, 2.0) if quick else (1.35, 1.45, 1.55, 1.7, 1.85, 2.0, 2.3, 2.6)
+    ax.plot(g_gat, [complexity("gated", g_h=g, alpha_r=20.0, alpha_z=0.0).sigma
+                    for g in g_gat], "s-", label="gated, alpha_r = 20")
+    ax.axvline(1.76, color="C1", ls=":", lw=1, label="gated: chaos from g_h ~ 1.76")
+    ax.axvline(2.0, color="C1", ls="--", lw=1, label="gated: zero fixed point unstable")
+    ax.set_xlabel("g_h")
+    ax.set_ylabel("complexity Sigma")
+    ax.set_yscale("symlog", linthresh=1e-4)
+    ax.legend(fontsize=7)
+    _save(fig, path)
+    return ("The annealed Kac–Rice complexity (E[# fixed points] ~ exp(N Sigma)). In the "
+            "additive network it becomes positive at g = 1, where chaos begins; in the "
+            "gated network with a steep output gate it becomes positive near g_h ~ 1.43, "
+            "well before chaos (~1.76): topological and dynamical complexity decouple.")
+
+
+def fig_phase_diagram(path: Path, quick: bool) -> str:
+    """The (g_h, alpha_r) phase diagram with chaos and complexity lines."""
+    from .solve.phase import phase_diagram, plot_phase_diagram
+
+    n = 31 if quick else 61
+    pd = phase_diagram("gated", x=("g_h", np.linspace(1.2, 3.0, n)),
+                       y=("alpha_r", np.linspace(0.0, 30.0, n)), params=dict(alpha_z=0.0),
+                       chaos=3 if quick else 7, complexity=2 if quick else 5)
+    plot_phase_diagram(pd, path)
+    return ("Phase diagram in (g_h, alpha_r) at alpha_z = 0: regions of fixed-point "
+            "structure, the zero-fixed-point instability, the saddle-node of the non-zero "
+            "fixed points, the existence line of the chaotic DMFT solution (hatched: "
+            "bistable, chaos with a stable fixed point) and the complexity onset. "
+            "Simulation markers on this and two more planes: the phase_diagrams study of "
+            "`meanfield validate`.")
+
+
+#: Gallery figures by name, in the order shown.
+FIGURES: dict[str, Callable] = {
+    "fixed-points": fig_fixed_points,
+    "spectra": fig_spectra,
+    "timescales": fig_timescales,
+    "chaos-onset": fig_chaos_onset,
+    "complexity": fig_complexity,
+    "phase-diagram": fig_phase_diagram,
+}
+
+
+def run_gallery(out: Path, names=None, *, quick: bool = False, log=print) -> list[Path]:
+    """Draw the figures ``names`` (default all) into ``out`` and rewrite ``out/../gallery.md``.
+
+    Captions of figures drawn earlier are kept (read from the existing gallery.md), so
+    one figure can be regenerated alone.
+    """
+    from ._errors import ParameterError
+
+    out = Path(out)
+    names = list(FIGURES) if not names else list(names)
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        raise ParameterError(f"unknown gallery figure {unknown[0]!r}; choose from "
+                             f"{', '.join(FIGURES)}")
+    out.mkdir(parents=True, exist_ok=True)
+    index = out.parent / "gallery.md"
+    captions = _read_captions(index)
+    written = []
+    for name in names:
+        t0 = time.perf_counter()
+        path = out / f"{name}.png"
+        captions[name] = FIGURES[name](path, quick)
+        written.append(path)
+        log(f"gallery: {name} ({time.perf_counter() - t0:.0f} s) -> {path}")
+    index.write_text(_index(captions, out.name))
+    written.append(index)
+    return written
+
+
+def _read_captions(index: Path) -> dict:
+    caps = {}
+    if index.exists():
+        name = None
+        for line in index.read_text().splitlines():
+            if line.startswith("## "):
+                name = line[3:].strip()
+            elif name and line.startswith("> "):
+                caps[name] = line[2:]
+    return caps
+
+
+def _index(captions: dict, folder: str) -> str:
+    lines = ["# Gallery", "",
+             "The main theory figures of gated-network mean-field theory (after Krishnamurthy, "
+             "Can & Schwab, PRX 12, 011011, 2022), drawn by this package's own derivations "
+             "and solvers. Regenerate all with `make gallery` (`meanfield gallery`), one with "
+             "the command under it. Theory against simulation: `meanfield validate` "
+             "(report/index.html).", ""]
+    for name in FIGURES:
+        if name not in captions:
+            continue
+        lines += [f"## {name}", "", f"![{name}]({folder}/{name}.png)", "",
+                  f"> {captions[name]}", "",
+                  f"Regenerate: `meanfield gallery --figure {name}`", ""]
+    return "\n".join(lines)
