@@ -1,0 +1,100 @@
+"""``meanfield sweep``: a quantity on a grid of parameters, on Dask, stored in Zarr."""
+
+from __future__ import annotations
+
+import sys
+
+from ._common import (add_model_options, add_progress_option, emit_json, parse_sets,
+                      positive_int, show_progress)
+
+#: Quantity options as CLI flags: (flag, keyword, type, help). Each applies to the
+#: quantities that have an option of that keyword; given to another, it is an error.
+QUANTITY_FLAGS = (
+    ("--N", "N", int, "simulate: number of units (default 1000)"),
+    ("--seeds", "seeds", int, "simulate: seeds 0..K-1, a dimension of the store (default 1)"),
+    ("--T", "T", float, "simulate: duration (default 300)"),
+    ("--dt", "dt", float, "simulate: RK4 step (default 0.05)"),
+    ("--transient", "transient", float, "simulate: time discarded (default T/2)"),
+    ("--method", "method", str, "dmft: auto|gaussian|sampling; simulate: rk4|dopri5"),
+    ("--tau-max", "tau_max", float, "dmft: largest lag (default 100)"),
+    ("--dtau", "dtau", float, "dmft: lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
+    ("--nodes", "nodes", int, "quadrature nodes (dmft default 80, complexity 81, "
+                              "fixed-points: chosen per chunk)"),
+    ("--damping", "damping", float, "dmft: mixing fraction in (0, 1]"),
+    ("--samples", "samples", int, "dmft sampling: single-site trajectories (default 4000)"),
+    ("--n-q", "n_q", int, "fixed-points: points of the variance scan (default 32)"),
+    ("--q-max", "q_max", float, "fixed-points: largest variance scanned (default 1)"),
+)
+
+
+def register(sub):
+    p = sub.add_parser(
+        "sweep", help="a quantity on a grid of parameters (Dask, resumable Zarr store)",
+        description="Compute QUANTITY (fixed-points, dmft, complexity, or the simulation "
+                    "summary `simulate` with a seed dimension) at every point of the grid "
+                    "spanned by the --grid axes, in chunks on a Dask cluster (a local one by "
+                    "default), writing each chunk to the Zarr store --out as it finishes. "
+                    "An interrupted sweep is continued with --resume: only the chunks not "
+                    "yet stored are computed. Open the result with xarray.open_zarr(OUT).")
+    p.add_argument("quantity", metavar="QUANTITY",
+                   help="fixed-points, dmft, complexity or simulate")
+    p.add_argument("--grid", action="append", default=[], metavar="NAME=START:STOP:COUNT",
+                   help="a grid axis, e.g. g_h=1:4:61 (repeatable; the store's dimensions, "
+                        "in order)")
+    add_model_options(p)
+    p.add_argument("--out", required=True, metavar="STORE.zarr", help="the Zarr store")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--resume", action="store_true",
+                      help="continue the sweep in --out (same quantity, model, grid, "
+                           "parameters and options), computing only what is missing")
+    mode.add_argument("--overwrite", action="store_true", help="replace an existing store")
+    p.add_argument("--scheduler", default="local", metavar="ADDRESS|local|serial",
+                   help="local: start a local Dask cluster (default); serial: compute in "
+                        "this process, without Dask; ADDRESS (tcp://host:8786): run on that "
+                        "existing Dask cluster")
+    p.add_argument("--workers", type=positive_int, default=None,
+                   help="worker processes of the local cluster (default: CPU count)")
+    p.add_argument("--chunk", type=positive_int, default=None,
+                   help="points per task (default: sized to take a few seconds)")
+    for flag, dest, kind, text in QUANTITY_FLAGS:
+        p.add_argument(flag, dest=f"opt_{dest}", metavar=dest.upper(), type=kind, default=None,
+                       help=text)
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    add_progress_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..sweep import SweepInterrupted, run_sweep
+
+    options = {dest: getattr(args, f"opt_{dest}") for _, dest, _, _ in QUANTITY_FLAGS
+               if getattr(args, f"opt_{dest}") is not None}
+    try:
+        report = run_sweep(args.quantity, args.model, grid=args.grid,
+                           params=parse_sets(args.sets), out=args.out, resume=args.resume,
+                           overwrite=args.overwrite, scheduler=args.scheduler,
+                           workers=args.workers, chunk=args.chunk,
+                           progress=show_progress(args), **options)
+    except SweepInterrupted as exc:
+        print(f"meanfield sweep: {exc}", file=sys.stderr)
+        return 130
+    s = report.summary
+    if args.json:
+        emit_json(s)
+    else:
+        print(format_summary(s))
+    return 0
+
+
+def format_summary(s: dict) -> str:
+    """The end-of-run summary in a few readable lines."""
+    dims = " x ".join(f"{n} {k}" for n, k in zip(s["dims"], s["shape"]))
+    resumed = (f", {s['chunks_already_done']} were already stored"
+               if s["chunks_already_done"] else "")
+    return "\n".join([
+        f"sweep {s['quantity']} of model {s['model']}: {s['points']} points ({dims})",
+        f"computed {s['chunks_computed']} of {s['chunks']} chunks ({s['points_computed']} "
+        f"points){resumed} in {s['seconds']:.1f} s on {s['scheduler']}",
+        f"failed: {s['failed']}, not converged: {s['not_converged']}",
+        f"written to {s['out']}",
+    ])

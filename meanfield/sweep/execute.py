@@ -1,0 +1,211 @@
+"""Running a sweep's chunks: in-process, on a local Dask cluster, or on an existing one.
+
+The driver submits one task per pending chunk and, as each result comes back, writes it
+to the store (the single writer) and advances the progress bar. Ctrl-C is deferred
+while a chunk is being written, so the store is never left between a chunk's data and
+its ``done`` flags by an interrupt; remaining tasks are cancelled and a cluster this
+module started is shut down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .plan import SweepSpec
+from .quantities import compute_chunk
+from .store import SweepStore
+
+__all__ = ["RunStats", "execute", "open_backend"]
+
+
+@dataclass
+class RunStats:
+    """What one run of the driver did.
+
+    Attributes
+    ----------
+    chunks, chunks_done_before, chunks_computed : int
+        Chunks in all, already stored when the run began, and computed by this run.
+    points_computed : int
+        Points (times seeds) computed by this run.
+    seconds : float
+        Wall time of the run (cluster start included).
+    scheduler : str
+        Where the chunks ran.
+    """
+
+    chunks: int
+    chunks_done_before: int
+    chunks_computed: int = 0
+    points_computed: int = 0
+    seconds: float = 0.0
+    scheduler: str = ""
+
+
+# ------------------------------------------------------------------ Ctrl-C
+
+@contextlib.contextmanager
+def deferred_interrupt():
+    """Hold back SIGINT for the duration of the block, then raise it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+# ------------------------------------------------------------------ backends
+
+class SerialBackend:
+    """Chunks computed one after another in this process (no Dask)."""
+
+    description = "serial (in-process)"
+    workers = 1
+
+    def results(self, spec: SweepSpec, regions: list, pending: list) -> Iterator:
+        """Yield ``(index, values)`` for each pending chunk, in order."""
+        for i in pending:
+            yield i, _compute(spec, regions[i])
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class DaskBackend:
+    """Chunks as Dask tasks on a ``distributed`` cluster.
+
+    Parameters
+    ----------
+    scheduler : str, distributed.Client or None
+        ``None`` or ``"local"``: start a ``LocalCluster`` of ``workers`` single-threaded
+        processes (closed at the end). An address (``tcp://host:8786``): connect to that
+        cluster, which is left running. A ``Client``: use it as it is.
+    workers : int, optional
+        Worker processes of a local cluster (default: the CPU count).
+    """
+
+    def __init__(self, scheduler=None, workers: int | None = None):
+        from distributed import Client
+
+        self._cluster = None
+        self._own_client = True
+        self._futures = []
+        if isinstance(scheduler, Client):
+            self.client, self._own_client = scheduler, False
+            self.description = f"Dask cluster at {scheduler.scheduler.address}"
+        elif scheduler in (None, "local"):
+            from distributed import LocalCluster
+
+            n = int(workers or os.cpu_count() or 1)
+            # no dashboard, and the scheduler's HTTP server on a free port (its default,
+            # 8787, may be taken by another cluster)
+            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                         dashboard_address=None, silence_logs=logging.ERROR,
+                                         scheduler_kwargs={"dashboard_address": ":0"})
+            self.client = Client(self._cluster)
+            self.description = f"local Dask cluster ({n} worker process{'es' * (n > 1)})"
+        else:
+            self.client = Client(scheduler, timeout="30s")
+            self.description = f"Dask cluster at {scheduler}"
+
+    @property
+    def workers(self) -> int:
+        """Workers currently connected."""
+        return max(len(self.client.scheduler_info(n_workers=-1).get("workers", {})), 1)
+
+    def results(self, spec: SweepSpec, regions: list, pending: list) -> Iterator:
+        """Submit every pending chunk; yield ``(index, values)`` as each finishes."""
+        from distributed import as_completed
+
+        index = {}
+        for i in pending:
+            axes, seeds = spec.chunk_args(regions[i])
+            fut = self.client.submit(compute_chunk, spec.quantity.name, spec.model, axes,
+                                     spec.params, spec.options, seeds, pure=False)
+            index[fut.key] = i
+            self._futures.append(fut)
+        finished = as_completed(self._futures, with_results=True)
+        while not finished.is_empty():
+            batch = finished.next_batch(block=False)
+            if not batch:
+                # poll: a blocking wait would not see Ctrl-C until the next task ends
+                time.sleep(0.05)
+            for fut, values in batch:
+                yield index[fut.key], values
+                fut.release()
+
+    def close(self) -> None:
+        """Cancel what is left; close the client and any cluster started here."""
+        with contextlib.suppress(Exception):
+            if self._futures:
+                self.client.cancel(self._futures)
+        if self._own_client:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                self._cluster.close()
+
+
+def _compute(spec: SweepSpec, region: tuple) -> dict:
+    axes, seeds = spec.chunk_args(region)
+    return compute_chunk(spec.quantity.name, spec.model, axes, spec.params, spec.options, seeds)
+
+
+@contextlib.contextmanager
+def open_backend(scheduler=None, workers: int | None = None):
+    """The backend for ``scheduler`` (``"serial"``, ``"local"``/None, an address or a
+    ``Client``), closed on exit."""
+    backend = SerialBackend() if scheduler == "serial" else DaskBackend(scheduler, workers)
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+# ------------------------------------------------------------------ the driver
+
+def execute(spec: SweepSpec, store: SweepStore, regions: list, pending: list, backend, *,
+            stats: RunStats, progress: bool = True) -> RunStats:
+    """Compute the ``pending`` chunks on ``backend`` and write each to ``store``.
+
+    ``stats`` is updated as chunks are stored, so it is right even when an exception
+    (Ctrl-C included) ends the run early.
+    """
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    done_points = spec.size - sum(_points(regions[i]) for i in pending)
+    bar = tqdm(total=spec.size, initial=done_points, unit="pt", desc=f"sweep {spec.quantity.name}",
+               disable=not progress, dynamic_ncols=True, smoothing=0.05)
+    try:
+        for i, values in backend.results(spec, regions, pending):
+            with deferred_interrupt():
+                store.write(spec.dims, regions[i], values)
+                stats.chunks_computed += 1
+                stats.points_computed += _points(regions[i])
+            bar.update(_points(regions[i]))
+    finally:
+        bar.close()
+        stats.seconds += time.perf_counter() - start
+    return stats
+
+
+def _points(region: tuple) -> int:
+    n = 1
+    for sl in region:
+        n *= sl.stop - sl.start
+    return n

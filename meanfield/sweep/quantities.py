@@ -1,0 +1,468 @@
+"""Sweepable quantities: name -> chunk kernel, its outputs (with meaning and units) and options.
+
+A *kernel* computes one chunk of a sweep: given the model, the axis values of the chunk
+(a block of the grid), the fixed parameters, the resolved options and, for simulation
+quantities, the seeds, it returns a dict of arrays shaped like the block (grid axes in
+order, then ``seed``). Kernels are pure functions of their arguments, so a chunk computed
+twice gives the same numbers, and they travel to Dask workers by name
+(:func:`compute_chunk`), never as closures.
+
+Theory quantities: ``fixed-points`` (vectorised over the chunk,
+:func:`~meanfield.solve.grid.stability_map`), ``dmft``
+(:func:`~meanfield.solve.dmft.dmft` per point), ``complexity``
+(:func:`~meanfield.solve.complexity.complexity` per point). Simulation measurement:
+``simulate`` (:func:`validation.simulation_summary.summarise_run` per point and seed, the
+summary of ``meanfield simulate --json``). A point whose solver raises a
+:class:`~meanfield.MeanfieldError` is stored with ``failed = True`` and fill values; any
+other exception is a bug and stops the sweep.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import MeanfieldError, ParameterError
+from ..models import Model
+from .errors import UnknownQuantityError
+
+__all__ = ["Option", "Output", "Quantity", "QUANTITIES", "get_quantity", "compute_chunk"]
+
+
+# ------------------------------------------------------------------ descriptions
+
+@dataclass(frozen=True)
+class Output:
+    """One stored variable of a quantity.
+
+    Parameters
+    ----------
+    name : str
+        Variable name in the dataset.
+    dtype : str
+        numpy dtype (``float64``, ``bool``, ``int16`` ...).
+    long_name : str
+        What it is (stored as the ``long_name`` attribute).
+    units : str
+        Units (``"1"``: dimensionless; times are in units of the h time constant).
+    """
+
+    name: str
+    dtype: str
+    long_name: str
+    units: str = "1"
+
+    @property
+    def fill(self):
+        """Value of a point not (successfully) computed: NaN, False or -1."""
+        kind = np.dtype(self.dtype).kind
+        return np.nan if kind == "f" else (False if kind == "b" else -1)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A keyword option of a quantity (CLI flag ``--NAME`` with ``_`` written ``-``).
+
+    Parameters
+    ----------
+    name : str
+    default : object
+        Used when the option is not given (``None``: the solver's own default).
+    check : callable
+        ``check(name, value) -> value``: normalises or raises :class:`ParameterError`.
+    help : str
+    """
+
+    name: str
+    default: object
+    check: Callable
+    help: str = ""
+
+    def resolve(self, value):
+        """The checked value, or the default when ``value`` is None."""
+        if value is None:
+            return self.default
+        return self.check(self.name, value)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A sweepable quantity.
+
+    Attributes
+    ----------
+    name, description : str
+    outputs : callable
+        ``outputs(model) -> tuple of Output``.
+    options : tuple of Option
+    kernel : callable
+        ``kernel(model, axes, params, options, seeds) -> dict of ndarray`` (module-level).
+    cost : callable
+        ``cost(model, options) -> float``: rough seconds per point, to size the chunks.
+    per_seed : bool
+        Has a ``seed`` dimension (simulation measurements).
+    converged : str or None
+        Boolean output whose False marks a non-converged point (counted in the summary).
+    """
+
+    name: str
+    description: str
+    outputs: Callable
+    options: tuple
+    kernel: Callable
+    cost: Callable
+    per_seed: bool = False
+    converged: str | None = None
+
+    def resolve_options(self, given: dict) -> dict:
+        """Every option of this quantity: checked values of ``given``, defaults otherwise."""
+        known = {o.name: o for o in self.options}
+        for name in given:
+            if name not in known:
+                raise ParameterError(
+                    f"option {name!r} does not apply to quantity {self.name!r} (its options: "
+                    f"{', '.join(known) or 'none'})")
+        return {n: o.resolve(given.get(n)) for n, o in known.items()}
+
+
+# ------------------------------------------------------------------ option checks
+
+def _number(name, value):
+    if isinstance(value, bool):
+        raise ParameterError(f"option {name}={value!r} is not a number")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"option {name}={value!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ParameterError(f"option {name}={value!r} must be finite")
+    return v
+
+
+def positive(name, value):
+    """A finite number > 0."""
+    v = _number(name, value)
+    if v <= 0:
+        raise ParameterError(f"option {name}={value!r} must be > 0")
+    return v
+
+
+def nonnegative(name, value):
+    """A finite number >= 0."""
+    v = _number(name, value)
+    if v < 0:
+        raise ParameterError(f"option {name}={value!r} must be >= 0")
+    return v
+
+
+def fraction(name, value):
+    """A number in (0, 1]."""
+    v = _number(name, value)
+    if not 0 < v <= 1:
+        raise ParameterError(f"option {name}={value!r} must lie in (0, 1]")
+    return v
+
+
+def integer_at_least(minimum: int) -> Callable:
+    """A check for an integer >= ``minimum``."""
+    def check(name, value):
+        v = _number(name, value)
+        if v != int(v) or v < minimum:
+            raise ParameterError(f"option {name}={value!r} must be an integer >= {minimum}")
+        return int(v)
+    return check
+
+
+def one_of(*choices: str) -> Callable:
+    """A check for one of ``choices``."""
+    def check(name, value):
+        if value not in choices:
+            raise ParameterError(f"option {name}={value!r} must be one of {', '.join(choices)}")
+        return value
+    return check
+
+
+def flag(name, value):
+    """A boolean."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ParameterError(f"option {name}={value!r} must be True or False")
+
+
+# ------------------------------------------------------------------ kernels
+
+def _block_shape(axes: dict, seeds) -> tuple:
+    return tuple(len(v) for v in axes.values()) + (() if seeds is None else (len(seeds),))
+
+
+def _per_point(point: Callable, outputs: tuple, model: Model, axes: dict, params: dict,
+               options: dict, seeds) -> dict:
+    """Call ``point(model, params, options, seed) -> dict`` at every point of the block.
+
+    A :class:`~meanfield.MeanfieldError` at a point leaves its fill values and sets
+    ``failed`` there.
+    """
+    shape = _block_shape(axes, seeds)
+    out = {o.name: np.full(shape, o.fill, dtype=o.dtype) for o in outputs}
+    names = list(axes)
+    for idx in np.ndindex(*shape):
+        p = dict(params)
+        p.update({n: float(axes[n][i]) for n, i in zip(names, idx)})
+        seed = None if seeds is None else int(seeds[idx[-1]])
+        try:
+            values = point(model, p, options, seed)
+        except MeanfieldError:
+            out["failed"][idx] = True
+            continue
+        for k, v in values.items():
+            out[k][idx] = np.nan if v is None else v
+    return out
+
+
+_FAILED = Output("failed", "bool", "the solver raised an error at this point (values are fill)")
+
+
+# fixed points (vectorised) ----------------------------------------------------------
+
+def _fixed_point_outputs(model: Model) -> tuple:
+    first = model.variable_names[0]
+    return (
+        Output("zero_exists", "bool", "the zero fixed point exists"),
+        Output("zero_stable", "bool", "the zero fixed point exists and is stable"),
+        Output("n_nonzero", "int16", "number of non-zero fixed-point branches"),
+        Output("n_stable_nonzero", "int16", "number of stable non-zero branches"),
+        Output("max_variance", "float64",
+               f"largest variance of {first} over the non-zero branches (0 if none)"),
+        Output("region", "int8", "phase region code (see attribute regions)"),
+        Output("truncated", "bool",
+               "residual still positive at q_max: a branch may lie beyond the scan"),
+    )
+
+
+def _fixed_point_kernel(model, axes, params, options, seeds):
+    from ..solve.grid import stability_map
+
+    m = stability_map(model, axes=axes, params=params, nodes=options["nodes"],
+                      n_q=options["n_q"], q_max=options["q_max"])
+    return {"zero_exists": m.zero_exists, "zero_stable": m.zero_stable,
+            "n_nonzero": m.n_nonzero, "n_stable_nonzero": m.n_stable_nonzero,
+            "max_variance": m.max_variance, "region": m.region, "truncated": m.truncated}
+
+
+# DMFT ----------------------------------------------------------------------------------
+
+def _dmft_outputs(model: Model) -> tuple:
+    h = model.variable_names[0]
+    return (
+        Output("delta_0", "float64", f"C_{h}(0), total variance of {h}"),
+        Output("delta_0_error", "float64", "statistical error of delta_0 (sampling; 0 Gaussian)"),
+        Output("delta_inf", "float64", f"C_{h}(inf), static part of the variance of {h}"),
+        Output("tau_corr", "float64", "correlation time of the fluctuations (NaN if static)",
+               "tau_h"),
+        Output("lyapunov_max", "float64", "maximal Lyapunov exponent (NaN if not computed)",
+               "1/tau_h"),
+        Output("lyapunov_max_error", "float64", "statistical error of lyapunov_max",
+               "1/tau_h"),
+        Output("chaotic", "bool", "the self-consistent solution is time dependent"),
+        Output("converged", "bool", "the DMFT iteration converged"),
+        Output("residual", "float64", "largest change of any C in the last iteration"),
+        Output("iterations", "int32", "iterations used"),
+        _FAILED,
+    )
+
+
+def _dmft_point(model, p, options, seed):
+    from ..solve.dmft import dmft
+
+    r = dmft(model, params=p, method=options["method"], tau_max=options["tau_max"],
+             dtau=options["dtau"], nodes=options["nodes"], damping=options["damping"],
+             samples=options["samples"], seed=options["seed"], lyapunov=options["lyapunov"])
+    d = r.to_dict()
+    return {k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "tau_corr",
+                              "lyapunov_max", "lyapunov_max_error", "chaotic", "converged",
+                              "residual", "iterations")}
+
+
+def _dmft_kernel(model, axes, params, options, seeds):
+    return _per_point(_dmft_point, _dmft_outputs(model), model, axes, params, options, seeds)
+
+
+def _dmft_cost(model, options) -> float:
+    dtau = options["dtau"] or 0.05
+    if options["method"] == "sampling":
+        return 60.0
+    return 0.2 + 1e-3 * options["tau_max"] / dtau
+
+
+# complexity -----------------------------------------------------------------------------
+
+def _complexity_outputs(model: Model) -> tuple:
+    return (
+        Output("sigma", "float64", "annealed topological complexity Sigma (E[#fixed points] "
+                                   "~ exp(N Sigma))"),
+        Output("converged", "bool", "the saddle-point equations converged"),
+        Output("stability", "float64", "rho(M(0)) of the typical counted fixed point "
+                                       "(> 1: unstable)"),
+        Output("log_det", "float64", "(1/N) log|det(1 - W Gamma)| under the optimal law"),
+        Output("residual", "float64", "residual of the saddle-point equations"),
+        Output("quadrature_error", "float64", "|Sigma(K) - Sigma(2K - 1)| at the optimum"),
+        _FAILED,
+    )
+
+
+def _complexity_point(model, p, options, seed):
+    from ..solve.complexity import complexity
+
+    r = complexity(model, params=p, nodes=options["nodes"], throw=False)
+    return {"sigma": r.sigma, "converged": r.converged, "stability": r.stability,
+            "log_det": r.log_det, "residual": r.residual,
+            "quadrature_error": r.quadrature_error}
+
+
+def _complexity_kernel(model, axes, params, options, seeds):
+    return _per_point(_complexity_point, _complexity_outputs(model), model, axes, params,
+                      options, seeds)
+
+
+# simulation -----------------------------------------------------------------------------
+
+def _simulate_outputs(model: Model) -> tuple:
+    out = [Output("settled", "bool", "the network settled to a fixed point (rms speed < 1e-6)"),
+           Output("rms_speed", "float64", "rms speed of the final state", "1/tau_h")]
+    for v in model.variable_names:
+        out += [Output(f"variance_{v}", "float64", f"variance of {v} over units and time"),
+                Output(f"fluctuation_variance_{v}", "float64",
+                       f"temporal (fluctuating) variance of {v}"),
+                Output(f"static_variance_{v}", "float64", f"static variance of {v}")]
+    return (*out, _FAILED)
+
+
+def _simulate_point(model, p, options, seed):
+    from validation.network import Network
+    from validation.simulation_summary import summarise_run
+
+    net = Network(model, options["N"], seed=seed, params=p)
+    s = summarise_run(net, T=options["T"], dt=options["dt"], method=options["method"],
+                      transient=options["transient"], seed=seed)
+    out = {"settled": s["settled"], "rms_speed": s["rms_speed"]}
+    for key in ("variance", "fluctuation_variance", "static_variance"):
+        out.update({f"{key}_{v}": x for v, x in s[key].items()})
+    return out
+
+
+def _simulate_kernel(model, axes, params, options, seeds):
+    return _per_point(_simulate_point, _simulate_outputs(model), model, axes, params, options,
+                      seeds)
+
+
+def _simulate_cost(model, options) -> float:
+    steps = options["T"] / options["dt"]
+    return 0.05 + 4 * steps * (2e-9 * len(model.couplings) * options["N"] ** 2
+                               + 1e-6 * options["N"] / 100)
+
+
+def _check_simulate(options: dict) -> None:
+    t = options["transient"]
+    if t is not None and t >= options["T"]:
+        raise ParameterError(f"option transient={t:g} must be smaller than T={options['T']:g}")
+
+
+# ------------------------------------------------------------------ registry
+
+QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
+    Quantity(
+        "fixed-points",
+        "fixed-point branches and their stability (vectorised stability map)",
+        _fixed_point_outputs,
+        (Option("nodes", None, integer_at_least(3), "quadrature nodes (default: chosen per "
+                                                    "chunk to meet rtol 1e-6)"),
+         Option("n_q", 32, integer_at_least(4), "points of the scan of the first variance"),
+         Option("q_max", 1.0, positive, "largest first variance scanned")),
+        _fixed_point_kernel, lambda model, options: 1e-3),
+    Quantity(
+        "dmft",
+        "stationary DMFT: variance, static part, correlation time, Lyapunov exponent",
+        _dmft_outputs,
+        (Option("method", "auto", one_of("auto", "gaussian", "sampling"),
+                "auto, gaussian or sampling"),
+         Option("tau_max", 100.0, positive, "largest lag"),
+         Option("dtau", None, positive, "lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
+         Option("nodes", 80, integer_at_least(2), "quadrature nodes per dimension (Gaussian)"),
+         Option("damping", None, fraction, "mixing fraction of each iterate, in (0, 1]"),
+         Option("samples", 4000, integer_at_least(64), "single-site trajectories (sampling)"),
+         Option("seed", 0, integer_at_least(0), "random seed of the sampling method"),
+         Option("lyapunov", True, flag, "also compute lyapunov_max")),
+        _dmft_kernel, _dmft_cost, converged="converged"),
+    Quantity(
+        "complexity",
+        "annealed Kac-Rice topological complexity Sigma",
+        _complexity_outputs,
+        (Option("nodes", 81, integer_at_least(21), "trapezoid nodes per active field"),),
+        _complexity_kernel, lambda model, options: 1.0, converged="converged"),
+    Quantity(
+        "simulate",
+        "finite-network simulation summary (as `meanfield simulate --json`), per seed",
+        _simulate_outputs,
+        (Option("N", 1000, integer_at_least(1), "number of units"),
+         Option("seeds", 1, integer_at_least(1), "seeds 0..seeds-1 (a dimension)"),
+         Option("T", 300.0, positive, "duration"),
+         Option("dt", 0.05, positive, "RK4 step"),
+         Option("method", "rk4", one_of("rk4", "dopri5"), "rk4 or dopri5"),
+         Option("transient", None, nonnegative, "time discarded before measuring "
+                                                "(default T/2)")),
+        _simulate_kernel, _simulate_cost, per_seed=True),
+)}
+
+#: Cross-option checks run after the options are resolved.
+_OPTION_CHECKS = {"simulate": _check_simulate}
+
+
+def get_quantity(name: str) -> Quantity:
+    """The quantity called ``name``; :class:`UnknownQuantityError` naming the choices."""
+    try:
+        return QUANTITIES[name]
+    except (KeyError, TypeError):
+        raise UnknownQuantityError(f"unknown quantity {name!r}; choose one of "
+                                   f"{', '.join(QUANTITIES)}") from None
+
+
+def check_options(quantity: Quantity, given: dict) -> dict:
+    """Resolve ``given`` against ``quantity``'s options and run its cross-option checks."""
+    options = quantity.resolve_options(given)
+    check = _OPTION_CHECKS.get(quantity.name)
+    if check is not None:
+        check(options)
+    return options
+
+
+def compute_chunk(name: str, model: Model, axes: dict, params: dict, options: dict,
+                  seeds) -> dict:
+    """Compute one chunk of quantity ``name`` (the task run on a worker).
+
+    Parameters
+    ----------
+    name : str
+        Quantity name (looked up on the worker).
+    model : Model
+    axes : dict of str to ndarray
+        Axis values of this chunk (a block of the grid).
+    params : dict
+        The fixed parameters.
+    options : dict
+        Resolved options of the quantity.
+    seeds : ndarray or None
+        This chunk's seeds (simulation quantities).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Every output, shaped like the block, in the output's dtype.
+    """
+    q = get_quantity(name)
+    values = q.kernel(model, axes, params, options, seeds)
+    shape = _block_shape(axes, seeds)
+    return {o.name: np.broadcast_to(np.asarray(values[o.name]), shape).astype(o.dtype)
+            for o in q.outputs(model)}

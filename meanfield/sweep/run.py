@@ -1,0 +1,163 @@
+"""The sweep entry points: :func:`sweep` (returns the dataset) and :func:`run_sweep`."""
+
+from __future__ import annotations
+
+import numbers
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._errors import ParameterError
+from .errors import SweepInterrupted
+from .execute import RunStats, execute, open_backend
+from .plan import auto_chunk, block_shape, blocks, make_spec
+from .store import SweepStore
+
+__all__ = ["SweepReport", "run_sweep", "sweep"]
+
+
+@dataclass
+class SweepReport:
+    """The outcome of :func:`run_sweep`.
+
+    Attributes
+    ----------
+    dataset : xarray.Dataset
+        The stored sweep (lazy; ``.load()`` reads it).
+    summary : dict
+        JSON-ready: ``quantity, model, out, points, chunks, chunk_shape,
+        chunks_already_done, chunks_computed, points_computed, failed, not_converged,
+        complete, seconds, scheduler``.
+    """
+
+    dataset: object
+    summary: dict = field(default_factory=dict)
+
+
+def sweep(quantity: str, model="gated", *, grid: dict, params: dict | None = None, out,
+          resume: bool = False, overwrite: bool = False, scheduler=None,
+          workers: int | None = None, chunk: int | None = None, progress: bool = True,
+          **options):
+    """Compute ``quantity`` on a grid of parameters and store it as a labelled Zarr dataset.
+
+    Parameters
+    ----------
+    quantity : str
+        ``"fixed-points"``, ``"dmft"``, ``"complexity"`` or ``"simulate"``
+        (:data:`meanfield.sweep.QUANTITIES`).
+    model : str, Path or Model
+    grid : dict
+        Axis name -> values (array-like) or ``"start:stop:num"``; the dimensions, in order.
+    params : dict, optional
+        Values of other parameters (defaults otherwise).
+    out : str or Path
+        The Zarr store (a directory).
+    resume : bool
+        Continue the sweep stored at ``out``: it must have been made with the same
+        quantity, model, grid, parameters and options; only chunks not yet done are
+        computed.
+    overwrite : bool
+        Replace an existing store at ``out``.
+    scheduler : None, "local", "serial", address or distributed.Client
+        Where chunks run: a local Dask cluster (default), in this process (``"serial"``),
+        or an existing Dask cluster (its scheduler address, or a Client).
+    workers : int, optional
+        Worker processes of the local cluster (default: the CPU count).
+    chunk : int, optional
+        Points (times seeds) per task; default: sized to take a few seconds.
+    progress : bool
+        Show a progress bar on stderr.
+    **options
+        Options of the quantity (e.g. ``tau_max=50`` for ``dmft``, ``N=200, seeds=3, T=100``
+        for ``simulate``); an option the quantity does not have is an error.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions = the grid axes (and ``seed``), with the ``done`` mask and attributes;
+        see :mod:`meanfield.sweep.store`.
+    """
+    return run_sweep(quantity, model, grid=grid, params=params, out=out, resume=resume,
+                     overwrite=overwrite, scheduler=scheduler, workers=workers, chunk=chunk,
+                     progress=progress, **options).dataset
+
+
+def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None = None, out,
+              resume: bool = False, overwrite: bool = False, scheduler=None,
+              workers: int | None = None, chunk: int | None = None, progress: bool = True,
+              **options) -> SweepReport:
+    """Like :func:`sweep`, but returns a :class:`SweepReport` (dataset and run summary).
+
+    Raises
+    ------
+    MeanfieldError
+        Bad input, or a store that exists (without ``resume``/``overwrite``) or does not
+        match (with ``resume``).
+    SweepInterrupted
+        On Ctrl-C, after the chunks finished so far are stored.
+    """
+    _check_arguments(resume, overwrite, chunk, workers)
+    spec = make_spec(quantity, model, grid, params, options)
+    t0 = time.perf_counter()
+    asked = None if chunk is None else block_shape(spec.shape, chunk)
+    if resume:
+        store = SweepStore.open(out)
+        block = store.check_matches(spec, asked)
+        if store.done_regions(blocks(spec.shape, block)).all():
+            scheduler = "serial"  # nothing left to compute: no cluster to start
+    else:
+        SweepStore.check_new(out, overwrite=overwrite)  # before starting any cluster
+    with open_backend(scheduler, workers) as backend:
+        if not resume:
+            block = asked or block_shape(spec.shape, auto_chunk(spec, backend.workers))
+            store = SweepStore.create(out, spec, block, overwrite=overwrite)
+        stats = _run_pending(spec, store, block, backend, progress)
+    stats.seconds = time.perf_counter() - t0
+    ds = store.dataset()
+    return SweepReport(ds, _summary(spec, store, block, stats, ds))
+
+
+def _check_arguments(resume, overwrite, chunk, workers) -> None:
+    """One-line errors for the run's own arguments."""
+    if resume and overwrite:
+        raise ParameterError("resume and overwrite exclude each other")
+    for name, v in (("chunk", chunk), ("workers", workers)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1):
+            raise ParameterError(f"{name}={v!r} must be a positive integer")
+
+
+def _run_pending(spec, store: SweepStore, block: tuple, backend, progress: bool) -> RunStats:
+    """Compute and store the chunks of ``store`` not yet done."""
+    regions = blocks(spec.shape, block)
+    finished = store.done_regions(regions)
+    pending = [i for i in range(len(regions)) if not finished[i]]
+    stats = RunStats(chunks=len(regions), chunks_done_before=int(finished.sum()),
+                     scheduler=backend.description)
+    try:
+        execute(spec, store, regions, pending, backend, stats=stats, progress=progress)
+    except KeyboardInterrupt:
+        raise SweepInterrupted(store.path, stats.chunks_done_before + stats.chunks_computed,
+                               stats.chunks) from None
+    return stats
+
+
+def _summary(spec, store: SweepStore, block: tuple, stats: RunStats, ds) -> dict:
+    """The run's summary, with failure counts over the whole store."""
+    done = ds["done"].values
+    failed = int(ds["failed"].values[done].sum()) if "failed" in ds else 0
+    nc = 0
+    if spec.quantity.converged:
+        ok = ds[spec.quantity.converged].values
+        bad = ~ok & done
+        if "failed" in ds:
+            bad &= ~ds["failed"].values
+        nc = int(bad.sum())
+    return {"quantity": spec.quantity.name, "model": spec.model.name, "out": str(store.path),
+            "dims": list(spec.dims), "shape": list(spec.shape), "points": spec.size,
+            "chunks": stats.chunks, "chunk_shape": list(block),
+            "chunks_already_done": stats.chunks_done_before,
+            "chunks_computed": stats.chunks_computed,
+            "points_computed": stats.points_computed, "failed": failed, "not_converged": nc,
+            "complete": bool(np.all(done)), "seconds": round(stats.seconds, 3),
+            "scheduler": stats.scheduler}

@@ -1,0 +1,263 @@
+"""Labelled, resumable storage of a sweep: an xarray Dataset in a Zarr store.
+
+Layout (``xr.open_zarr(path)``):
+
+* dimensions: the grid axes in order, then ``seed`` for a simulation quantity;
+* coordinates: the axis values, with ``long_name`` (the parameter's meaning), ``units``
+  and ``domain`` attributes;
+* data variables: the quantity's outputs (``long_name``, ``units``), and ``done``
+  (bool): the point's chunk is computed and stored;
+* attributes: quantity, model name, hash, equations and full text, fixed parameters and
+  options (JSON), seeds, block shape, package version, creation date.
+
+Every variable is chunked by the sweep's block shape, so one task's result is exactly
+one Zarr chunk per variable. The driver is the only writer: it writes a chunk's data,
+then its ``done`` flags, so a kill between the two only recomputes that chunk (Zarr's
+local store writes each chunk file atomically). The store is first written under a
+temporary name and renamed into place, so a half-created store never exists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .._version import __version__
+from .errors import StoreExistsError, StoreMismatchError, SweepError
+from .plan import SweepSpec
+
+__all__ = ["SweepStore", "LAYOUT"]
+
+#: Version of this layout, stored as attribute ``meanfield_sweep``.
+LAYOUT = 1
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, sort_keys=True, allow_nan=True)
+
+
+def _consolidate(path: Path) -> None:
+    """Consolidated metadata, so ``xr.open_zarr(path)`` opens the store without a warning
+    (the metadata never changes after creation; Zarr 3 warns that this is an extension)."""
+    import zarr
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
+        zarr.consolidate_metadata(str(path))
+
+
+def _template(spec: SweepSpec, block: tuple):
+    """The empty dataset: coordinates, lazily filled variables, attributes."""
+    import dask.array as da
+    import xarray as xr
+
+    dims, shape = spec.dims, spec.shape
+    coords = {}
+    for name, values in spec.axes.items():
+        p = spec.model.parameter(name)
+        coords[name] = (name, values, {"long_name": p.meaning or name, "units": p.units or "1",
+                                       "domain": p.domain.describe(name)})
+    if spec.seeds is not None:
+        coords["seed"] = ("seed", spec.seeds.astype("int64"),
+                          {"long_name": "seed of the couplings and the initial state"})
+    data = {}
+    for out in spec.quantity.outputs(spec.model):
+        data[out.name] = (dims, da.full(shape, out.fill, dtype=out.dtype, chunks=block),
+                          {"long_name": out.long_name, "units": out.units})
+    data["done"] = (dims, da.zeros(shape, dtype=bool, chunks=block),
+                    {"long_name": "the chunk of this point is computed and stored"})
+    if spec.quantity.name == "fixed-points":
+        from ..solve.grid import REGIONS
+
+        data["region"][2]["regions"] = _json({str(k): v for k, v in REGIONS.items()})
+    ds = xr.Dataset(data, coords=coords, attrs=_attributes(spec, block))
+    return ds
+
+
+def _attributes(spec: SweepSpec, block: tuple) -> dict:
+    m = spec.model
+    return {
+        "title": f"meanfield sweep: {spec.quantity.name} of model {m.name}",
+        "meanfield_sweep": LAYOUT,
+        "quantity": spec.quantity.name,
+        "quantity_description": spec.quantity.description,
+        "model": m.name,
+        "model_hash": m.hash,
+        "model_equations": "\n".join(m.equations_text()),
+        "model_text": str(m),
+        "params": _json(spec.params),
+        "options": _json(spec.options),
+        "seeds": [] if spec.seeds is None else [int(s) for s in spec.seeds],
+        "grid_axes": list(spec.axes),
+        "variables": [o.name for o in spec.quantity.outputs(m)] + ["done"],
+        "chunk_shape": [int(b) for b in block],
+        "meanfield_version": __version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+class SweepStore:
+    """A sweep's Zarr store on the local file system.
+
+    Use :meth:`create` for a new sweep and :meth:`open` to resume one.
+    """
+
+    def __init__(self, path, attrs: dict):
+        self.path = Path(path)
+        self.attrs = attrs
+
+    # ------------------------------------------------------------ opening
+    @classmethod
+    def create(cls, path, spec: SweepSpec, block: tuple, *, overwrite: bool = False
+               ) -> SweepStore:
+        """Write the empty store for ``spec`` (chunked by ``block``) at ``path``.
+
+        Raises :class:`StoreExistsError` if ``path`` exists and not ``overwrite``.
+        """
+        path = Path(path)
+        cls.check_new(path, overwrite=overwrite)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            ds = _template(spec, block)
+            ds.to_zarr(str(tmp), mode="w", compute=False, consolidated=False)
+            _consolidate(tmp)
+            if path.exists():
+                _remove(path)
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return cls(path, dict(ds.attrs))
+
+    @staticmethod
+    def check_new(path, *, overwrite: bool = False) -> None:
+        """Raise :class:`StoreExistsError` if ``path`` exists and not ``overwrite``."""
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise StoreExistsError(f"{path} exists: pass --resume to continue that sweep, "
+                                   "or --overwrite (or remove it) to start again")
+        if path.exists() and not _is_zarr(path):
+            raise StoreExistsError(f"{path} exists and is not a Zarr store: not overwritten")
+
+    @classmethod
+    def open(cls, path) -> SweepStore:
+        """Reopen an existing sweep store (:class:`SweepError` if it is not one)."""
+        path = Path(path)
+        if not path.exists():
+            raise SweepError(f"{path} does not exist: nothing to resume (run without --resume)")
+        attrs = cls._read_attrs(path)
+        if attrs.get("meanfield_sweep") != LAYOUT:
+            raise SweepError(f"{path} is not a meanfield sweep store (layout {LAYOUT})")
+        return cls(path, attrs)
+
+    @staticmethod
+    def _read_attrs(path: Path) -> dict:
+        import zarr
+
+        try:
+            return dict(zarr.open_group(str(path), mode="r").attrs)
+        except Exception as exc:  # any unreadable store: one line, not a traceback
+            raise SweepError(f"{path} is not a readable Zarr store ({type(exc).__name__}: "
+                             f"{exc})") from None
+
+    # ------------------------------------------------------------ checks
+    def check_matches(self, spec: SweepSpec, block: tuple | None) -> tuple:
+        """Raise :class:`StoreMismatchError` naming the first difference from ``spec``.
+
+        ``block``: the requested block shape (None: take the store's). Returns the
+        store's block shape.
+        """
+        a = self.attrs
+        stored_block = tuple(int(b) for b in a["chunk_shape"])
+        if a["model_hash"] != spec.model.hash:
+            raise StoreMismatchError(self._mismatch(
+                "model", f"{a['model']} (hash {a['model_hash'][:12]})",
+                f"{spec.model.name} (hash {spec.model.hash[:12]})"))
+        checks = [
+            ("quantity", a["quantity"], spec.quantity.name),
+            ("grid axes", list(a["grid_axes"]), list(spec.axes)),
+            ("fixed parameters", json.loads(a["params"]), json.loads(_json(spec.params))),
+            ("options", json.loads(a["options"]), json.loads(_json(spec.options))),
+            ("seeds", list(a["seeds"]),
+             [] if spec.seeds is None else [int(s) for s in spec.seeds]),
+        ]
+        for what, stored, given in checks:
+            if stored != given:
+                raise StoreMismatchError(self._mismatch(what, stored, given))
+        coords = self._coords()
+        for name, values in spec.axes.items():
+            if not np.array_equal(coords[name], values):
+                raise StoreMismatchError(self._mismatch(
+                    f"grid axis {name}", _describe_axis(coords[name]), _describe_axis(values)))
+        if block is not None and tuple(block) != stored_block:
+            raise StoreMismatchError(self._mismatch("chunk shape", stored_block, tuple(block)))
+        return stored_block
+
+    def _mismatch(self, what, stored, given) -> str:
+        if isinstance(stored, dict):
+            keys = sorted(set(stored) | set(given))
+            diff = [k for k in keys if stored.get(k, "-") != given.get(k, "-")]
+            stored = ", ".join(f"{k}={stored.get(k, '-')}" for k in diff)
+            given = ", ".join(f"{k}={given.get(k, '-')}" for k in diff)
+        return (f"{self.path} holds a different sweep ({what}: store {stored}, given "
+                f"{given}); use the store's settings, or --overwrite to start again")
+
+    def _coords(self) -> dict:
+        import zarr
+
+        g = zarr.open_group(str(self.path), mode="r")
+        return {name: np.asarray(g[name][:]) for name in self.attrs["grid_axes"]}
+
+    # ------------------------------------------------------------ chunks
+    def done(self) -> np.ndarray:
+        """The ``done`` flags of every point."""
+        import zarr
+
+        return np.asarray(zarr.open_array(str(self.path / "done"), mode="r")[...], dtype=bool)
+
+    def done_regions(self, regions: list) -> np.ndarray:
+        """For each region (tuple of slices), whether every point in it is done."""
+        done = self.done()
+        return np.array([bool(done[r].all()) for r in regions], dtype=bool)
+
+    def write(self, dims: tuple, region: tuple, values: dict) -> None:
+        """Write one chunk's ``values`` at ``region``, then its ``done`` flags."""
+        import xarray as xr
+
+        where = dict(zip(dims, region))
+        data = xr.Dataset({k: (dims, v) for k, v in values.items()})
+        data.to_zarr(str(self.path), region=where, consolidated=False)
+        shape = next(iter(values.values())).shape
+        flags = xr.Dataset({"done": (dims, np.ones(shape, dtype=bool))})
+        flags.to_zarr(str(self.path), region=where, consolidated=False)
+
+    def dataset(self):
+        """The stored dataset (lazy, dask-backed; ``.load()`` reads it)."""
+        import xarray as xr
+
+        ds = xr.open_zarr(str(self.path), consolidated=False)
+        return ds[list(self.attrs["variables"])]
+
+
+def _describe_axis(values) -> str:
+    v = np.asarray(values)
+    return f"{v.size} values {v.min():g}..{v.max():g}" if v.size else "no values"
+
+
+def _is_zarr(path: Path) -> bool:
+    return path.is_dir() and ((path / "zarr.json").exists() or (path / ".zgroup").exists())
+
+
+def _remove(path: Path) -> None:
+    """Remove an old store (``overwrite``) after checking it looks like one."""
+    if not _is_zarr(path):
+        raise StoreExistsError(f"{path} exists and is not a Zarr store: not overwritten")
+    shutil.rmtree(path)

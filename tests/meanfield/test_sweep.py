@@ -1,0 +1,332 @@
+"""Sweeps: values against direct and independent solves, labelled Zarr storage, resume after
+SIGKILL and Ctrl-C, the Dask paths, and one-line errors for bad input."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+import zarr
+
+import meanfield as mf
+from meanfield.cli.main import main
+from meanfield.solve.complexity import complexity
+from meanfield.solve.dmft import dmft
+from meanfield.sweep import (StoreExistsError, StoreMismatchError, SweepInterrupted,
+                             UnknownQuantityError, run_sweep, sweep)
+from meanfield.sweep import execute
+from meanfield.sweep.plan import block_shape, blocks
+from tests.reference import kac_rice
+from tests.reference.classical_dmft import classical_delta_0
+from validation.network import Network
+from validation.simulation_summary import summarise_run
+
+
+def cli(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_same_data(a: xr.Dataset, b: xr.Dataset):
+    """Every variable and coordinate equal, NaN where NaN; attributes equal but the date."""
+    assert list(a.data_vars) == list(b.data_vars)
+    for name in [*a.coords, *a.data_vars]:
+        x, y = a[name].values, b[name].values
+        assert x.dtype == y.dtype and x.shape == y.shape, name
+        assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+    drop = lambda d: {k: v for k, v in d.items() if k != "created"}  # noqa: E731
+    assert drop(a.attrs) == drop(b.attrs)
+
+
+# ------------------------------------------------------------------ chunks
+
+@pytest.mark.parametrize("shape, points", [((61, 31), 100), ((7,), 3), ((5, 4, 3), 7),
+                                           ((2, 3), 1000), ((4, 4), 1)])
+def test_blocks_cover_the_grid_exactly_once(shape, points):
+    block = block_shape(shape, points)
+    assert 1 <= np.prod(block) <= max(points, 1)
+    cover = np.zeros(shape, dtype=int)
+    for region in blocks(shape, block):
+        cover[region] += 1
+    assert np.all(cover == 1)
+
+
+# ------------------------------------------------------------------ values
+
+def test_fixed_point_sweep_agrees_with_pointwise_branch_solves(tmp_path):
+    # the pointwise solver (scan + brentq per point, rtol 1e-10) is independent of the
+    # vectorised map; g_h avoids 2.0, where the zero fixed point is exactly marginal
+    g, a = np.linspace(1.25, 2.65, 5), np.array([0.0, 10.0, 20.0])
+    ds = sweep("fixed-points", "gated", grid={"g_h": g, "alpha_r": a}, params={"beta_h": 0.0},
+               out=tmp_path / "fp.zarr", scheduler="serial", chunk=4, progress=False).load()
+    assert ds["done"].values.all()
+    for i, gi in enumerate(g):
+        for j, aj in enumerate(a):
+            r = mf.fixed_point_branches("gated", g_h=gi, alpha_r=aj)
+            nz = [b for b in r if not b.zero]
+            here = ds.isel(g_h=i, alpha_r=j)
+            assert int(here.n_nonzero) == len(nz)
+            assert int(here.n_stable_nonzero) == sum(b.stable for b in nz)
+            assert bool(here.zero_stable) == any(b.zero and b.stable for b in r)
+            want = max((b.field_variance["q_h"] for b in nz), default=0.0)
+            assert float(here.max_variance) == pytest.approx(want, rel=1e-4, abs=1e-12)
+
+
+def test_dmft_sweep_matches_the_classical_variance_and_a_direct_solve(tmp_path):
+    opts = dict(tau_max=30.0, dtau=0.1, nodes=40)
+    g = np.array([0.8, 2.0, 3.0])
+    ds = sweep("dmft", "additive", grid={"g_h": g}, out=tmp_path / "d.zarr",
+               scheduler="serial", progress=False, **opts).load()
+    assert ds.converged.values.all() and not ds.failed.values.any()
+    assert list(ds.chaotic.values) == [False, True, True]
+    assert ds.delta_0.values[0] < 1e-6
+    for k in (1, 2):  # Sompolinsky-Crisanti-Sommers potential, scipy quad (independent)
+        assert ds.delta_0.values[k] == pytest.approx(classical_delta_0(g[k]), rel=3e-3)
+    direct = dmft("additive", params={"g_h": 2.0}, **opts)
+    assert ds.delta_0.values[1] == direct.delta_0
+    assert ds.tau_corr.values[1] == direct.tau_corr
+    assert ds.lyapunov_max.values[1] == direct.lyapunov_max > 0
+
+
+def test_complexity_sweep_matches_the_independent_kac_rice_reference(tmp_path):
+    ds = sweep("complexity", "additive", grid={"g_h": [0.5, 1.5]}, out=tmp_path / "c.zarr",
+               scheduler="serial", progress=False).load()
+    assert ds.converged.values.all()
+    assert ds.sigma.values[0] == 0.0  # one fixed point below the chaos onset
+    ref = kac_rice.additive_sigma(1.5)
+    assert abs(ds.sigma.values[1] - ref) <= 2e-5 * ref
+    assert ds.sigma.values[1] == complexity("additive", g_h=1.5).sigma
+
+
+def test_simulation_sweep_has_a_seed_dimension_and_equals_single_runs(tmp_path):
+    ds = sweep("simulate", "additive", grid={"g_h": [0.5, 2.5]}, out=tmp_path / "s.zarr",
+               scheduler="serial", progress=False, N=60, seeds=2, T=30.0).load()
+    assert ds["variance_h"].dims == ("g_h", "seed") and list(ds.seed.values) == [0, 1]
+    assert json.loads(ds.attrs["options"])["N"] == 60 and ds.attrs["seeds"] == [0, 1]
+    # g_h = 0.5 < 1: the zero fixed point attracts; 2.5: active, O(1) variance
+    assert ds.settled.values[0].all() and not ds.settled.values[1].any()
+    assert np.all(ds.variance_h.values[0] < 1e-8) and np.all(ds.variance_h.values[1] > 0.1)
+    for i, gi in enumerate((0.5, 2.5)):
+        for s in (0, 1):
+            one = summarise_run(Network("additive", 60, seed=s, params={"g_h": gi}), T=30.0,
+                                seed=s)
+            assert ds.variance_h.values[i, s] == one["variance"]["h"]
+            assert ds.rms_speed.values[i, s] == one["rms_speed"]
+
+
+# ------------------------------------------------------------------ storage
+
+def test_store_is_labelled_and_round_trips_through_zarr(tmp_path):
+    model = mf.get_model("gated")
+    path = tmp_path / "fp.zarr"
+    sweep("fixed-points", grid={"g_h": "1:3:4", "alpha_r": "0:20:3"},
+          params={"alpha_z": 2.0}, out=path, scheduler="serial", progress=False)
+    ds = xr.open_zarr(path)  # plain open, no warning (consolidated metadata)
+    assert ds["region"].dims == ("g_h", "alpha_r")
+    np.testing.assert_array_equal(ds.g_h.values, np.linspace(1, 3, 4))
+    np.testing.assert_array_equal(ds.alpha_r.values, [0.0, 10.0, 20.0])
+    assert ds.g_h.attrs["long_name"] == model.parameter("g_h").meaning
+    assert ds.g_h.attrs["units"] == "1" and ds.g_h.attrs["domain"] == "g_h > 0"
+    assert ds.max_variance.attrs["long_name"] and "units" in ds.max_variance.attrs
+    a = ds.attrs
+    assert a["quantity"] == "fixed-points" and a["model"] == "gated"
+    assert a["model_hash"] == model.hash and a["meanfield_version"] == mf.__version__
+    assert "dh/dt" in a["model_equations"] and "tau_z" in a["model_text"]
+    params = json.loads(a["params"])
+    assert params["alpha_z"] == 2.0 and "g_h" not in params and params["beta_r"] == 0.0
+    assert time.time() - np.datetime64(a["created"][:19]).astype("datetime64[s]").astype(
+        float) < 3600
+    copy = tmp_path / "copy.zarr"
+    ds.load().to_zarr(copy, consolidated=False)
+    back = xr.open_zarr(copy, consolidated=False).load()
+    xr.testing.assert_identical(back, ds)
+
+
+# ------------------------------------------------------------------ resume
+
+GRID = ("--grid", "g_h=1:4:31", "--grid", "alpha_r=0:30:31", "--chunk", "31",
+        "--scheduler", "serial", "--no-progress")
+CHUNKS = 31  # one row of g_h per chunk
+
+
+def _done_rows(path) -> int:
+    try:
+        done = zarr.open_array(str(path / "done"), mode="r")[...]
+    except Exception:  # not created yet
+        return 0
+    return int(done.all(axis=1).sum())
+
+
+def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_run(tmp_path, capsys):
+    path, log = tmp_path / "killed.zarr", tmp_path / "stderr.txt"
+    with open(log, "w") as err_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "meanfield.cli.main", "sweep", "fixed-points", *GRID,
+             "--out", str(path)], start_new_session=True, stdout=subprocess.DEVNULL,
+            stderr=err_file, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        try:
+            deadline = time.monotonic() + 120
+            while _done_rows(path) < 5 and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    stored = _done_rows(path)
+    assert 0 < stored < CHUNKS, log.read_text()
+    code, out, err = cli(capsys, "sweep", "fixed-points", *GRID, "--out", str(path),
+                         "--resume", "--json")
+    assert code == 0, err
+    s = json.loads(out)
+    # only the missing chunks are computed; none twice
+    assert s["chunks"] == CHUNKS and s["chunks_already_done"] == stored
+    assert s["chunks_computed"] == CHUNKS - stored and s["complete"]
+    code, out, err = cli(capsys, "sweep", "fixed-points", *GRID, "--out",
+                         str(tmp_path / "whole.zarr"), "--json")
+    assert code == 0 and json.loads(out)["chunks_computed"] == CHUNKS
+    assert_same_data(xr.open_zarr(path).load(), xr.open_zarr(tmp_path / "whole.zarr").load())
+
+
+def test_ctrl_c_leaves_a_consistent_store_that_resumes(tmp_path, monkeypatch, capsys):
+    calls = []
+    real = execute.compute_chunk
+
+    def interrupted_on_third(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(execute, "compute_chunk", interrupted_on_third)
+    kw = dict(grid={"g_h": "1:3:5", "alpha_r": "0:20:3"}, scheduler="serial", chunk=3,
+              progress=False)
+    with pytest.raises(SweepInterrupted, match="--resume") as info:
+        run_sweep("fixed-points", out=tmp_path / "a.zarr", **kw)
+    assert (info.value.done, info.value.total) == (2, 5)
+    assert xr.open_zarr(tmp_path / "a.zarr")["done"].values.sum() == 2 * 3
+    monkeypatch.setattr(execute, "compute_chunk", real)
+    r = run_sweep("fixed-points", out=tmp_path / "a.zarr", resume=True, **kw)
+    assert r.summary["chunks_computed"] == 3 and r.summary["chunks_already_done"] == 2
+    whole = sweep("fixed-points", out=tmp_path / "b.zarr", **kw)
+    assert_same_data(r.dataset.load(), whole.load())
+    # resuming a complete store computes nothing and starts no cluster
+    again = run_sweep("fixed-points", out=tmp_path / "a.zarr", resume=True,
+                      **{**kw, "scheduler": "local"})
+    assert again.summary["chunks_computed"] == 0 and "serial" in again.summary["scheduler"]
+
+
+def test_cli_reports_an_interrupt_with_the_resume_hint(tmp_path, monkeypatch, capsys):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(execute, "compute_chunk", interrupt)
+    code, out, err = cli(capsys, "sweep", "fixed-points", "--grid", "g_h=1:2:3", "--out",
+                         str(tmp_path / "x.zarr"), "--scheduler", "serial")
+    assert code == 130 and "--resume" in err and err.count("\n") == 1
+
+
+def test_interrupt_is_held_back_while_a_chunk_is_written():
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with execute.deferred_interrupt():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+            finished.append(True)  # reached: the signal waited for the block
+    assert finished == [True]
+
+
+# ------------------------------------------------------------------ Dask
+
+def test_local_dask_cluster_gives_the_serial_result(tmp_path, capsys):
+    args = ("sweep", "fixed-points", "--grid", "g_h=1:3:4", "--grid", "alpha_r=0:20:3",
+            "--chunk", "3", "--json", "--no-progress")
+    code, out, err = cli(capsys, *args, "--out", str(tmp_path / "d.zarr"), "--workers", "2")
+    assert code == 0, err
+    s = json.loads(out)
+    assert "local Dask cluster (2 worker" in s["scheduler"] and s["chunks_computed"] == 4
+    code, out, err = cli(capsys, *args, "--out", str(tmp_path / "s.zarr"), "--scheduler",
+                         "serial")
+    assert code == 0, err
+    assert_same_data(xr.open_zarr(tmp_path / "d.zarr").load(),
+                     xr.open_zarr(tmp_path / "s.zarr").load())
+
+
+def test_existing_cluster_by_address_is_used_and_left_running(tmp_path):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
+        r = run_sweep("dmft", "additive", grid={"g_h": [0.5, 2.0]}, out=tmp_path / "a.zarr",
+                      scheduler=cluster.scheduler_address, tau_max=20.0, dtau=0.1, nodes=32,
+                      progress=False)
+        assert cluster.scheduler_address in r.summary["scheduler"]
+        with Client(cluster) as c:  # still up
+            assert c.submit(sum, [1, 2]).result() == 3
+    assert r.dataset.chaotic.values.tolist() == [False, True]
+
+
+# ------------------------------------------------------------------ bad input
+
+@pytest.mark.parametrize("argv, message", [
+    (("nonsense", "--grid", "g_h=1:2:3"), "unknown quantity 'nonsense'"),
+    (("fixed-points", "--grid", "gain=1:2:3"), "no parameter 'gain'"),
+    (("fixed-points", "--grid", "g_h=-1:2:3"), "outside its domain"),
+    (("fixed-points", "--grid", "g_h=1:2"), "NAME=START:STOP:COUNT"),
+    (("fixed-points",), "at least one grid axis"),
+    (("fixed-points", "--grid", "g_h=1:2:3", "--set", "g_h=2"), "both a grid axis"),
+    (("fixed-points", "--grid", "g_h=1:2:3", "--grid", "g_h=2:3:3"), "given twice"),
+    (("dmft", "--grid", "g_h=1:2:3", "--N", "100"), "'N' does not apply to quantity 'dmft'"),
+    (("dmft", "--grid", "g_h=1:2:3", "--method", "rk4"), "must be one of auto"),
+    (("simulate", "--grid", "g_h=1:2:3", "--T", "10", "--transient", "20"), "smaller than"),
+    (("fixed-points", "--grid", "g_h=1:2:3", "--resume"), "does not exist"),
+])
+def test_bad_input_is_one_line_and_nonzero(tmp_path, capsys, argv, message):
+    out = tmp_path / "x.zarr"
+    code, _, err = cli(capsys, "sweep", *argv, "--out", str(out), "--scheduler", "serial")
+    assert code == 1 and message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.iterdir())  # nothing half-made
+
+
+def test_existing_store_needs_resume_or_overwrite_and_must_match(tmp_path, capsys):
+    path = tmp_path / "x.zarr"
+    base = ("sweep", "fixed-points", "--grid", "g_h=1:2:3", "--out", str(path),
+            "--scheduler", "serial", "--no-progress")
+    assert cli(capsys, *base)[0] == 0
+    code, _, err = cli(capsys, *base)
+    assert code == 1 and "--resume" in err and "--overwrite" in err and err.count("\n") == 1
+    code, _, err = cli(capsys, *base[:3], "g_h=1:2:4", *base[4:], "--resume")
+    assert code == 1 and "grid axis g_h: store 3 values 1..2, given 4 values 1..2" in err
+    code, _, err = cli(capsys, *base, "--set", "alpha_r=3", "--resume")
+    assert code == 1 and "fixed parameters: store alpha_r=1.0, given alpha_r=3.0" in err
+    code, _, err = cli(capsys, *base, "--model", "additive", "--resume")
+    assert code == 1 and "model: store gated" in err
+    code, out, err = cli(capsys, *base, "--overwrite", "--model", "additive", "--json")
+    assert code == 0 and json.loads(out)["model"] == "additive", err
+    assert xr.open_zarr(path).attrs["model"] == "additive"
+
+
+def test_python_api_raises_meanfield_errors(tmp_path):
+    with pytest.raises(UnknownQuantityError):
+        sweep("lyapunov-spectrum", grid={"g_h": [1, 2]}, out=tmp_path / "a.zarr")
+    with pytest.raises(mf.ParameterDomainError):
+        sweep("dmft", grid={"alpha_r": [-1.0, 2.0]}, out=tmp_path / "a.zarr")
+    with pytest.raises(mf.ParameterError, match="repeat"):
+        sweep("dmft", grid={"g_h": [1.0, 1.0]}, out=tmp_path / "a.zarr")
+    (tmp_path / "b.zarr").mkdir()
+    with pytest.raises(StoreExistsError):
+        sweep("fixed-points", grid={"g_h": [1, 2]}, out=tmp_path / "b.zarr",
+              scheduler="serial")
+    sweep("fixed-points", grid={"g_h": [1, 2]}, out=tmp_path / "c.zarr", scheduler="serial",
+          progress=False)
+    with pytest.raises(StoreMismatchError, match="options"):
+        sweep("fixed-points", grid={"g_h": [1, 2]}, out=tmp_path / "c.zarr",
+              scheduler="serial", resume=True, n_q=40)
