@@ -29,7 +29,10 @@ g_h = 1.5, 2.5); (3) where ``meanfield.solve.complexity`` exists, the annealed s
 against :math:`\Sigma` with tolerance 2 SE + finite-size bias; if it does not exist yet
 the measured rates are recorded in the other rows' reasons and marked pending;
 (4) where Sigma exists, growth is detected exactly where Sigma > 0 (the onset); (5)
-the non-zero fixed points the static theory predicts (spec 2) are found at the largest N.
+the non-zero fixed points the static theory predicts (spec 2) are found at the largest N;
+(6) decoupling (gated, alpha_r = 20, g_h = 1.7: Sigma = 0.046 > 0 but below the chaos
+line at g_h ~ 1.76): counts grow while every simulated network settles from a random
+state, where the additive network has both onsets at g = 1.
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ from ..measure.count_fixed_points import count_fixed_points
 from ..network import Network
 from ._common import plt, save_figure
 
-#: (label, model, parameters, role); role: 'zero' (only the zero root), 'grow', 'open'
+#: (label, model, parameters, role); role: 'zero' (only the zero root), 'grow', 'open',
+#: 'decouple' (Sigma > 0 where the DMFT has no chaotic solution: counts must grow while
+#: the network is not chaotic)
 CASES = (
     ("additive g_h=0.8", "additive", dict(g_h=0.8), "zero"),
     ("additive g_h=1.5", "additive", dict(g_h=1.5), "grow"),
@@ -53,6 +58,8 @@ CASES = (
     ("gated g_h=1.8, alpha_r=0", "gated", dict(g_h=1.8, alpha_r=0.0, alpha_z=0.0), "zero"),
     ("gated g_h=1.8, alpha_r=20", "gated", dict(g_h=1.8, alpha_r=20.0, alpha_z=0.0), "open"),
     ("gated g_h=3, alpha_r=10", "gated", dict(g_h=3.0, alpha_r=10.0, alpha_z=0.0), "open"),
+    ("gated g_h=1.7, alpha_r=20", "gated", dict(g_h=1.7, alpha_r=20.0, alpha_z=0.0),
+     "decouple"),
 )
 
 
@@ -98,6 +105,27 @@ def _sigma(model: str, params: dict):
     note = "Kac-Rice annealed complexity" + ("" if res.converged else
                                              " (NOT converged: " + res.message + ")")
     return float(res.sigma), note
+
+
+def _no_chaos_row(label: str, params: dict, p: dict, quick: bool, extra: dict) -> Comparison:
+    """Where Sigma > 0 but the DMFT has no chaotic solution, networks must not stay chaotic.
+
+    Theory: 1 when the DMFT (started from a large time-dependent guess) has no chaotic
+    solution. Simulation: the share of networks (N = 400, 3 seeds; 200 and 2 quick) that
+    do not sustain chaos from a random state (the chaos criterion of the phase-diagram
+    study, over the last half of T = 400).
+    """
+    from .phase_diagrams import _outcomes, _theory_at
+
+    chaos_th, _ = _theory_at(params)
+    N, seeds = (200, 2) if quick else (400, 3)
+    quiet = [not _outcomes(params, N, s, 400.0)[0] for s in range(seeds)]
+    return Comparison(
+        "fixed_point_counts", f"{label}: no sustained chaos while counts grow (share of "
+        "networks that settle)", dict(p, N_sim=N), float(not chaos_th), float(np.mean(quiet)),
+        0.0, 0.0, "yes/no outcome per network; the decoupling of topological (Sigma > 0) "
+        "and dynamical complexity (no chaotic DMFT solution) needs every network to settle",
+        extra)
 
 
 def run(out: Path, *, quick: bool = False) -> StudyResult:
@@ -156,6 +184,8 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                 p, 1.0, float(rates["annealed"] > 2 * rates["annealed_se"]), 0.0, 0.0,
                 f"Sigma > 0 for g_h > 1 (Wainrib-Touboul); slope {rates['annealed']:.4f} "
                 f"+- {rates['annealed_se']:.4f}{pend}", extra))
+        if role == "decouple":
+            rows.append(_no_chaos_row(label, params, p, quick, extra))
         if sigma is not None:
             tol = 2 * rates["annealed_se"] + rates["finite_size"]
             rows.append(Comparison(
