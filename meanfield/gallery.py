@@ -170,7 +170,8 @@ def fig_complexity(path: Path, quick: bool) -> str:
     ax.set_xlabel("g_h")
     ax.set_ylabel("complexity Sigma")
     ax.set_yscale("symlog", linthresh=1e-4)
-    ax.legend(fontsize=7)
+    ax.set_ylim(bottom=0.0)  # Sigma >= 0: no negative decades
+    ax.legend(fontsize=7, loc="upper left")
     _save(fig, path)
     return ("The annealed Kac–Rice complexity (E[# fixed points] ~ exp(N Sigma)). In the "
             "additive network it becomes positive at g = 1, where chaos begins; in the "

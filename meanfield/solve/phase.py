@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._errors import ParameterError
 from ..models import Model, get_model
 from .continuation import Line, transition_line
 from .grid import REGIONS, StabilityMap, stability_map
@@ -36,10 +37,12 @@ class PhaseDiagram:
                 "messages": list(self.messages)}
 
 
+#: Most points per axis of a phase diagram (10^8 grid points already take hours).
+MAX_AXIS_POINTS = 10_000
+
+
 def parse_axis(text: str) -> tuple[str, np.ndarray]:
     """``'g_h=1:3:101'`` -> ``('g_h', linspace(1, 3, 101))``."""
-    from .._errors import ParameterError
-
     name, sep, spec = text.partition("=")
     parts = spec.split(":")
     try:
@@ -50,6 +53,8 @@ def parse_axis(text: str) -> tuple[str, np.ndarray]:
     if not sep or len(parts) != 3 or n < 2 or not np.isfinite([lo, hi]).all() or lo >= hi:
         raise ParameterError(f"axis {text!r}: need NAME=START:STOP:COUNT with START < STOP "
                              "and COUNT >= 2")
+    if n > MAX_AXIS_POINTS:  # an absurd count would fail later with a MemoryError
+        raise ParameterError(f"axis {text!r}: COUNT must be at most {MAX_AXIS_POINTS}")
     return name.strip(), np.linspace(lo, hi, n)
 
 
@@ -82,6 +87,8 @@ def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str
     model = get_model(model)
     base = model.resolve(params)
     (xn, xv), (yn, yv) = x, y
+    if xn == yn:  # one axis dict entry would silently replace the other
+        raise ParameterError(f"the x and y axes both vary {xn!r}: choose two parameters")
     smap = stability_map(model, axes={xn: xv, yn: yv}, params=base)
     box = dict(x=(xn, float(xv[0]), float(xv[-1])), y=(yn, float(yv[0]), float(yv[-1])))
     lines, msgs = [], []
@@ -254,7 +261,7 @@ def plot_phase_diagram(pd: PhaseDiagram, path, markers=None):
     from matplotlib.colors import ListedColormap
 
     xv, yv = pd.map.axes[pd.x], pd.map.axes[pd.y]
-    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    fig, ax = plt.subplots(figsize=(10, 5.2))
     colors = ["#dfe9f5", "#f6e3c6", "#d9efd5", "#f3d3d3"]
     ax.pcolormesh(xv, yv, pd.map.region.T, cmap=ListedColormap(colors), vmin=-0.5, vmax=3.5,
                   shading="nearest")
