@@ -37,6 +37,7 @@ state, where the additive network has both onsets at g = 1.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -196,11 +197,18 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                 f"+- {rates['quenched_se']:.4f}", extra))
             onset = "Sigma > 0" if sigma > 0 else "Sigma <= 0"
             grows = rates["annealed"] > 2 * rates["annealed_se"]
-            rows.append(Comparison(
-                "fixed_point_counts", f"{label}: counts grow iff {onset} (1 = agree)", p, 1.0,
-                float(grows == (sigma > 0)), 0.0, 0.0,
-                "onset: growth detected (slope > 2 SE) where the theory's Sigma is positive",
-                extra))
+            if sigma > 0 and 2 * rates["annealed_se"] >= sigma:
+                # growth at the predicted rate is below the resolution of these counts:
+                # an onset verdict would test the sample size, not the theory
+                rows[-1] = dataclasses.replace(rows[-1], reason=rows[-1].reason + (
+                    f"; onset not judged: 2 SE = {2 * rates['annealed_se']:.3g} >= Sigma "
+                    "(more seeds or larger N needed)"))
+            else:
+                rows.append(Comparison(
+                    "fixed_point_counts", f"{label}: counts grow iff {onset} (1 = agree)", p,
+                    1.0, float(grows == (sigma > 0)), 0.0, 0.0,
+                    "onset: growth detected (slope > 2 SE) where the theory's Sigma is "
+                    "positive", extra))
         else:
             measured[label]["sigma"] = note
         ax = axes[0 if model == "additive" else 1]
