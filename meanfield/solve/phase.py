@@ -213,6 +213,10 @@ MARKER_STYLES = {
     "bistable": ("*", "C3", "sim: chaos from a random state, fixed point from near zero"),
     "other": ("^", "C0", "sim: neither (slow or periodic)"),
     "ambiguous": ("o", "0.7", "sim: differs between seeds or at N/2 (finite size)"),
+    "basins: chaos": ("D", "C3", "sim: chaos where a stable non-zero fixed point coexists "
+                      "(basins; not judged)"),
+    "basins: fixed point": ("D", "white", "sim: fixed point where chaos coexists (basins; "
+                            "not judged)"),
 }
 
 

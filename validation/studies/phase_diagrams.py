@@ -19,6 +19,10 @@ and not decaying (rms of h - <h>_t over the last quarter at least half that over
 first quarter). Where theory predicts chaos and a stable zero fixed point, the marker is
 *bistable* when both outcomes are seen.
 
+Where the theory has chaos *and* a stable non-zero fixed point (beta_h != 0), a random
+state may reach either attractor (the basins are not part of the mean-field theory):
+such markers are drawn (diamonds) but not judged.
+
 Finite size: a marker whose outcome differs between coupling seeds, or between N and
 N/2, is *ambiguous*: its outcome is not yet the large-N one (near a continuous onset the
 chaotic state is weak, near a fold it is transient). Ambiguous markers are drawn grey
@@ -76,13 +80,13 @@ def _outcomes(params: dict, N: int, seed: int, T: float) -> tuple[bool, bool]:
     return bool(active[0]), bool(active[1])
 
 
-def _theory_at(params: dict) -> tuple[bool, bool]:
-    """(chaotic DMFT solution exists, zero fixed point exists and is stable)."""
+def _theory_at(params: dict) -> tuple[bool, bool, bool]:
+    """(chaotic DMFT solution exists, zero fixed point stable, a non-zero one stable)."""
     r = dmft("gated", params=params, **_DMFT)
     rest = {k: v for k, v in params.items() if k != "g_h"}
     smap = stability_map("gated", axes={"g_h": np.array([params["g_h"]])}, params=rest)
     zero_stable = bool(smap.zero_exists.ravel()[0] and smap.zero_stable.ravel()[0])
-    return bool(r.converged and r.chaotic), zero_stable
+    return bool(r.converged and r.chaotic), zero_stable, bool(smap.n_stable_nonzero.ravel()[0])
 
 
 def markers_for_plane(plane, *, N: int, seeds: int, T: float):
@@ -92,35 +96,36 @@ def markers_for_plane(plane, *, N: int, seeds: int, T: float):
     for mx in mxs:
         for my in mys:
             p = dict(fixed, **{xn: float(mx), yn: float(my)})
-            chaos_th, zero_th = _theory_at(p)
+            chaos_th, zero_th, nonzero_th = _theory_at(p)
             runs = [_outcomes(p, N, s, T) for s in range(seeds)]
             half = _outcomes(p, N // 2, 0, T)
             rand = {r[0] for r in runs} | {half[0]}
             small = {r[1] for r in runs} | {half[1]}
             out.append(dict(x=float(mx), y=float(my), params=p, chaos_theory=chaos_th,
-                            zero_stable_theory=zero_th,
+                            zero_stable_theory=zero_th, nonzero_stable_theory=nonzero_th,
                             chaos_sim=rand.pop() if len(rand) == 1 else None,
                             small_active_sim=small.pop() if len(small) == 1 else None))
     return out
 
 
 def _classify(m: dict) -> tuple[str, bool | None]:
-    """Marker kind for the plot and whether it agrees with the theory (None: ambiguous)."""
-    checks = []
-    if m["chaos_sim"] is not None:
-        checks.append(m["chaos_sim"] == m["chaos_theory"])
-    if m["zero_stable_theory"] and m["small_active_sim"] is not None:
-        checks.append(not m["small_active_sim"])
+    """Marker kind for the plot and whether it agrees with the theory (None: not judged).
+
+    Not judged: finite-size ambiguous outcomes, and points where the theory has chaos and
+    a stable *non-zero* fixed point, so that which one a random state reaches depends on
+    the basins, which the mean-field theory does not give.
+    """
     if m["chaos_sim"] is None or (m["zero_stable_theory"] and m["small_active_sim"] is None):
         return "ambiguous", None
-    if m["chaos_sim"] and m["small_active_sim"] is False:
-        kind = "bistable"
-    elif m["chaos_sim"]:
-        kind = "chaos"
-    elif m["small_active_sim"] is False:
-        kind = "fixed point"
+    if m["chaos_sim"]:
+        kind = "bistable" if m["small_active_sim"] is False else "chaos"
     else:
-        kind = "other"
+        kind = "fixed point"
+    if m["chaos_theory"] and m.get("nonzero_stable_theory"):
+        return ("basins: chaos" if m["chaos_sim"] else "basins: fixed point"), None
+    checks = [m["chaos_sim"] == m["chaos_theory"]]
+    if m["zero_stable_theory"]:
+        checks.append(not m["small_active_sim"])
     return kind, all(checks)
 
 
@@ -158,10 +163,11 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                    "markers": [{k2: v for k2, v in m.items() if k2 != "params"}
                                for m in ms]}))
         rows.append(Comparison(
-            "phase_diagrams", f"fraction of markers resolved (not ambiguous), {label}", params,
+            "phase_diagrams", f"fraction of markers judged, {label}", params,
             1.0, len(resolved) / len(ms), float("nan"), 0.5,
-            "markers close to a line are finite-size ambiguous; at least half must be "
-            "resolved for the comparison to mean something"))
+            "markers close to a line are finite-size ambiguous and basin-dependent ones have "
+            "no mean-field prediction; at least half must be judged for the comparison to "
+            "mean something"))
     return StudyResult(
         "phase_diagrams",
         "phase diagrams of the gated network (alpha_z = 0) in the (g_h, alpha_r), "
