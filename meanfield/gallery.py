@@ -34,6 +34,16 @@ def _save(fig, path):
     _plt().close(fig)
 
 
+def _label(ax, xlabel: str, ylabel: str, yscale: str | None = None, legend: bool = True):
+    """Axis labels, optional y scale and a small legend: the figures' common finish."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if yscale:
+        ax.set_yscale(yscale)
+    if legend:
+        ax.legend(fontsize=7)
+
+
 def fig_fixed_points(path: Path, quick: bool) -> str:
     """Fixed-point variance against g_h: the output gate makes saddle-node pairs."""
     from .solve.fixed_points import fixed_point_branches
@@ -50,10 +60,7 @@ def fig_fixed_points(path: Path, quick: bool) -> str:
                 x, y = np.array(pts).T
                 ax.plot(x, y, "o" if stable else ".", ms=3 if stable else 2, color=f"C{k}",
                         label=f"alpha_r = {a_r:g}, {'stable' if stable else 'unstable'}")
-    ax.set_xlabel("g_h")
-    ax.set_ylabel("fixed-point variance Delta_h")
-    ax.set_yscale("log")
-    ax.legend(fontsize=7)
+    _label(ax, "g_h", "fixed-point variance Delta_h", "log")
     _save(fig, path)
     return ("Non-zero fixed points of the gated network (alpha_z = 0, beta = 0): "
             "variance of h against g_h. For a steep output gate (alpha_r = 10, 20) they are "
@@ -75,18 +82,13 @@ def fig_spectra(path: Path, quick: bool) -> str:
         lo, hi = sp.local_segment
         ax1.plot([lo, hi], [0, 0], color=f"C{k}", lw=4, alpha=0.5)
     ax1.axvline(0, color="k", lw=0.5)
-    ax1.set_xlabel("Re lambda")
-    ax1.set_ylabel("Im lambda")
+    _label(ax1, "Re lambda", "Im lambda")
     ax1.set_title("support boundary; thick: local rates -s_z(z)", fontsize=9)
-    ax1.legend(fontsize=7)
     a_zs = np.linspace(0, 30, 7 if quick else 16)
     for eps in (0.01, 0.05):
         ax2.plot(a_zs, [slow_fraction("gated", eps, alpha_z=float(a), **base) for a in a_zs],
                  "o-", ms=3, label=f"|lambda| < {eps:g}")
-    ax2.set_xlabel("alpha_z")
-    ax2.set_ylabel("fraction of eigenvalues near 0")
-    ax2.set_yscale("log")
-    ax2.legend(fontsize=7)
+    _label(ax2, "alpha_z", "fraction of eigenvalues near 0", "log")
     _save(fig, path)
     return ("The Jacobian at a stable fixed point (g_h = 1.6, beta_h = 0.3, beta_z = 1): "
             "as the update gate steepens, the units' local rates s_z(z) spread towards 0 "
@@ -111,9 +113,7 @@ def fig_timescales(path: Path, quick: bool) -> str:
         lam.append(r.lyapunov_max)
         lam_err.append(r.lyapunov_error)
     ax1.set_xlim(0, 40)
-    ax1.set_xlabel("lag tau")
-    ax1.set_ylabel("(C_h(tau) - C_h(inf)) / (C_h(0) - C_h(inf))")
-    ax1.legend(fontsize=7)
+    _label(ax1, "lag tau", "(C_h(tau) - C_h(inf)) / (C_h(0) - C_h(inf))")
     ax2.plot(a_zs, tc, "o-", color="C0", label="tau_corr")
     ax2.set_xlabel("alpha_z")
     ax2.set_ylabel("correlation time tau_corr", color="C0")
@@ -143,9 +143,7 @@ def fig_chaos_onset(path: Path, quick: bool) -> str:
         ax.plot(b["value"], b["fluctuation"], "o-", ms=3, color=f"C{k}",
                 label=f"alpha_r = {a_r:g}: {r.transition}, onset {r.onset:.3g}")
         ax.axvline(r.fixed_point_instability, color=f"C{k}", ls=":", lw=1)
-    ax.set_xlabel("g_h")
-    ax.set_ylabel("fluctuation variance C_h(0) - C_h(inf)")
-    ax.legend(fontsize=7)
+    _label(ax, "g_h", "fluctuation variance C_h(0) - C_h(inf)")
     _save(fig, path)
     return ("The chaotic DMFT solution followed down in g_h (alpha_z = 0). Without the "
             "output gate it shrinks to zero where the zero fixed point loses stability "
