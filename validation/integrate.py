@@ -25,9 +25,14 @@ from tqdm.auto import tqdm
 
 from meanfield._errors import ConvergenceError, ParameterError
 
-from .network import Network
+from .network import Network, check_fits_in_memory
 
-__all__ = ["Trajectory", "simulate", "METHODS"]
+__all__ = ["Trajectory", "simulate", "METHODS", "check_rk4_step"]
+
+#: RK4 is stable on a linear decay dx/dt = -x/tau only for dt/tau <= 2.785 (the end of its
+#: stability region on the negative real axis). Beyond it a gate with tau_z = 1e-3 at
+#: dt = 0.05 is amplified ~1e5-fold per step: the state is garbage long before it overflows.
+RK4_STABILITY_LIMIT = 2.785
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,20 @@ def _check_positive(name, value):
     return v
 
 
+def check_rk4_step(network: Network, dt: float) -> None:
+    """Refuse an RK4 step beyond the stability limit of the fastest time constant.
+
+    A necessary condition only: rates set by the couplings or the nonlinearity (not by a
+    time constant) are not checked.
+    """
+    name, tau = min(network.time_constants.items(), key=lambda kv: kv[1])
+    if dt > RK4_STABILITY_LIMIT * tau:
+        raise ParameterError(f"dt={dt:g} is beyond the RK4 stability limit "
+                             f"{RK4_STABILITY_LIMIT} * tau = {RK4_STABILITY_LIMIT * tau:.3g} "
+                             f"of variable {name} (time constant {tau:g}): reduce dt or use "
+                             f"the adaptive method dopri5")
+
+
 def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: float = 0.05,
              method: str = "rk4", record_every: float | None = None, transient: float = 0.0,
              rtol: float = 1e-6, atol: float = 1e-8, seed: int = 0, batch: int | None = None,
@@ -108,7 +127,8 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     progress : bool
         Show a progress bar (on stderr, when it is a terminal).
     max_steps : int
-        ``dopri5`` gives up (``ConvergenceError``) after this many steps.
+        ``rk4`` refuses more than this many steps (``ParameterError``, before starting);
+        ``dopri5`` gives up (``ConvergenceError``) after this many.
     """
     T = _check_positive("T", T)
     dt = _check_positive("dt", dt)
@@ -118,8 +138,18 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     transient = float(transient)
     if not (0 <= transient <= T):
         raise ParameterError(f"transient={transient!r} must lie in [0, T={T:g}]")
+    if method == "rk4":
+        # T/dt steps are taken one by one: 1e300 of them never end (and T = 1e308 overflows)
+        if not T / dt <= max_steps:
+            raise ParameterError(f"T/dt = {T / dt:.3g} RK4 steps exceed max_steps={max_steps}")
+        check_rk4_step(network, dt)
     y = (network.initial_state(seed, batch=batch) if y0 is None
          else network.check_state(y0).copy())
+    n_records = (T - transient) / max(record_every, dt if method == "rk4" else 0.0) + 1
+    if not n_records <= max_steps:
+        raise ParameterError(f"{n_records:.3g} recorded states exceed max_steps={max_steps}; "
+                             "raise record_every")
+    check_fits_in_memory(8.0 * n_records * y.size, f"recording {n_records:.3g} states")
     return METHODS[method](network, y, T, dt, record_every, transient, rtol, atol, progress,
                            max_steps)
 

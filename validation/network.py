@@ -12,6 +12,7 @@ recurrent fields are matrix-matrix products.
 from __future__ import annotations
 
 import math
+import os
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,11 +22,27 @@ import numpy as np
 from meanfield._errors import ParameterError
 from meanfield.codegen.network import NetworkKernels, network_kernels
 from meanfield.models import Model, get_model
+from meanfield.models.model import symbol
 
 __all__ = ["Network", "Linearisation", "InputSpec"]
 
 #: An input: a constant (scalar or array broadcastable to (N,) / (N, B)) or a function of t.
 InputSpec = float | np.ndarray | Callable[[float], float | np.ndarray]
+
+
+def check_fits_in_memory(nbytes: float, what: str) -> None:
+    """Raise :class:`ParameterError` when ``nbytes`` exceed this machine's physical memory.
+
+    A request that large would end in a ``MemoryError`` (or the kernel's OOM killer)
+    deep inside numpy; refusing it up front names the cause.
+    """
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: cannot tell
+        return
+    if nbytes > total:
+        raise ParameterError(f"{what} would need {nbytes / 2**30:.3g} GiB, more than this "
+                             f"machine's {total / 2**30:.3g} GiB of memory")
 
 
 def _coupling_matrix(name: str, N: int, seed: int) -> np.ndarray:
@@ -65,7 +82,13 @@ class Network:
             raise ParameterError(f"seed={seed!r} must be a non-negative integer")
         self.N = int(N)
         self.seed = int(seed)
+        check_fits_in_memory(8.0 * len(self.model.fields) * self.N ** 2,
+                             f"N={self.N}: the {len(self.model.fields)} coupling matrices")
         self.params = self.model.resolve(params, **kwargs)
+        # time constant of each variable (tau_z ...): the integrators' step limits
+        values = {symbol(k): v for k, v in self.params.items()}
+        self.time_constants = {v.name: float(v.time_constant.subs(values))
+                               for v in self.model.variables}
         self.inputs = self._check_inputs(inputs or {})
         self.kernels: NetworkKernels = network_kernels(self.model, frozenset(self.inputs))
         fields = self.model.fields
@@ -126,10 +149,18 @@ class Network:
 
     def initial_state(self, seed: int = 0, *, scale: float = 1.0, batch: int | None = None
                       ) -> np.ndarray:
-        """A random initial state: every variable i.i.d. N(0, scale**2), seeded by ``seed``."""
+        """A random initial state: every variable i.i.d. N(0, scale**2), seeded by ``seed``.
+
+        A batch is drawn trial by trial: trial ``k`` is the same for every batch size, and
+        trial 0 is the single-trial state of the same seed.
+        """
         rng = np.random.default_rng([seed, 0x5EED])
-        shape = (self.n_vars, self.N) if batch is None else (self.n_vars, self.N, batch)
-        return scale * rng.standard_normal(shape)
+        if batch is None:
+            return scale * rng.standard_normal((self.n_vars, self.N))
+        # trial-major draw, then trials moved to the last axis (determinism across batch
+        # sizes; a draw of shape (n_vars, N, B) would interleave the trials)
+        trials = rng.standard_normal((batch, self.n_vars, self.N))
+        return scale * np.ascontiguousarray(np.moveaxis(trials, 0, -1))
 
     def check_state(self, y: np.ndarray) -> np.ndarray:
         """Return ``y`` as a float array after checking its shape."""

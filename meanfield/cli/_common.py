@@ -5,19 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+from contextlib import contextmanager
+from pathlib import Path
 
-from .._errors import ParameterError
+from .._errors import MeanfieldError, ParameterError
 from ..models import Model, get_model
 
 __all__ = ["OneLineParser", "positive_int", "positive_float", "nonnegative_float",
-           "nonnegative_int", "parse_sets", "add_model_options", "resolve_model", "emit_json"]
+           "nonnegative_int", "parse_sets", "add_model_options", "resolve_model", "emit_json",
+           "check_output", "writing"]
 
 
 class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose usage errors are one line and exit with status 2."""
 
     def error(self, message):
+        # argparse quotes unrecognised arguments verbatim: a newline in one would break
+        # the one-line contract
+        message = message.replace("\r", "\\r").replace("\n", "\\n")
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -112,3 +119,38 @@ def show_progress(args) -> bool:
     import sys
 
     return sys.stderr.isatty() if args.progress is None else bool(args.progress)
+
+
+def check_output(path, *, figure: bool = False, create: bool = False) -> Path:
+    """Fail early, with one line, when ``path`` cannot be written.
+
+    Checked before any computation: the folder exists (or, with ``create``, can be made)
+    and is writable, and for a ``figure`` matplotlib knows the format of the suffix.
+    """
+    path = Path(path)
+    folder = path.parent
+    if create:
+        with writing(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        raise ParameterError(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ParameterError(f"cannot write {path}: folder {folder} is not writable")
+    if figure and path.suffix:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if path.suffix[1:].lower() not in formats:
+            raise ParameterError(f"cannot write {path}: unknown figure format "
+                                 f"{path.suffix!r} (use one of {', '.join(sorted(formats))})")
+    return path
+
+
+@contextmanager
+def writing(path):
+    """Report a file that cannot be written (disk full, /proc, a folder by that name) as a
+    one-line error instead of a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise MeanfieldError(f"cannot write {path}: {exc.strerror or exc}") from None

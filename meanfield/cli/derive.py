@@ -30,9 +30,11 @@ def run(args) -> int:
     from ..derive.dmft import derive_dmft
     from ..derive.fixed_point import derive_fixed_point
     from ..derive.jacobian import derive_spectrum
-    from ..models import get_model
+    from ._common import resolve_model
 
-    model = get_model(args.model)
+    # the equations do not depend on the values, but --set is checked as everywhere else
+    # (a misspelt or out-of-domain parameter is an error, not silently ignored)
+    model, _ = resolve_model(args)
     derive = {"fixed-point": derive_fixed_point, "spectrum": derive_spectrum,
               "dmft": derive_dmft, "complexity": derive_complexity}
     parts = [derive[name](model) for name in PARTS if args.part in ("all", name)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._errors import ParameterError
-from ._common import add_model_options, emit_json, positive_float, positive_int, resolve_model
+from ._common import (add_model_options, check_output, emit_json, nonnegative_int,
+                      positive_float, positive_int, resolve_model, writing)
 
 
 def register(sub):
@@ -33,7 +34,8 @@ def register(sub):
                    help="auto (default): gaussian where it applies, else sampling")
     p.add_argument("--samples", type=positive_int, default=4000,
                    help="sampling: single-site trajectories in all (default 4000)")
-    p.add_argument("--seed", type=int, default=0, help="sampling: random seed (default 0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="sampling: random seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="PNG", help="draw the correlation functions to this file")
     p.set_defaults(run=run)
@@ -45,6 +47,8 @@ def run(args) -> int:
     model, params = resolve_model(args)
     if args.damping is not None and args.damping > 1:
         raise ParameterError(f"--damping {args.damping:g} must lie in (0, 1]")
+    if args.plot:
+        check_output(args.plot, figure=True)
     r = dmft(model, params=params, method=args.method, tau_max=args.tau_max, dtau=args.dtau,
              nodes=args.nodes, damping=args.damping, samples=args.samples, seed=args.seed)
     out = r.to_dict()
@@ -61,7 +65,8 @@ def run(args) -> int:
         ax.legend()
         ax.set_title(f"DMFT, {model.name}", fontsize=9)
         fig.tight_layout()
-        fig.savefig(args.plot, dpi=110)
+        with writing(args.plot):
+            fig.savefig(args.plot, dpi=110)
         plt.close(fig)
         out["plot"] = args.plot
     if args.json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ._common import add_model_options
+from ._common import add_model_options, check_output, writing
 
 
 #: Default ranges of ``--plane`` axes: the planes of the spec's phase diagrams.
@@ -64,6 +64,10 @@ def run(args) -> int:
     for flag, k in (("--chaos", args.chaos), ("--complexity", args.complexity)):
         if k < 0:
             raise ParameterError(f"{flag} {k} must be >= 0")
+    if not args.out.name:  # '' or '/': no file name to add .png and .json to
+        raise ParameterError(f"--out {str(args.out)!r}: give a path without suffix, e.g. pd")
+    png, js = args.out.with_suffix(".png"), args.out.with_suffix(".json")
+    check_output(png, create=True)
     progress, bar = None, None
     if args.chaos or args.complexity:
         from tqdm import tqdm
@@ -75,10 +79,10 @@ def run(args) -> int:
                        complexity=args.complexity, progress=progress)
     if bar is not None:
         bar.close()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    png, js = args.out.with_suffix(".png"), args.out.with_suffix(".json")
-    plot_phase_diagram(pd, png)
-    js.write_text(json.dumps(pd.to_dict(), allow_nan=False) + "\n")
+    with writing(png):
+        plot_phase_diagram(pd, png)
+    with writing(js):
+        js.write_text(json.dumps(pd.to_dict(), allow_nan=False) + "\n")
     print(f"wrote {png} and {js}")
     for m in pd.messages:
         print(f"note: {m}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._common import add_model_options, emit_json, positive_int, resolve_model
+from ._common import (add_model_options, check_output, emit_json, positive_int,
+                      resolve_model, writing)
 
 
 def register(sub):
@@ -30,6 +31,8 @@ def run(args) -> int:
     from ..solve.spectrum import spectral_support
 
     model, params = resolve_model(args)
+    if args.plot:
+        check_output(args.plot, figure=True)
     n = len(fixed_point_branches(model, params=params))
     if not -n <= args.branch < n:
         raise ParameterError(f"--branch {args.branch}: there are {n} branch(es) (0..{n - 1})")
@@ -72,5 +75,6 @@ def _plot(s, path, name, params):
     ax.legend(fontsize=8)
     ax.set_aspect("equal")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with writing(path):
+        fig.savefig(path, dpi=110)
     plt.close(fig)

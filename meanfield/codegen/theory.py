@@ -8,6 +8,9 @@ Functions (all broadcast over any grid of their arguments):
     Variance of each state variable at the fixed point.
 ``profile(lambda_, q..., params..., gh_nodes, gh_weights)``
     The non-zero entries of the variance profile M(lambda), in ``PROFILE_KEYS`` order.
+``profile_zero(q..., params..., gh_nodes, gh_weights)``
+    M(0), the stability matrix, with the local rates cancelled in G(0) (finite where a
+    rate underflows to 0).
 ``local_rates(eta..., params...)``
     The poles of G at a fixed point (real local rates), as functions of the fields.
 
@@ -58,6 +61,9 @@ def theory_source(model: Model) -> str:
         emit_function("profile", [str(LAMBDA)] + q + params + list(QUADRATURE_ARGS),
                       [(f"M_{i}_{j}", sp_th.profile[(i, j)]) for i, j in keys],
                       doc="Non-zero entries of M(lambda) = <|G(lambda)|^2>, PROFILE_KEYS order."),
+        emit_function("profile_zero", q + params + list(QUADRATURE_ARGS),
+                      [(f"M_{i}_{j}", sp_th.profile_zero[(i, j)]) for i, j in keys],
+                      doc="M(0) with the local rates cancelled in G(0), PROFILE_KEYS order."),
         emit_function("local_rates", fields + params,
                       [(f"rate_{k}", r) for k, r in enumerate(sp_th.local_rates)],
                       doc="Poles of G at a fixed point: local rates of one unit."),

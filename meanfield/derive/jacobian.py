@@ -67,6 +67,10 @@ class SpectralTheory:
         poles of G).
     local_rates_state : tuple of Expr
         Eigenvalues of the local block at any unit state.
+    profile_zero : dict of (int, int) to Expr
+        M(0) (same keys as ``profile``) from G(0), where the local rates cancel: in
+        ``profile`` at lambda = 0 a rate that underflows to 0 (``s_z = sigmoid(alpha_z z)``
+        at alpha_z = 1e3) gives 0/0, while s_z / (lambda + s_z) = 1 there for any s_z > 0.
     """
 
     model: Model
@@ -75,6 +79,7 @@ class SpectralTheory:
     profile: dict
     local_rates: tuple
     local_rates_state: tuple
+    profile_zero: dict
 
 
 @lru_cache(maxsize=32)
@@ -101,16 +106,19 @@ def spectral_theory(model: Model) -> SpectralTheory:
     at_fp = dict(th.unit_fixed_point)
     at_fp.update({s: 0 for s in u.inputs})
     G_fp = G.applyfunc(lambda e: sp.simplify(e.subs(at_fp)))
-    profile = {}
+    profile, profile_zero = {}, {}
     for f in range(m):
         for f2 in range(m):
             if G_fp[f, f2] != 0:
                 profile[(f, f2)] = expectation(sp.Abs(G_fp[f, f2]) ** 2, th.distribution)
+                G0 = G_fp[f, f2].subs(LAMBDA, 0)
+                profile_zero[(f, f2)] = expectation(sp.Abs(G0) ** 2, th.distribution)
     a_fp = a.subs(at_fp)
     rates = tuple(sp.simplify(r) for r in _eigenvalues(a_fp))
     rates_state = tuple(sp.simplify(r) for r in _eigenvalues(a))
     return SpectralTheory(model=model, G=G, G_fixed_point=G_fp, profile=profile,
-                          local_rates=rates, local_rates_state=rates_state)
+                          local_rates=rates, local_rates_state=rates_state,
+                          profile_zero=profile_zero)
 
 
 def _inverse(A: sp.Matrix) -> sp.Matrix:

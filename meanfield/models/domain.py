@@ -92,6 +92,9 @@ def parse_domain(text: str, name: str, *, line: int | None = None,
         _check_name(m["name"], name, text, line, source)
         num = float(m["num"])
         op = m["op"]
+        if num == (math.inf if op in (">", ">=") else -math.inf):  # e.g. 'g > 1e400'
+            raise ModelSyntaxError(f"empty domain {text!r} for parameter {name}",
+                                   line=line, source=source)
         if op in (">", ">="):
             return Domain(lower=num, lower_closed=op == ">=")
         return Domain(upper=num, upper_closed=op == "<=")

@@ -42,7 +42,11 @@ def get_model(model: str | Path | Model = DEFAULT_MODEL) -> Model:
     if text in available_models():
         return _load_shipped(text)
     path = Path(text)
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError:  # e.g. a name too long for the file system: not a model file either
+        is_file = False
+    if is_file:
         return load_model_file(path)
     raise UnknownModelError(f"unknown model {text!r}: not a shipped model "
                             f"({', '.join(available_models())}) nor a model file")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import math
 import re
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def load_model_file(path: str | Path) -> Model:
         text = p.read_text()
     except OSError as exc:
         raise ModelSyntaxError(f"cannot read model file: {exc.strerror}", source=str(p)) from None
+    except UnicodeDecodeError as exc:  # a binary or non-UTF-8 file
+        raise ModelSyntaxError(f"not a UTF-8 text file (byte {exc.start}: {exc.reason})",
+                               source=str(p)) from None
     return parse_model(text, source=str(p))
 
 
@@ -153,6 +157,8 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
         args = [a.strip() for a in m["args"].split(",")]
         for a in args:
             _check_identifier(ln, a, f"argument of {fname}", source)
+        if len(set(args)) != len(args):  # SymPy's Lambda would raise a bare TypeError
+            raise ln.error(f"function {fname} names an argument twice", source)
         scope = {p: symbol(p) for p in pnames}
         scope.update({a: symbol(a) for a in args})
         body = _Converter(ln, m.start("body"), source, scope, functions, couplings=(),
@@ -240,6 +246,38 @@ def _check_identifier(ln: _Line, name: str, what: str, source: str) -> None:
                        f"(e.g. {name}_)", source)
 
 
+#: Largest exact constant power evaluated, in bits (SymPy would otherwise compute
+#: 9**9**9 exactly, for minutes; a double holds at most 1024 bits of exponent anyway).
+_MAX_POWER_BITS = 1 << 14
+
+
+def _check_power(base, exponent, conv) -> None:
+    """Refuse ``base ** exponent`` of two numbers whose exact value would be enormous."""
+    if not (base.is_Rational and exponent.is_Integer) or abs(base) in (0, 1):
+        return
+    bits = abs(int(exponent)) * max(int(base.p).bit_length(), int(base.q).bit_length())
+    if bits > _MAX_POWER_BITS:
+        raise conv.line.error(f"constant power {base}**{exponent} is too large",
+                              conv.source, col=conv.offset + 1)
+
+
+def _check_constants(expr: sp.Expr, line: _Line, source: str, col: int) -> None:
+    """Refuse an expression with an infinite or undefined constant (``1/0``, ``0*(1/0)``)
+    or a number beyond the double range: it would become a silent inf or NaN in the
+    generated code."""
+    if expr.has(sp.zoo, sp.oo, sp.nan, -sp.oo):
+        raise line.error(f"expression has an infinite or undefined value ({expr}); "
+                         "a division by zero?", source, col=col)
+    for n in expr.atoms(sp.Number):
+        try:
+            ok = math.isfinite(float(n))
+        except OverflowError:
+            ok = False
+        if not ok:
+            raise line.error(f"constant {sp.sstr(n.evalf(3))} is outside the range of a double",
+                             source, col=col)
+
+
 class _Converter:
     """Convert one expression's Python AST into SymPy against an explicit scope."""
 
@@ -261,10 +299,15 @@ class _Converter:
         self.offset += lead
         try:
             tree = ast.parse(text.strip(), mode="eval")
+            expr = self.visit(tree.body)
         except SyntaxError as exc:
             raise self.line.error(f"syntax error: {exc.msg}", self.source,
                                   col=self.offset + (exc.offset or 1)) from None
-        return self.visit(tree.body)
+        except RecursionError:  # e.g. thousands of nested unary minus signs
+            raise self.line.error("expression nested too deeply", self.source,
+                                  col=self.offset + 1) from None
+        _check_constants(expr, self.line, self.source, self.offset + 1)
+        return expr
 
     def fail(self, node, message):
         return self.line.error(message, self.source, col=self.offset + node.col_offset + 1)
@@ -309,6 +352,8 @@ class _Converter:
         if isinstance(node.op, ast.BitXor):
             raise self.fail(node, "'^' is not a power here; write '**'")
         a, b = self.visit(node.left), self.visit(node.right)
+        if isinstance(node.op, ast.Pow):
+            _check_power(a, b, self)
         ops = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
                ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}
         for op, f in ops.items():

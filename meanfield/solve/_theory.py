@@ -47,9 +47,14 @@ class Theory:
         """M(lambda) as an array of shape ``lam.shape + (m, m)``."""
         lam = np.asarray(lam)
         p = [params[n] for n in self.module.PARAMETERS]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # lambda exactly at a pole of G (a local rate such as -1/tau_r): |G|^2 = inf
-            entries = self.module.profile(lam, *q, *p, *self._quad(K))
+        if lam.size and not np.any(lam):
+            # M(0) (stability): the form with the rates cancelled, since a rate such as
+            # s_z = sigmoid(1e3 z) underflows to 0 and s_z^2/|lambda + s_z|^2 is then 0/0
+            entries = self.module.profile_zero(*q, *p, *self._quad(K))
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # lambda exactly at a pole of G (a local rate such as -1/tau_r): |G|^2 = inf
+                entries = self.module.profile(lam, *q, *p, *self._quad(K))
         shape = np.broadcast(lam, *q, *p).shape
         M = np.zeros(shape + (self.m, self.m))
         for (i, j), e in zip(self.module.PROFILE_KEYS, entries):

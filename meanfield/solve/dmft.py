@@ -356,6 +356,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                                    max_iter=3000 if max_iter is None else max_iter,
                                    nodes=nodes, initial_variance=initial_variance,
                                    initial=initial, throw=throw, lyapunov=lyapunov)
+    if not (isinstance(seed, int | np.integer) and seed >= 0):  # numpy's seeds are >= 0
+        raise ParameterError(f"seed={seed!r} must be a non-negative integer")
     for name, v, lo in (("samples", samples, 16), ("replicas", replicas, 2)):
         if not (isinstance(v, int) and v >= lo):
             raise ParameterError(f"{name}={v!r} must be an integer >= {lo}")

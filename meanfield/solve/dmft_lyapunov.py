@@ -89,6 +89,10 @@ def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, st
     # keep the states that feed back into some equation (a state no equation depends on,
     # like z of the gated model at alpha_z = 0, does not change the growth rate)
     active = sorted({j for _, j in Q})
+    # ... but its own perturbation still decays at its local rate: lambda_max is at least
+    # -a_k for every such state (tau_z = 1e3 at a stable fixed point: lambda_max = -1e-3,
+    # the slowest local mode, as the spectral edge; beta_h = 50, phi' = 0: -s_z(0) = -1/2)
+    passive = max((-system.rate[k] for k in states if k not in active), default=-math.inf)
     Q = {kj: q for kj, q in Q.items() if kj[0] in active}
     idx = {k: a for a, k in enumerate(active)}
     m = 2 * n - 1
@@ -106,13 +110,20 @@ def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, st
         lu = splu(A)
         op = LinearOperator((size, size), matvec=lambda v: lu.solve(B @ v), dtype=float)
         v0 = np.ones(size)
+        if not np.max(np.abs(op.matvec(v0))) >= np.finfo(float).tiny:
+            # the tangent coupling is numerically zero (a saturated phi, beta_h = 50:
+            # phi' underflows): ARPACK cannot start ("starting vector is zero"); the
+            # Perron root is 0 to double precision
+            return 0.0
         val = eigs(op, k=1, which="LM", v0=v0, tol=1e-10, maxiter=5000,
                    return_eigenvectors=False)
         return float(val[0].real)
 
     lo = -min(system.rate[k] for k in active) * (1 - 1e-9)
-    g_lo = math.log(mu(lo))
-    if g_lo <= 0:
+    mu_lo = mu(lo)
+    if mu_lo <= 1:  # mu decreases with lambda: below 1 already at the smallest rate
+        if passive > lo:
+            return passive, "the slowest local rate of a state that does not feed back"
         return lo, "the Perron root is below 1 at the smallest admissible rate"
     hi = max(1.0, abs(lo))
     for _ in range(40):
@@ -122,6 +133,8 @@ def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, st
     else:
         raise ConvergenceError("lambda_max: no upper bracket for the Perron root = 1")
     lam = brentq(lambda x: math.log(mu(x)), lo, hi, xtol=1e-10, rtol=1e-10)
+    if passive > lam:
+        return passive, "the slowest local rate of a state that does not feed back"
     return float(lam), (f"tangent equations on {len(active)} coupled state(s), "
                         f"{m} lags in [-{tau[-1]:g}, {tau[-1]:g}]")
 

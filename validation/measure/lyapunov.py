@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from meanfield._errors import ConvergenceError, ParameterError
 
-from ..integrate import _check_positive, simulate
+from ..integrate import _check_positive, check_rk4_step, simulate
 from ..network import Network
 
 __all__ = ["LyapunovResult", "lyapunov_spectrum", "max_lyapunov_twin", "kaplan_yorke_dimension",
@@ -70,6 +70,18 @@ class LyapunovResult:
                 "kaplan_yorke": None if math.isnan(self.kaplan_yorke) else self.kaplan_yorke,
                 "T": self.T, "transient": self.transient, "renorm_every": self.renorm_every,
                 "dt": self.dt}
+
+
+#: Most RK4 steps of one run (as :func:`~validation.integrate.simulate`'s ``max_steps``).
+MAX_STEPS = 10_000_000
+
+
+def _check_steps(duration: float, dt: float) -> None:
+    """Refuse a run of more than MAX_STEPS steps (T = 1e308 would overflow, 1e300 steps
+    would never end)."""
+    if not duration / dt <= MAX_STEPS:
+        raise ParameterError(f"(T + transient)/dt = {duration / dt:.3g} steps exceed "
+                             f"{MAX_STEPS}")
 
 
 def kaplan_yorke_dimension(exponents) -> float:
@@ -135,6 +147,8 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     renorm_every = _check_positive("renorm_every", renorm_every)
     if not (math.isfinite(float(transient)) and transient >= 0):
         raise ParameterError(f"transient={transient!r} must be a finite number >= 0")
+    check_rk4_step(network, dt)  # its own RK4 below: same stability limit as simulate's
+    _check_steps(T + transient, dt)
     steps_per = max(1, int(round(renorm_every / dt)))
     tau = steps_per * dt
     n_trans = int(math.ceil(transient / tau))
@@ -193,6 +207,7 @@ def max_lyapunov_twin(network: Network, *, T: float = 500.0, transient: float = 
     flow only, not the Jacobian.
     """
     T, dt, d0 = _check_positive("T", T), _check_positive("dt", dt), _check_positive("d0", d0)
+    _check_steps(T + transient, dt)
     steps_per = max(1, int(round(renorm_every / dt)))
     tau = steps_per * dt
     y = network.initial_state(state_seed) if y0 is None else network.check_state(y0).copy()

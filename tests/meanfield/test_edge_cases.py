@@ -1,0 +1,249 @@
+"""The theory's solvers at the edges of parameter space, and their determinism.
+
+Edges: gate sensitivities alpha up to 1e3, biases |beta| up to 50, g_h from 1e-3 to 50,
+time constants from 1e-3 to 1e3. Every solver must return finite numbers (or the
+documented ``None``/``nan`` with a flag saying why) and converge or say it did not.
+Checks against an independent computation: the gated model's variance map and its
+stability quantity written out by hand (spec sections 2 and 3) and averaged with
+adaptive quadrature (``scipy.integrate.quad``), not with the generated code.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+from scipy.special import expit
+
+import meanfield as mf
+from meanfield.solve.complexity import complexity
+from meanfield.solve.dmft import dmft
+from meanfield.solve.spectrum import spectral_support
+
+
+# ------------------------------------------------------------ independent gated theory
+def gauss_avg(f, q: float, kinks=()) -> float:
+    """<f(x)> for x ~ N(0, q), adaptive quadrature on +-40 standard deviations, split
+    around each kink ``(centre, width)`` of a steep function: at alpha = 1e3 a slope is a
+    spike 1e-3 wide, which an adaptive rule whose first nodes lie farther away accepts
+    as zero (it did, off by a factor 3), so the pieces near it are cut to its width."""
+    if q == 0:
+        return float(f(0.0))
+    s = math.sqrt(q)
+    dens = lambda u: f(s * u) * math.exp(-0.5 * u * u) / math.sqrt(2 * math.pi)  # noqa: E731
+    near = [(c + m * w) / s for c, w in kinks for m in (0, 1, 3, 10, 30, 100)
+            for m in (m, -m)]
+    cuts = sorted({-40.0, 40.0, 0.0} | {u for u in near if abs(u) < 40})
+    return sum(quad(dens, a, b, limit=400, epsabs=1e-13, epsrel=1e-11)[0]
+               for a, b in zip(cuts[:-1], cuts[1:]))
+
+
+def gated_functions(p):
+    """phi, phi', s_r, s_r' of the gated model, and the centres of phi and s_r."""
+    phi = lambda x: math.tanh(p["g_h"] * x + p["beta_h"])  # noqa: E731
+    dphi = lambda x: p["g_h"] * (1 - phi(x) ** 2)  # noqa: E731
+    s_r = lambda x: float(expit(p["alpha_r"] * x - p["beta_r"]))  # noqa: E731
+    ds_r = lambda x: p["alpha_r"] * s_r(x) * (1 - s_r(x))  # noqa: E731
+    kinks_h = ((-p["beta_h"] / p["g_h"], 1 / p["g_h"]),)
+    kinks_r = ((p["beta_r"] / p["alpha_r"], 1 / p["alpha_r"]),) if p["alpha_r"] > 0 else ()
+    return phi, dphi, s_r, ds_r, kinks_h, kinks_r
+
+
+def gated_variance_map(q, p):
+    """F(q) at a fixed point (h = eta_h, z = eta_z, r = eta_r, independent fields):
+    q_h' = <phi^2> <s_r^2>, q_z' = q_r' = <phi^2>."""
+    phi, _, s_r, _, kh, kr = gated_functions(p)
+    P = gauss_avg(lambda x: phi(x) ** 2, q["q_h"], kh)
+    return {"q_h": P * gauss_avg(lambda x: s_r(x) ** 2, q["q_r"], kr), "q_z": P, "q_r": P}
+
+
+def gated_stability(q, p):
+    """rho(M(0)): the Perron root of mu^2 - a mu - b c (derive/jacobian.py docstring),
+    a = <s_r^2><phi'^2>, b = <s_r'^2><phi^2>, c = <phi'^2>. No alpha_z, no tau: the
+    update gate and the time constants do not change a fixed point's stability."""
+    phi, dphi, s_r, ds_r, kh, kr = gated_functions(p)
+    c = gauss_avg(lambda x: dphi(x) ** 2, q["q_h"], kh)
+    a = gauss_avg(lambda x: s_r(x) ** 2, q["q_r"], kr) * c
+    b = (gauss_avg(lambda x: ds_r(x) ** 2, q["q_r"], kr)
+         * gauss_avg(lambda x: phi(x) ** 2, q["q_h"], kh))
+    return 0.5 * (a + math.sqrt(a * a + 4 * b * c))
+
+
+def _finite_fields(obj, allow_none=()):
+    for k, v in obj.items():
+        if isinstance(v, dict):
+            _finite_fields(v, allow_none)
+        elif v is None:
+            assert k in allow_none, k
+        elif isinstance(v, float):
+            assert math.isfinite(v), (k, v)
+
+
+# ------------------------------------------------------------ fixed points
+CORNERS = [
+    dict(g_h=3.0, alpha_z=1e3),                          # was stability = inf (0/0)
+    dict(g_h=3.0, alpha_z=1e3, beta_z=50.0, tau_z=1e-3, tau_r=1e3),
+    dict(g_h=50.0, alpha_r=1e3, beta_r=-50.0),
+    dict(g_h=50.0, alpha_z=1e3, alpha_r=1e3),
+    dict(g_h=50.0, beta_h=-50.0, alpha_r=1e3, beta_r=50.0),
+    dict(g_h=1e-3, beta_h=50.0, alpha_z=1e3, beta_z=-50.0),
+    dict(g_h=1.8, alpha_r=10.0),                          # three branches (control)
+]
+
+
+@pytest.mark.parametrize("params", CORNERS)
+def test_fixed_point_branches_at_the_corners(params):
+    p = mf.get_model("gated").resolve(params)
+    res = mf.fixed_point_branches("gated", params=p, throw=False)
+    assert res.message and isinstance(res.success, bool)
+    assert len(res) >= 1
+    # the stated quadrature error (an estimate from two rule sizes) is honest: the
+    # independent residual agrees within 10x of it (plus the root tolerance)
+    tol = 1e-8 + 10 * res.quadrature_error
+    if res.quadrature_error > 1e-9:
+        assert "quadrature did not reach" in res.message
+    for b in res:
+        _finite_fields(b.to_dict(), allow_none=("bulk_edge",))
+        F = gated_variance_map(b.field_variance, p)
+        assert max(abs(F[k] - b.field_variance[k]) for k in F) <= tol
+        # the stability averages squared slopes, harder than the variances: right to 1e-6,
+        # or the message says it is not resolved (alpha_r = 1e3: 21.7 for 33.3)
+        exact = gated_stability(b.field_variance, p)
+        if abs(b.stability - exact) > 1e-6 * max(1.0, exact):
+            assert f"Delta_h={b.variance['h']:.4g} not resolved" in res.message, (
+                b.stability, exact, res.message)
+        assert b.edge >= b.local_edge
+
+
+def test_stability_does_not_depend_on_the_update_gate():
+    """alpha_z = 1e3: s_z(z) underflows to 0 for z < -0.75 and the profile at lambda = 0
+    was 0/0, reported as stability = inf (and JSON output crashed); M(0) has the rate
+    cancelled and equals its alpha_z = 0 value."""
+    slow = mf.fixed_point_branches("gated", g_h=3.0, alpha_z=1e3)
+    plain = mf.fixed_point_branches("gated", g_h=3.0, alpha_z=0.0)
+    assert [b.stability for b in slow] == pytest.approx([b.stability for b in plain],
+                                                       rel=1e-12)
+    assert all(math.isfinite(b.stability) for b in slow)
+
+
+# ------------------------------------------------------------ spectrum
+@pytest.mark.parametrize("params", [dict(alpha_z=1e3), dict(g_h=50.0, alpha_r=1e3,
+                                                           beta_r=-50.0)])
+def test_spectral_support_at_the_corners(params):
+    s = spectral_support("gated", resolution=61, **params)
+    assert math.isfinite(s.edge) and all(map(math.isfinite, s.local_segment))
+    assert s.boundary and all(np.all(np.isfinite(c)) for c in s.boundary)
+    # two computations of the rightmost point: the traced contour (61 x 61 grid) and the
+    # edge (1D root of rho(M(lambda)) = 1 on the real axis) agree to a grid step
+    x0, x1 = s.extent[:2]
+    step = (x1 - x0) / 60
+    right = max(float(c.real.max()) for c in s.boundary)
+    assert right <= max(s.edge, s.local_segment[1]) + step
+
+
+# ------------------------------------------------------------ Gaussian DMFT
+COARSE = dict(tau_max=20.0, dtau=0.2, nodes=32)
+DMFT_CORNERS = [dict(g_h=50.0), dict(g_h=1e-3), dict(alpha_r=1e3), dict(alpha_r=1e3,
+                beta_r=50.0), dict(beta_h=50.0), dict(beta_h=-50.0, g_h=50.0),
+                dict(tau_r=1e-3), dict(tau_r=1e3), dict(tau_z=1e-3),
+                dict(tau_z=1e3)]
+
+
+@pytest.mark.parametrize("params", DMFT_CORNERS)
+def test_gaussian_dmft_at_the_corners(params):
+    r = dmft("gated", alpha_z=0.0, **COARSE, **params)
+    assert r.method == "gaussian" and r.message
+    assert r.converged, r.message
+    assert math.isfinite(r.delta_0) and math.isfinite(r.delta_inf) and r.delta_0 >= 0
+    assert math.isfinite(r.residual) and r.residual < 1e-9
+    for v, c in r.C.items():  # a covariance: |C(tau)| <= C(0)
+        assert np.all(np.isfinite(c)) and np.all(np.abs(c) <= c[0] * (1 + 1e-12) + 1e-15)
+    assert math.isfinite(r.tau_corr) == r.chaotic  # nan exactly when not chaotic
+    assert math.isfinite(r.lyapunov_max)
+    _finite_fields(r.to_dict(), allow_none=("tau_corr",))
+
+
+def test_saturated_dmft_is_the_static_fixed_point():
+    """beta_h = 50: phi = 1, a static solution with C_h = <s_r^2> over q_r = 1; the tangent
+    coupling underflows to zero (the eigensolver used to fail: 'starting vector is
+    zero') and lambda_max is the slowest local rate, -s_z(0) = -1/2."""
+    r = dmft("gated", alpha_z=0.0, beta_h=50.0, **COARSE)
+    p = mf.get_model("gated").resolve(beta_h=50.0)
+    _, _, s_r, _, _, kr = gated_functions(p)
+    assert not r.chaotic
+    assert r.delta_0 == pytest.approx(gauss_avg(lambda x: s_r(x) ** 2, 1.0, kr), abs=1e-8)
+    # h does not feed back (phi' = 0) but still decays at its own rate s_z(0) = 1/2;
+    # the exponent was -1 (the rate of r) before the fix
+    assert r.lyapunov_max == pytest.approx(-0.5, abs=1e-6)
+
+
+def test_dmft_exponent_at_a_fixed_point_is_the_spectral_edge():
+    """g_h = 1e-3: the zero fixed point is stable and the slowest mode is z (tau_z = 1e3),
+    which feeds nothing back at alpha_z = 0: lambda_max = -1/tau_z, the spectral edge of
+    the fixed point (it was -s_z(0) = -1/2, the slowest *coupled* rate)."""
+    r = dmft("gated", alpha_z=0.0, g_h=1e-3, tau_z=1e3, **COARSE)
+    fp = mf.fixed_point_branches("gated", alpha_z=0.0, g_h=1e-3, tau_z=1e3)
+    assert not r.chaotic and len(fp) == 1
+    assert r.lyapunov_max == pytest.approx(-1e-3, rel=1e-6)
+    assert r.lyapunov_max == pytest.approx(fp[0].edge, rel=1e-6)
+
+
+# ------------------------------------------------------------ complexity
+def test_complexity_at_extreme_points():
+    """Sigma counts fixed points, which neither the update gate nor the time constants
+    change: alpha_z = 1e3, tau_z = 1e-3, tau_r = 1e3 give the default Sigma. A saturated
+    phi (beta_h = +-50) leaves one fixed point: Sigma = 0 on the zero branch, where the
+    stability of the optimum is undefined (nan, JSON null: documented)."""
+    base = complexity("gated")
+    edge = complexity("gated", alpha_z=1e3, tau_z=1e-3, tau_r=1e3)
+    assert base.converged and edge.converged and base.sigma > 0
+    assert edge.sigma == pytest.approx(base.sigma, rel=1e-9)
+    for beta in (-50.0, 50.0):
+        sat = complexity("gated", beta_h=beta)
+        assert sat.converged and sat.sigma == 0.0 and sat.branch == "zero"
+        assert sat.message
+    gate = complexity("gated", beta_r=-50.0)
+    assert gate.converged and math.isfinite(gate.sigma)
+    _finite_fields(gate.to_dict())
+
+
+# ------------------------------------------------------------ determinism
+_THEORY = textwrap.dedent("""
+    import numpy as np
+    import meanfield as mf
+    from meanfield.solve.dmft import dmft
+    from meanfield.solve.complexity import complexity
+    fp = mf.fixed_point_branches("gated", g_h=1.8, alpha_r=10.0)
+    d = dmft("gated", g_h=3.0, alpha_z=0.0, tau_max=20.0, dtau=0.2, nodes=32)
+    c = complexity("additive", g_h=1.5)
+    vals = [v for b in fp for v in (*b.field_variance.values(), b.stability, b.edge)]
+    vals += [*d.C["h"], d.delta_0, d.lyapunov_max, c.sigma, c.log_det]
+    print(" ".join(float(v).hex() for v in vals))
+""")
+
+
+def _theory_digest() -> str:
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(_THEORY, {})
+    return buf.getvalue().strip()
+
+
+def test_theory_is_deterministic_across_calls_and_processes():
+    """fixed_point_branches, the Gaussian DMFT and complexity: bit-identical results in
+    two calls and in another process with another hash seed (set and dict orders)."""
+    a, b = _theory_digest(), _theory_digest()
+    assert a == b and len(a.split()) > 100
+    env = {**os.environ, "PYTHONHASHSEED": "777"}
+    other = subprocess.run([sys.executable, "-c", _THEORY], capture_output=True, text=True,
+                           env=env, check=True).stdout.strip()
+    assert other == a
