@@ -28,7 +28,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not validation" -q
 
-# every study in full (about an hour on 2 idle cores): report/index.html, report/summary.json;
+# every study in full (several hours on 2 cores; the quick forms together about 75 minutes): report/index.html, report/summary.json;
 # the same studies as tests: python -m pytest -m validation
 validate: $(STAMP)
 	$(BIN)/meanfield validate --out report
