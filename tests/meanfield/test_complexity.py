@@ -92,6 +92,10 @@ def test_complexity_onset_additive():
     # Sigma vanishes for g <= 1 (classical) and grows like (g - 1)^3 above, so the 1e-9
     # crossing lies just above 1 (0.002 for a coefficient 0.2): bracketed to xtol there
     assert r.bracket[1] - r.bracket[0] <= 2e-3
+    # strictly above the classical onset g = 1 (Sigma = 0 there, exactly), and below
+    # 1.006: a cubic rise c (g - 1)^3 reaches 1e-9 before g = 1.006 for any c > 5e-3
+    # (the classical small-gain expansion is far steeper), so a later crossing means the
+    # onset was found in the wrong place
     assert 1.0 < r.onset < 1.006
 
 

@@ -53,6 +53,8 @@ def assert_same_data(a: xr.Dataset, b: xr.Dataset):
                                            ((2, 3), 1000), ((4, 4), 1)])
 def test_blocks_cover_the_grid_exactly_once(shape, points):
     block = block_shape(shape, points)
+    # a block holds at least one point and never more than the requested points per task
+    # (the bound the planner promises; fails if block_shape over- or under-splits)
     assert 1 <= np.prod(block) <= max(points, 1)
     cover = np.zeros(shape, dtype=int)
     for region in blocks(shape, block):
