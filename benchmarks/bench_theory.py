@@ -13,6 +13,7 @@ Run: ``make bench`` (or ``python benchmarks/bench_theory.py --out FILE``).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from datetime import date
@@ -101,6 +102,10 @@ def main(argv=None):
     t0 = time.perf_counter()
     smap = stability_map(model, axes=axes)
     t_gen = time.perf_counter() - t0
+    # the same on one thread (the default spreads tiles over every core)
+    t0 = time.perf_counter()
+    stability_map(model, axes=axes, workers=1)
+    t_one = time.perf_counter() - t0
 
     solve = naive_point_solver(model)
     rng = np.random.default_rng(0)
@@ -115,7 +120,8 @@ def main(argv=None):
     t_naive = t_naive_point * args.grid ** 2
     res = {
         "benchmark": "stability map (g_h, alpha_r)", "grid": [args.grid, args.grid],
-        "generated_seconds": round(t_gen, 2), "quadrature_nodes": smap.nodes,
+        "generated_seconds": round(t_gen, 2), "cores": len(os.sched_getaffinity(0)),
+        "generated_seconds_one_thread": round(t_one, 2), "quadrature_nodes": smap.nodes,
         "naive_seconds_per_point": round(t_naive_point, 4),
         "naive_seconds_extrapolated": round(t_naive, 1), "speedup": round(t_naive / t_gen, 1),
         "naive_sample_points": args.sample, "naive_agrees_on": int(agree),

@@ -29,21 +29,23 @@ from .spectrum import edge_of
 __all__ = ["fixed_point_branches", "residual_curve"]
 
 
-def _rest(theory: Theory, q1, params, K, iters=200, tol=1e-13):
-    """The other variances given q1 (vectorised over q1)."""
+def _rest(theory: Theory, q1, params, K, iters=200, tol=1e-13, dtype=np.float64):
+    """The other variances given q1 (vectorised over q1); ``dtype``: see Theory.variance_map."""
     m = theory.m
-    q1 = np.asarray(q1, dtype=float)
+    q1 = np.asarray(q1, dtype=dtype)
     # scalar placeholders for the unknown variances: averages over them then cost one
     # evaluation per parameter point, not one per value of q1 (they are discarded)
-    q = [q1] + [np.float64(0.5) for _ in range(m - 1)]
+    q = [q1] + [dtype(0.5) for _ in range(m - 1)]
     if theory.closed_rest():  # F_2..F_m depend on q_1 only: one evaluation is exact
-        new = theory.variance_map(q, params, K)
+        new = theory.variance_map(q, params, K, dtype)
         q = [q1] + [new[f] for f in range(1, m)]
         if set(theory.module.VARIANCE_DEPENDS[0]) <= {0}:
             return q, new[0]
-        return q, theory.variance_map(q, params, K)[0]
+        return q, theory.variance_map(q, params, K, dtype)[0]
+    if dtype is not np.float64:
+        tol = max(tol, 1e-6)
     for _ in range(iters):
-        new = theory.variance_map(q, params, K)
+        new = theory.variance_map(q, params, K, dtype)
         change = max((float(np.max(np.abs(new[f] - q[f]))) for f in range(1, m)), default=0.0)
         q = [q1] + [new[f] for f in range(1, m)]
         if change < tol:

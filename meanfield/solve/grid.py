@@ -9,6 +9,8 @@ is refined by vectorised bisection, and the stability quantity
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,14 +60,14 @@ class StabilityMap:
     residual: float
 
 
-def _rest(th: Theory, q1, params, K):
-    return _rest_variances(th, q1, params, K)
+def _rest(th: Theory, q1, params, K, dtype=np.float64):
+    return _rest_variances(th, q1, params, K, dtype=dtype)
 
 
 def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | None = None,
                   q_max: float = 1.0, n_q: int = 32, nodes: int | None = None,
-                  rtol: float = 1e-6, polish: int = 2, chunk_bytes: float = 1.6e7
-                  ) -> StabilityMap:
+                  rtol: float = 1e-6, polish: int = 2, chunk_bytes: float = 1.6e7,
+                  workers: int | None = None) -> StabilityMap:
     """Fixed points and their stability on the grid spanned by ``axes``.
 
     Parameters
@@ -85,6 +87,9 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
         three evaluations at the roots only); ``residual`` reports the result.
     chunk_bytes : float
         Memory bound of one block of the root refinement.
+    workers : int, optional
+        Threads over which the grid's tiles are spread (default: one per CPU core; the
+        sweeps, which already run one task per core, pass 1).
 
     Notes
     -----
@@ -154,16 +159,13 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
         nodes_all = fixed_nodes
     th_all = Theory(model, nodes_all)
     p_all = point_params(all_tile)
-    _, F0 = _rest(th_all, np.zeros((1,) * (len(shape) + 1)), p_all, nodes_all)
-    zero_exists = np.broadcast_to(np.abs(F0[..., 0]) < 1e-14, shape)
+    zero_exists = np.zeros(shape, dtype=bool)
     q_scan = np.geomspace(1e-8 * q_max, q_max, n_q)
     B_MAX = 8
     roots = np.full(shape + (B_MAX,), np.nan)
     rho = np.full(shape + (B_MAX,), np.inf)
     n_nonzero = np.zeros(shape, dtype=int)
     truncated = np.zeros(shape, dtype=bool)
-    residual = 0.0
-    used_nodes = 0
     x_scan = np.log(q_scan)
     # tiles of the grid small enough that the scan's node arrays stay in cache; each
     # tile gets the quadrature size its own corners need (a steep gate needs many nodes
@@ -183,15 +185,21 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
         def nodes_for(tile):
             idx = tuple(np.searchsorted(e, [sl.start, sl.stop - 1]) for e, sl in zip(edges, tile))
             return int(table[np.ix_(*idx)].max())
-    for ti in np.ndindex(*counts):
+
+    def solve_tile(ti):
+        """Scan, bracket, polish and classify one tile; writes disjoint slices."""
         tile = tuple(slice(i * b, min((i + 1) * b, n)) for i, b, n in zip(ti, block, shape))
         K = fixed_nodes or nodes_for(tile)
-        used_nodes = max(used_nodes, K)
         th = Theory(model, K)
         p = point_params(tile)
         tshape = tuple(sl.stop - sl.start for sl in tile)
-        _, F1 = _rest(th, q_scan, p, K)
-        R = np.broadcast_to(F1 - q_scan, tshape + (n_q,))
+        _, F0 = _rest(th, np.zeros((1,) * (len(shape) + 1)), p, K)
+        zero_exists[tile] = np.abs(F0[..., 0]) < 1e-14
+        # the scan only brackets roots, so it runs in single precision (five times
+        # cheaper sigmoids; relative error ~1e-7, below the quadrature's rtol); the roots
+        # are then polished and classified in double precision
+        _, F1 = _rest(th, q_scan, p, K, dtype=np.float32)
+        R = np.broadcast_to((F1 - q_scan.astype(np.float32)).astype(float), tshape + (n_q,))
         sgn = np.sign(R)
         change = sgn[..., :-1] * sgn[..., 1:] < 0
         n_nonzero[tile] = change.sum(-1)
@@ -215,23 +223,45 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
             same = np.sign(rt) == np.sign(ra)
             lo_t, hi_t = np.where(same, t, lo_t), np.where(same, hi_t, t)
         r = np.where(has, np.exp(xa + 0.5 * (lo_t + hi_t) * hx), np.nan)
-        # polish: secant steps on the quadrature residual, kept inside the bracket
-        qa, qb = np.exp(xa), np.exp(xb)
+        # polish and classify at the roots only (a flat list: most points of a tile have
+        # fewer roots than the tile's widest point)
+        full = tshape + (B,)
+        pr = {n: (np.broadcast_to(v, full)[has] if np.ndim(v) else v) for n, v in p.items()}
+        rr, qa, qb = r[has], np.exp(xa[has]), np.exp(xb[has])
         for _ in range(polish):
-            safe = np.nan_to_num(r, nan=0.5)
-            f0 = _rest(th, safe, p, K)[1] - safe
-            step = 1e-7 * safe
-            f1 = _rest(th, safe + step, p, K)[1] - (safe + step)
+            # secant steps on the quadrature residual (value and a nearby point in one
+            # call), kept inside the bracket
+            step = 1e-7 * rr
+            both = np.concatenate([rr, rr + step])
+            pb = {n: (np.concatenate([v, v]) if np.ndim(v) else v) for n, v in pr.items()}
+            f = _rest(th, both, pb, K)[1] - both
+            f0, f1 = f[:rr.size], f[rr.size:]
             with np.errstate(divide="ignore", invalid="ignore"):
-                new = safe - f0 * step / (f1 - f0)
+                new = rr - f0 * step / (f1 - f0)
             ok = np.isfinite(new) & (new > qa) & (new < qb)
-            r = np.where(has, np.where(ok, new, r), np.nan)
-        safe = np.nan_to_num(r, nan=0.5)
-        q_r, F_r = _rest(th, safe, p, K)
-        res = np.abs(F_r - safe)
-        residual = max(residual, float(np.max(np.where(has, res, 0.0), initial=0.0)))
+            rr = np.where(ok, new, rr)
+        q_r, F_r = _rest(th, rr, pr, K)
+        r = np.full(full, np.nan)
+        r[has] = rr
+        rho_t = np.full(full, np.inf)
+        rho_t[has] = th.rho(np.zeros(rr.shape), q_r, pr)
         roots[tile + (slice(0, B),)] = r
-        rho[tile + (slice(0, B),)] = np.where(has, th.rho(np.zeros(r.shape), q_r, p), np.inf)
+        rho[tile + (slice(0, B),)] = rho_t
+        return K, float(np.max(np.abs(F_r - rr), initial=0.0))
+
+    # tiles are independent and numpy's elementwise loops release the GIL: a thread per
+    # core (``workers``) nearly halves the wall time on two cores
+    tiles = list(np.ndindex(*counts))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n_workers = max(1, min(int(workers or cores or 1), len(tiles)))
+    if n_workers == 1:
+        outs = [solve_tile(ti) for ti in tiles]
+    else:
+        with ThreadPoolExecutor(n_workers) as ex:
+            outs = list(ex.map(solve_tile, tiles))
+    used_nodes = max(k for k, _ in outs)
+    residual = max(r for _, r in outs)
+    th = Theory(model, used_nodes)
     stable = rho < 1.0
     n_stable = stable.sum(-1)
     zero_q = [np.zeros((1,) * (len(shape) + 1)) for _ in range(th.m)]

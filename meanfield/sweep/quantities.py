@@ -246,7 +246,8 @@ def _fixed_point_kernel(model, axes, params, options, seeds):
     from ..solve.grid import stability_map
 
     m = stability_map(model, axes=axes, params=params, nodes=options["nodes"],
-                      n_q=options["n_q"], q_max=options["q_max"])
+                      n_q=options["n_q"], q_max=options["q_max"],
+                      workers=1)  # the sweep spreads its tasks over the cores itself
     return {"zero_exists": m.zero_exists, "zero_stable": m.zero_stable,
             "n_nonzero": m.n_nonzero, "n_stable_nonzero": m.n_stable_nonzero,
             "max_variance": m.max_variance, "region": m.region, "truncated": m.truncated}

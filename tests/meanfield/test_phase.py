@@ -47,6 +47,26 @@ def test_tiles_with_their_own_quadrature_agree_with_one_fine_rule():
     np.testing.assert_allclose(tiled.max_variance, fine.max_variance, rtol=1e-4)
 
 
+def test_threads_and_single_precision_scan_change_nothing(monkeypatch):
+    """Tiles on two threads equal one thread bit for bit; the single-precision scan
+    finds the same brackets as a double-precision one (the roots are polished in double
+    precision, so only the brackets could differ)."""
+    from meanfield.solve import grid
+
+    axes = {"g_h": np.linspace(1.3, 2.6, 12), "alpha_r": np.linspace(0, 25, 12)}
+    one = stability_map("gated", axes=axes, chunk_bytes=2e5, workers=1)
+    two = stability_map("gated", axes=axes, chunk_bytes=2e5, workers=2)
+    for f in ("region", "n_nonzero", "max_variance", "zero_stable"):
+        assert np.array_equal(getattr(one, f), getattr(two, f))
+    orig = grid._rest_variances
+    monkeypatch.setattr(grid, "_rest_variances",
+                        lambda *a, dtype=None, **k: orig(*a, dtype=np.float64, **k))
+    ref = stability_map("gated", axes=axes, chunk_bytes=2e5, workers=1)
+    assert np.array_equal(ref.region, one.region)
+    assert np.array_equal(ref.n_nonzero, one.n_nonzero)
+    np.testing.assert_allclose(ref.max_variance, one.max_variance, rtol=1e-6)
+
+
 @pytest.mark.parametrize("beta_r", [0.0, 1.0])
 def test_zero_instability_line_is_g_h_s_r0_equal_one(beta_r):
     """Independent: at h = 0 the edge crosses 0 when g_h s_r(0) = 1 (spec section 3)."""
