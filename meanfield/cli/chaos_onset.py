@@ -36,7 +36,8 @@ def register(sub):
     p.add_argument("--dtau", type=positive_float, default=0.2,
                    help="lag spacing (default 0.2)")
     p.add_argument("--nodes", type=positive_int, default=64,
-                   help="quadrature nodes per dimension (default 64)")
+                   help="quadrature nodes per dimension to start with (default 64; doubled "
+                        "as the quadrature error requires)")
     p.add_argument("--max-iter", type=positive_int, default=3000,
                    help="iterations per DMFT solve (default 3000)")
     p.add_argument("--max-solves", type=positive_int, default=200,

@@ -18,7 +18,7 @@ QUANTITY_FLAGS = (
     ("--method", "method", str, "dmft: auto|gaussian|sampling; simulate: rk4|dopri5"),
     ("--tau-max", "tau_max", float, "dmft: largest lag (default 100)"),
     ("--dtau", "dtau", float, "dmft: lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
-    ("--nodes", "nodes", int, "quadrature nodes (dmft default 80, complexity 81, "
+    ("--nodes", "nodes", int, "quadrature nodes (dmft: 80 to start, complexity 81, "
                               "fixed-points: chosen per chunk)"),
     ("--damping", "damping", float, "dmft: mixing fraction in (0, 1]"),
     ("--samples", "samples", int, "dmft sampling: single-site trajectories (default 4000)"),

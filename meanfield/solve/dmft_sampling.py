@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import scipy.fft as sfft
 import sympy as sp
 
 from .._errors import ParameterError
@@ -36,6 +37,7 @@ from ..codegen.emit import emit_function
 from ..codegen.load import load_source
 from ..derive.unit import unit_dynamics
 from ..models import Model
+from .dmft import _threads
 
 __all__ = ["SiteKernels", "site_kernels", "sample_stationary", "sampled_correlations"]
 
@@ -101,6 +103,8 @@ def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.
     # tenth removes the step an estimated (noisy) tail would leave there
     k = max(n // 10, 1)
     d[n - k:] *= 0.5 * (1 + np.cos(np.pi * np.arange(1, k + 1) / k))
+    # a power of two (not scipy's next fast length): the period fixes the shape of the
+    # white noise drawn, so it is kept as it was when the studies' seeds were chosen
     m = 1 << int(math.ceil(math.log2(max(length, 2 * (n - 1), 2))))
     circ = np.zeros(m)
     circ[:n] = d
@@ -116,7 +120,7 @@ def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.
         static = rng.standard_normal(batch)
         if noise is not None:
             noise.update(z=z, static=static)
-    y = np.fft.fft(lam[:, None] * z, axis=0)[:length]
+    y = sfft.fft(lam[:, None] * z, axis=0, workers=_threads())[:length]
     out = np.concatenate([y.real, y.imag], axis=1)[:, :batch]
     out += math.sqrt(c_inf) * static[None, :]
     return out, neg
@@ -125,9 +129,10 @@ def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.
 def _acf_sum(y: np.ndarray, n: int) -> np.ndarray:
     """Sum over samples of sum_t y(t) y(t + lag) for lags 0..n-1 (y: (L, B))."""
     L = y.shape[0]
-    m = 1 << int(math.ceil(math.log2(L + n)))
-    Y = np.fft.rfft(y, m, axis=0)
-    return np.fft.irfft((Y * Y.conj()).real.sum(axis=1), m)[:n]
+    m = sfft.next_fast_len(L + n, real=True)
+    Y = sfft.rfft(y, m, axis=0, workers=_threads())
+    power = (Y.real ** 2 + Y.imag ** 2).sum(axis=1)
+    return sfft.irfft(power, m)[:n]
 
 
 def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *,
@@ -137,8 +142,10 @@ def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *
     """One pass of steps 1-3: sample the fields, integrate, estimate correlations.
 
     ``field_corr[i]`` is the autocovariance of the fields of group ``i``. Returns
-    ``state`` (per-state autocorrelations, shape (batches, n_lags) each: one estimate per
-    batch of samples), ``group`` (same for the presynaptic functions), ``final`` (the
+    ``state`` (a function returning the per-state autocorrelations, shape
+    (n_states, batches, n_lags): one estimate per batch of samples; computed on demand
+    since the iteration does not need them), ``group`` (the same for the presynaptic
+    functions, computed), ``final`` (the
     states at the end, to warm-start the next pass) and ``negative`` (largest negative
     spectral fraction met while sampling).
     ``noise``: a dict that keeps the white noise (and initial states) of the first call and
@@ -184,11 +191,19 @@ def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *
         raise ParameterError("the single-site process diverged (non-finite state); "
                              "reduce dtau")
     edges = np.linspace(0, samples, batches + 1).astype(int)
-    acc = np.empty((n_states + n_groups, batches, n_lags))
     lags = np.arange(n_lags)
-    for j in range(n_states + n_groups):
-        for b in range(batches):
-            sl = rec[j, :, edges[b]:edges[b + 1]]
-            acc[j, b] = _acf_sum(sl, n_lags) / ((steps - lags) * sl.shape[1])
-    return {"state": acc[:n_states], "group": acc[n_states:], "final": np.array(x),
-            "negative": neg}
+
+    def acf(rows):
+        acc = np.empty((len(rows), batches, n_lags))
+        for a, j in enumerate(rows):
+            for b in range(batches):
+                sl = rec[j, :, edges[b]:edges[b + 1]]
+                acc[a, b] = _acf_sum(sl, n_lags) / ((steps - lags) * sl.shape[1])
+        return acc
+
+    # the iteration needs only the presynaptic correlations; those of the states are
+    # wanted once, after convergence: ``state()`` computes them from the kept records
+    out = {"group": acf(range(n_states, n_states + n_groups)), "final": np.array(x),
+           "negative": neg}
+    out["state"] = lambda: acf(range(n_states))
+    return out

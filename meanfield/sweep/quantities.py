@@ -391,7 +391,8 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
                 "auto, gaussian or sampling"),
          Option("tau_max", 100.0, positive, "largest lag"),
          Option("dtau", None, positive, "lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
-         Option("nodes", 80, integer_at_least(2), "quadrature nodes per dimension (Gaussian)"),
+         Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension to "
+                                                 "start with (Gaussian; doubled as needed)"),
          Option("damping", None, fraction, "mixing fraction of each iterate, in (0, 1]"),
          Option("samples", 4000, integer_at_least(64), "single-site trajectories (sampling)"),
          Option("seed", 0, integer_at_least(0), "random seed of the sampling method"),

@@ -181,3 +181,30 @@ def test_sampled_tangent_process_reproduces_the_gaussian_lyapunov_exponent():
                                  burn=150, samples=384, seed=2, guess=0.15, window=12.0)
     assert info["converged"], info["message"]
     assert abs(lam - exact.lyapunov_max) < 0.025
+
+
+def test_a_coarse_quadrature_is_refined_until_its_error_meets_the_target():
+    """Started at 16 nodes per dimension (error 7e-2 in C at g_h = 4), the solver doubles
+    the nodes until the map changes by less than 1e-6 C(0) against twice as many, and then
+    agrees with a start at 160 nodes; the message states the error and the rule."""
+    kw = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, tau_max=40.0, dtau=0.1, lyapunov=False)
+    coarse = dmft("gated", nodes=16, **kw)
+    fine = dmft("gated", nodes=160, **kw)
+    assert coarse.converged and fine.converged
+    assert "quadrature error" in coarse.message and "16 nodes" not in coarse.message
+    # both solutions carry at most 1e-6 C(0) of quadrature error (and tol 1e-9)
+    assert abs(coarse.delta_0 - fine.delta_0) < 2e-6 * fine.delta_0
+
+
+def test_a_quadrature_that_cannot_meet_the_target_is_flagged_not_silent(monkeypatch):
+    import meanfield.solve.dmft as D
+
+    monkeypatch.setattr(D, "_MAX_NODES", 8)  # no refinement allowed beyond the start
+    r = dmft("gated", g_h=4.0, alpha_z=0.0, alpha_r=5.0, tau_max=40.0, dtau=0.1, nodes=8)
+    assert not r.converged
+    assert "quadrature is too coarse: 8 nodes" in r.message
+    # every output is still computed (the iteration itself converged)
+    assert np.isfinite(r.delta_0) and np.isfinite(r.lyapunov_max)
+    with pytest.raises(ConvergenceError, match="quadrature is too coarse"):
+        dmft("gated", g_h=4.0, alpha_z=0.0, alpha_r=5.0, tau_max=40.0, dtau=0.1, nodes=8,
+             throw=True)

