@@ -106,6 +106,7 @@ class Network:
         self._param_values = tuple(self.params[p] for p in self.model.parameter_names)
         self._vel = self.kernels.module.velocity
         self._lin = self.kernels.module.linearisation
+        self._tangent_plan = _TangentPlan.of(self.kernels, self.n_vars)
 
     # ---------------------------------------------------------------- basics
     @property
@@ -197,12 +198,122 @@ class Network:
         vals = self._lin(*y, *self._input_values(t, False), *self.stacked, *self._param_values)
         return Linearisation(self, vals)
 
+    def velocity_and_tangent(self, y: np.ndarray, Q: np.ndarray, t: float = 0.0
+                             ) -> tuple[np.ndarray, np.ndarray]:
+        """``(velocity(y, t), linearise(y, t).matvec(Q))`` with one product per coupling matrix.
+
+        ``y`` is one trial's state ``(n_vars, N)``, ``Q`` tangent vectors ``(n_vars, N)`` or
+        ``(n_vars, N, k)``. Each stacked coupling matrix multiplies the state's presynaptic
+        values and the ``k`` tangent vectors' presynaptic values
+        (:math:`\\sum_l s^{gl} Q_l`) side by side, an ``N x (k+1)`` matrix, once; the
+        velocity, local block and field coefficients then follow from these fields
+        (generated ``presynaptic`` and ``velocity_linearisation`` kernels), where
+        :meth:`velocity` and :meth:`linearise` would each redo the state's products.
+        Equal to the separate calls up to rounding (the tangent step of
+        :func:`~validation.measure.lyapunov_spectrum`).
+        """
+        y = self.check_state(y)
+        if y.ndim != 2:
+            raise ParameterError("velocity_and_tangent takes one trial's state of shape "
+                                 "(n_vars, N)")
+        Q = np.asarray(Q, dtype=float)
+        single = Q.ndim == 2
+        if single:
+            Q = Q[:, :, None]
+        if Q.ndim != 3 or Q.shape[:2] != y.shape:
+            raise ParameterError(f"tangent vectors have shape {Q.shape}; expected "
+                                 f"({self.n_vars}, {self.N}) or ({self.n_vars}, {self.N}, k)")
+        plan, N, k = self._tangent_plan, self.N, Q.shape[2]
+        inputs = self._input_values(t, False)
+        pre = self.kernels.module.presynaptic(*y, *inputs, *self.stacked, *self._param_values)
+        slopes = pre[len(self.stacked):]
+        fields: list = [None] * plan.n_fields
+        tangent_fields: list = [None] * plan.n_fields
+        for g, W in enumerate(self.stacked):
+            terms = plan.group_slopes[g]
+            # row 0: the state's presynaptic values; rows 1..k: the tangent vectors'
+            M = np.empty((k + 1 if terms else 1, N))
+            M[0] = pre[g]
+            for i, (si, l) in enumerate(terms):
+                term = _column(slopes[si]) * Q[l]
+                if i == 0:
+                    M[1:] = term.T
+                else:
+                    M[1:] += term.T
+            P = _rows_times_transpose(M, W)  # (k+1, rows of W): W @ M.T, transposed
+            for pos, f in enumerate(self.kernels.group_fields[g]):
+                rows = P[:, pos * N:(pos + 1) * N]
+                fields[f] = rows[0]
+                tangent_fields[f] = rows[1:].T if terms else None
+        vals = self.kernels.module.velocity_linearisation(*y, *inputs, *fields,
+                                                          *self._param_values)
+        dy = np.empty(y.shape)
+        for i in range(self.n_vars):
+            dy[i] = vals[i]
+        out = np.zeros_like(Q)
+        for idx, kk, l in plan.local:
+            out[kk] += _column(vals[idx]) * Q[l]
+        for idx, kk, f in plan.coefficient:
+            if tangent_fields[f] is not None:
+                out[kk] += _column(vals[idx]) * tangent_fields[f]
+        return dy, (out[:, :, 0] if single else out)
+
     def jacobian(self, y: np.ndarray, t: float = 0.0) -> np.ndarray:
         """The dense ``(n_vars*N, n_vars*N)`` Jacobian of the flow at ``y``.
 
         Rows and columns are ordered variable-major: ``(h_1..h_N, z_1..z_N, ...)``.
         """
         return self.linearise(y, t).dense()
+
+
+#: Products with at most this many columns are done column by column (matrix-vector
+#: products): OpenBLAS's matrix-matrix product packs the whole coupling matrix first, which
+#: for 2 columns costs about as much as 4 matrix-vector products (N = 500 to 2000, one
+#: thread); from 4 columns on it is the cheaper one.
+_COLUMNWISE_MAX = 3
+
+
+def _rows_times_transpose(M: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """``M @ W.T`` for a few rows ``M`` (k, N): one product with the stacked matrix ``W``."""
+    if M.shape[0] > _COLUMNWISE_MAX:
+        return M @ W.T
+    P = np.empty((M.shape[0], W.shape[0]))
+    for c in range(M.shape[0]):
+        np.dot(W, M[c], out=P[c])
+    return P
+
+
+def _column(a) -> np.ndarray:
+    """A per-unit value (array of shape (N,) or scalar) as a column against (N, k)."""
+    a = np.asarray(a, dtype=float)
+    return a[:, None] if a.ndim else a
+
+
+@dataclass(frozen=True)
+class _TangentPlan:
+    """Where :meth:`Network.velocity_and_tangent` finds each term in the kernels' outputs.
+
+    ``group_slopes[g]``: (index among the slopes, variable l) of stacked matrix g;
+    ``local``: (index in ``velocity_linearisation``'s outputs, k, l);
+    ``coefficient``: (index there, k, field f). Orders as :meth:`Linearisation.matvec`.
+    """
+
+    n_fields: int
+    group_slopes: tuple
+    local: tuple
+    coefficient: tuple
+
+    @classmethod
+    def of(cls, kernels: NetworkKernels, n_vars: int) -> _TangentPlan:
+        n_loc = len(kernels.local_keys)
+        group_slopes = tuple(tuple((i, l) for i, (gg, l) in enumerate(kernels.slope_keys)
+                                   if gg == g) for g in range(len(kernels.group_fields)))
+        local = tuple((n_vars + i, k, l) for i, (k, l) in enumerate(kernels.local_keys))
+        # by group and field within it, as matvec adds them
+        coefficient = tuple((n_vars + n_loc + i, k, f)
+                            for members in kernels.group_fields for f in members
+                            for i, (k, ff) in enumerate(kernels.coefficient_keys) if ff == f)
+        return cls(sum(len(m) for m in kernels.group_fields), group_slopes, local, coefficient)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Generate the numpy kernels of a finite network from a model's unit dynamics.
 
-The module has two functions, both vectorised over units (and trials):
+The module's functions are vectorised over units (and trials):
 
 ``velocity(states..., inputs..., matrices..., params...)``
     The right-hand side: one stacked matrix product per distinct presynaptic
@@ -9,6 +9,17 @@ The module has two functions, both vectorised over units (and trials):
     The non-zero unit-level derivatives (local block, field coefficients and
     presynaptic slopes) from which the Jacobian is assembled as diagonal blocks
     plus ``diag · J · diag`` products, in the order of :class:`NetworkKernels`.
+``fields(...)``
+    The recurrent fields alone.
+``presynaptic(...)`` and ``velocity_linearisation(states..., inputs..., fields..., params...)``
+    The same quantities split at the matrix products, for a caller that does the
+    products itself (the tangent step of
+    :meth:`validation.network.Network.velocity_and_tangent`, which multiplies each
+    stacked matrix once by the state's presynaptic values and the tangent vectors' side
+    by side): ``presynaptic`` gives, without any product, the presynaptic value of each
+    stacked matrix and the presynaptic slopes; ``velocity_linearisation`` takes the
+    fields as arguments and gives the velocity, the local block and the field
+    coefficients.
 """
 
 from __future__ import annotations
@@ -40,17 +51,24 @@ class NetworkKernels:
     unit : UnitDynamics
         The symbolic unit dynamics it was generated from.
     args : tuple of str
-        Argument names of both kernels, in order: states, inputs, stacked matrices,
-        parameters.
+        Argument names of ``velocity``, ``linearisation``, ``fields`` and
+        ``presynaptic``, in order: states, inputs, stacked matrices, parameters.
+    field_args : tuple of str
+        Argument names of ``velocity_linearisation``: states, inputs, fields (model
+        order), parameters.
     group_fields : tuple of tuple of int
         For each stacked matrix, the fields (model order) it stacks.
     local_keys, coefficient_keys, slope_keys : tuple of (int, int)
-        Order of the arrays returned by ``linearisation``.
+        Order of the arrays returned by ``linearisation``; ``presynaptic`` returns one
+        presynaptic value per stacked matrix, then the slopes in ``slope_keys`` order;
+        ``velocity_linearisation`` the velocities, then the ``local_keys`` and
+        ``coefficient_keys`` arrays.
     """
 
     module: ModuleType
     unit: UnitDynamics
     args: tuple
+    field_args: tuple
     group_fields: tuple
     local_keys: tuple
     coefficient_keys: tuple
@@ -104,9 +122,24 @@ def network_kernels(model: Model, active_inputs: frozenset = frozenset()) -> Net
               f'{model.name!r}.\n\nmodel hash {model.hash}\nsympy {sp.__version__}, '
               f'printer {PRINTER_VERSION}\nactive inputs: {sorted(active_inputs) or "none"}\n"""\n'
               "import numpy as np\nimport scipy.special as sc\n\n\n")
-    source = header + vel_src + "\n\n" + lin_src + "\n\n" + fields_src
+    # the same split at the products, for callers that do the products themselves
+    pre_src = emit_function(
+        "presynaptic", args,
+        [(f"_pre{i}", g) for i, (g, _) in enumerate(u.groups)]
+        + [(f"dg{g}_dx{l}", u.presynaptic_slope[(g, l)]) for g, l in slope_keys],
+        doc="Presynaptic value of each stacked matrix, then the presynaptic slopes "
+            "(no matrix products).")
+    field_args = states + inputs + [str(f) for f in u.fields] + params
+    at_fields_src = emit_function(
+        "velocity_linearisation", field_args,
+        [(f"d{s}", e) for s, e in zip(states, u.velocity)]
+        + outputs[:len(local_keys) + len(coef_keys)],
+        doc="Velocities, local block and field coefficients at given fields "
+            "(no matrix products).")
+    source = (header + vel_src + "\n\n" + lin_src + "\n\n" + fields_src + "\n\n" + pre_src
+              + "\n\n" + at_fields_src)
     tag = "_".join(sorted(active_inputs))
     module = load_source(source, f"network_{model.name}_{model.hash[:12]}_{tag}")
-    return NetworkKernels(module=module, unit=u, args=tuple(args),
+    return NetworkKernels(module=module, unit=u, args=tuple(args), field_args=tuple(field_args),
                           group_fields=tuple(m for _, m in u.groups), local_keys=local_keys,
                           coefficient_keys=coef_keys, slope_keys=slope_keys)

@@ -86,6 +86,59 @@ def test_jacobian_vector_product_equals_dense(model):
                                    atol=1e-12)
 
 
+#: user models beside the shipped ones: a linear presynaptic function (constant slope,
+#: printed as a scalar) and a model without couplings (no products at all)
+FUSED_USER_MODELS = [mf.parse_model("""
+name: linear-two
+parameters:
+    a = 1.0 | a > 0 | decay rate
+    g = 0.8 | g > 0 | coupling gain
+functions:
+    lin(x) = g*x
+couplings:
+    J, K ~ normal(0, 1/N)
+equations:
+    dx/dt = -a*x + J @ lin(x) + y * (K @ lin(x))
+    dy/dt = -y + x
+"""), mf.parse_model("""
+name: two-rates
+parameters:
+    a = 0.5 | a > 0 | first rate
+equations:
+    dx/dt = -a*x*y
+    dy/dt = -y
+""")]
+
+
+@pytest.mark.parametrize("model", [*mf.available_models(), *FUSED_USER_MODELS],
+                         ids=lambda m: m if isinstance(m, str) else m.name)
+@pytest.mark.parametrize("k", [None, 1, 2, 6])  # None: one vector of shape (n_vars, N)
+def test_fused_tangent_step_equals_velocity_and_matvec(model, k):
+    # the Lyapunov step: one product per coupling matrix for the state and the tangent
+    # vectors (column by column for k <= 2, one matrix product for k = 6) must give what
+    # the separate velocity and linearisation give, at random states and parameters
+    m = mf.get_model(model)
+    rng = np.random.default_rng(11)
+    params = {p.name: (float(rng.uniform(-1, 1)) if p.name.startswith("beta")
+                       else float(rng.uniform(0.5, 3))) for p in m.parameters}
+    N = 31
+    inputs = {name: (rng.standard_normal(N) if i % 2 == 0
+                     else (lambda t, c=rng.standard_normal(N): c * np.cos(t)))
+              for i, name in enumerate(m.inputs)}
+    net = Network(m, N, seed=2, params=params, inputs=inputs)
+    for trial in range(3):
+        y = net.initial_state(trial, scale=1.5)
+        Q = rng.standard_normal((net.n_vars, N) if k is None else (net.n_vars, N, k))
+        t = 0.7 * trial
+        dy, JQ = net.velocity_and_tangent(y, Q, t)
+        assert dy.shape == y.shape and JQ.shape == Q.shape
+        np.testing.assert_allclose(dy, net.velocity(y, t), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(JQ, net.linearise(y, t).matvec(Q), rtol=1e-12, atol=1e-12)
+    with pytest.raises(mf.ParameterError):
+        net.velocity_and_tangent(net.initial_state(0, batch=2), Q)
+    with pytest.raises(mf.ParameterError):
+        net.velocity_and_tangent(y, Q[:, :-1])
+
 def test_batch_equals_single_trials():
     net = Network("gated", 50, seed=0)
     y = net.initial_state(1, batch=4)

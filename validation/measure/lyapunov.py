@@ -2,12 +2,14 @@ r"""Lyapunov exponents of a finite network by the QR (Benettin) method.
 
 The state and ``k`` tangent vectors are integrated together by RK4: the tangent
 vectors obey :math:`\dot Q = \mathcal J(y(t))\,Q`, evaluated as Jacobian-vector
-products from the network's factored linearisation (one matrix-matrix product per
-coupling matrix, never a dense 3N x 3N Jacobian). Every ``renorm_every`` time units
-``Q`` is re-orthonormalised by a QR decomposition; ``log |R_ii| / renorm_every`` are
-the local exponents of that interval. Their time average estimates the exponents; its
-error is the standard error of the mean of block averages (blocks of 10 % of the run,
-long compared with the correlation time of the local exponents).
+products from the network's factored linearisation, together with the velocity
+(:meth:`~validation.network.Network.velocity_and_tangent`: one N x (k+1) matrix product
+per coupling matrix for the state and the tangent vectors, never a dense 3N x 3N
+Jacobian). Every ``renorm_every`` time units ``Q`` is re-orthonormalised by a QR
+decomposition; ``log |R_ii| / renorm_every`` are the local exponents of that interval.
+Their time average estimates the exponents; its error is the standard error of the mean
+of block averages (blocks of 10 % of the run, long compared with the correlation time of
+the local exponents).
 
 Seeds are separate: the couplings (the network's own seed), the initial state
 (``state_seed``) and the initial tangent basis (``basis_seed``). A transient is
@@ -159,8 +161,9 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     shape = (network.n_vars, network.N, k)
     Q = Q.reshape(shape)
 
-    def f(y, Q):
-        return network.velocity(y), network.linearise(y).matvec(Q)
+    # velocity and J·Q together: one product per coupling matrix with the state's and
+    # the k tangent vectors' presynaptic values side by side (not three sets of products)
+    f = network.velocity_and_tangent
 
     local = np.empty((n_int, k))
     bar = tqdm(total=n_trans + n_int, disable=None if progress else True, unit="interval",
