@@ -26,17 +26,20 @@ def main():
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     res = {}
-    # Gaussian case, 4096 lags (dtau = 0.05, tau_max = 204.75), with and without lambda_max
+    # Gaussian case, 4096 lags (dtau = 0.05, tau_max = 204.75), with and without lambda_max;
+    # one call first, so that generating and loading the code is not timed (best of 3)
     kw = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, dtau=0.05, tau_max=4095 * 0.05)
     r, t = timed(lambda: dmft("gated", lyapunov=False, **kw))
-    res["gaussian_4096_lags_s"] = t
+    res["gaussian_4096_lags_first_call_s"] = t
+    res["gaussian_4096_lags_s"] = min(timed(lambda: dmft("gated", lyapunov=False, **kw))[1]
+                                      for _ in range(3))
     res["gaussian_4096_lags_iterations"] = r.iterations
-    r, t = timed(lambda: dmft("gated", **kw))
-    res["gaussian_4096_lags_with_lyapunov_s"] = t
-    # sampled case: alpha_z = 5; relative statistical error of delta_0 reached
+    res["gaussian_4096_lags_with_lyapunov_s"] = timed(lambda: dmft("gated", **kw))[1]
+    # sampled case: alpha_z = 5, 16000 trajectories (4 replicas), without lambda_max: the
+    # target is C_h(0) to 1 % (the relative SEM over the replicas is reported)
     r, t = timed(lambda: dmft("gated", g_h=4.0, alpha_z=5.0, alpha_r=5.0, tau_max=60.0,
-                              T=240.0, samples=4000))
-    res["sampled_s"] = t
+                              T=240.0, samples=16000, lyapunov=False))
+    res["sampled_16000_s"] = t
     res["sampled_relative_error"] = r.stat_error / r.delta_0
     # Lyapunov QR (k = 1) against the plain RK4 simulation of the same network and time
     # (gated, N = 1000, g_h = 3; best of 3 each: benchmarks/bench_lyapunov.py)
