@@ -68,17 +68,10 @@ def assert_one_line_error(cmd, code, err, fragment=None):
         assert fragment in err, (fragment, err)
 
 
-def _is_float(text: str) -> bool:
+def _parses_as(kind, text: str) -> bool:
+    """Whether ``kind(text)`` (float or int) accepts ``text``."""
     try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_int(text: str) -> bool:
-    try:
-        int(text)
+        kind(text)
     except ValueError:
         return False
     return True
@@ -86,7 +79,7 @@ def _is_int(text: str) -> bool:
 
 # ------------------------------------------------------------------ values
 small_text = st.text(max_size=12)
-not_a_number = small_text.filter(lambda s: s.strip() and not _is_float(s))
+not_a_number = small_text.filter(lambda s: s.strip() and not _parses_as(float, s))
 non_finite_text = st.sampled_from(["nan", "NaN", "-nan", "inf", "-inf", "Infinity", "1e400",
                                    "-1e400"])
 non_finite = st.one_of(non_finite_text, st.just("1" + "0" * 400))  # float() -> inf
@@ -175,7 +168,7 @@ bad_nonnegative_int = st.one_of(not_a_number, st.integers(max_value=-1).map(str)
 bad_positive_float = st.one_of(not_a_number, non_finite, st.just("0"), st.just("-0.0"),
                                negative.map(repr))
 bad_nonnegative_float = st.one_of(not_a_number, non_finite, negative.map(repr))
-bad_int = st.one_of(not_a_number.filter(lambda s: not _is_int(s)),
+bad_int = st.one_of(not_a_number.filter(lambda s: not _parses_as(int, s)),
                     st.sampled_from(["1.5", "1e3", "nan"]))
 
 

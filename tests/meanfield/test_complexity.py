@@ -96,7 +96,8 @@ def test_complexity_onset_additive():
     # 1.006: a cubic rise c (g - 1)^3 reaches 1e-9 before g = 1.006 for any c > 5e-3
     # (the classical small-gain expansion is far steeper), so a later crossing means the
     # onset was found in the wrong place
-    assert 1.0 < r.onset < 1.006
+    assert 1.0 < r.onset < 1.006, (
+        f"onset {r.onset} outside (1, 1.006): a cubic rise reaches Sigma = 1e-9 before 1.006")
 
 
 def test_cli_json(capsys):

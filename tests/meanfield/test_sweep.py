@@ -55,7 +55,8 @@ def test_blocks_cover_the_grid_exactly_once(shape, points):
     block = block_shape(shape, points)
     # a block holds at least one point and never more than the requested points per task
     # (the bound the planner promises; fails if block_shape over- or under-splits)
-    assert 1 <= np.prod(block) <= max(points, 1)
+    assert 1 <= np.prod(block) <= max(points, 1), (
+        f"block {block} holds {np.prod(block)} points; the planner promises 1..{points}")
     cover = np.zeros(shape, dtype=int)
     for region in blocks(shape, block):
         cover[region] += 1
