@@ -58,6 +58,21 @@ def _jac(H, u, h=1e-6):
 
 
 def _tangent(J, prev=None):
+    """Unit null vector of the k x (k+1) matrix ``J``, oriented along ``prev``.
+
+    With a previous tangent, the bordered system [J; prev] t = e_{k+1} gives it with one
+    LU (t . prev = 1 > 0 fixes the orientation); the SVD, O(k^3) with a large constant,
+    is the fallback for the first point and for a singular bordered matrix.
+    """
+    if prev is not None:
+        rhs = np.zeros(J.shape[1])
+        rhs[-1] = 1.0
+        try:
+            t = np.linalg.solve(np.vstack([J, prev]), rhs)
+        except np.linalg.LinAlgError:
+            t = None
+        if t is not None and np.all(np.isfinite(t)):
+            return t / np.linalg.norm(t)
     _, _, vt = np.linalg.svd(J)
     t = vt[-1]
     if prev is not None and t @ prev < 0:
@@ -91,7 +106,9 @@ def continue_curve(H, u0, *, step=0.02, max_steps=400, box=None, tol=1e-10,
                 dv = np.linalg.solve(J, -F)
                 v = v + dv
                 if np.linalg.norm(dv) < tol * max(1.0, np.linalg.norm(v)):
-                    ok = True
+                    # a corrector that lands far from the prediction has jumped to another
+                    # part of the curve (near a fold): retry with a shorter step
+                    ok = np.linalg.norm(v - pred) <= 2 * ds
                     break
             if ok:
                 break

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import meanfield as mf
-from meanfield.solve.continuation import transition_line
+from meanfield.solve.continuation import continue_curve, transition_line
 from meanfield.solve.grid import stability_map
 
 
@@ -121,3 +121,16 @@ def test_chaos_line_meets_the_zero_instability_without_a_gate_and_leaves_it_with
     assert pts[10.0] < 1.95
     bist = [ln for ln in pd.lines if ln.kind == "bistable"]
     assert bist and np.all(bist[0].points[:, 0] > bist[0].points[:, 1])
+
+
+def test_continuation_follows_a_closed_curve_through_its_folds():
+    """The unit circle, H(u) = |u|^2 - 1, has a fold in each coordinate at every quarter
+    turn: continuation from (1, 0) must go round through all four, stay on the curve and
+    report the closed loop (a plain sweep in either coordinate loses it at the first)."""
+    pts, msg = continue_curve(lambda u: np.array([u @ u - 1.0]), np.array([1.0, 0.0]),
+                              step=0.1, max_steps=200, direction=np.array([0.0, 1.0]))
+    assert msg == "closed loop", msg
+    assert np.abs(np.hypot(pts[:, 0], pts[:, 1]) - 1.0).max() < 1e-9
+    angle = np.unwrap(np.arctan2(pts[:, 1], pts[:, 0]))
+    assert np.all(np.diff(angle) > 0), "the tangent's orientation flipped at a fold"
+    assert angle[-1] > 2 * np.pi - 0.1

@@ -28,6 +28,16 @@ found spread over more than a decade of Delta_h (0.0004 to 0.1 at N = 100), with
 many close to zero that bifurcate from the finite-N real eigenvalues of
 g_h s_r(0) Jh near 1 and disappear as N grows. A variance test needs larger N than
 a dense 3N x 3N Levenberg–Marquardt search reaches here.
+Continuation does not rescue it (tried: pseudo-arclength in beta_h on the reduced
+equation h = Jh (s_r(Jr phi) phi) with its exact N x N Jacobian, N = 300 and 1000,
+seed 0). Started at the zero fixed point, the network's low branch lies 14-22 per cent
+above the theory's (|beta_h| = 0.005-0.02, N = 1000) and folds at |beta_h| = 0.08-0.18
+where the theory's saddle-node is at 0.027; started at the stable fixed point of
+|beta_h| = 1.5, the path follows the upper branch until it turns unstable (|beta_h| ~ 1)
+and then folds back and forth (each real Jacobian eigenvalue crossing 0 is a fold),
+snaking around the branch without reaching beta_h = 0 in 300 steps. The finite networks'
+unstable fixed points are many, and their variances scatter around the branches rather
+than sitting on them at these sizes.
 """
 
 from __future__ import annotations
