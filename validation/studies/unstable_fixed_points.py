@@ -35,7 +35,8 @@ above the theory's (|beta_h| = 0.005-0.02, N = 1000) and folds at |beta_h| = 0.0
 where the theory's saddle-node is at 0.027; started at the stable fixed point of
 |beta_h| = 1.5, the path follows the upper branch until it turns unstable (|beta_h| ~ 1)
 and then folds back and forth (each real Jacobian eigenvalue crossing 0 is a fold),
-snaking around the branch without reaching beta_h = 0 in 300 steps. The finite networks'
+snaking around the branch without reaching beta_h = 0 (N = 300: 200 steps, closest
+|beta_h| = 0.09; N = 1000: it folded at |beta_h| = 0.75 and came back to its start). The finite networks'
 unstable fixed points are many, and their variances scatter around the branches rather
 than sitting on them at these sizes.
 """
