@@ -591,6 +591,13 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         nodes, u, w, C = 2 * nodes, u2, w2, fine
     if not converged and not message:
         message = f"no convergence in {max_iter} iterations (residual {residual:.3g})"
+        c0_, cinf_, chaotic_, tc_ = _summary(C[0], tau, 1e3 * tol)
+        if chaotic_ and tc_ > 0.1 * tau[-1]:
+            # near a transition the correlation time grows; a window only a few times
+            # longer does not hold the solution (g_h = 2.02: tau_corr = 92, converged with
+            # tau_max = 400, not in 3000 iterations with 100)
+            message += (f"; the correlation time of the last iterate ({tc_:.3g}) is not small "
+                        f"against tau_max = {tau[-1]:g}: raise tau_max")
     if throw and not converged:
         raise ConvergenceError(f"DMFT: {message}")
     message += _tail_note(C[0])
