@@ -28,7 +28,10 @@ roots appear, and those networks are allowed them); (2) counts grow where
 g_h = 1.5, 2.5); (3) where ``meanfield.solve.complexity`` exists, the annealed slope
 against :math:`\Sigma` with tolerance 2 SE + finite-size bias; if it does not exist yet
 the measured rates are recorded in the other rows' reasons and marked pending;
-(4) where Sigma exists, growth is detected exactly where Sigma > 0 (the onset); (5)
+(4) where Sigma exists, growth is detected exactly where Sigma > 0 (the onset), judged
+only where the counts resolve growth at the predicted rate (2 SE + finite-size drift of
+the slope below Sigma; at N <= 16 the gated cases with Sigma ~ 0.05 are not resolved:
+drift ~ 0.2 in the full run of 2026-11-26); (5)
 the non-zero fixed points the static theory predicts (spec 2) are found at the largest N;
 (6) decoupling (gated, alpha_r = 20, g_h = 1.7: Sigma = 0.046 > 0 but below the chaos
 line at g_h ~ 1.76): counts grow while every simulated network settles from a random
@@ -205,11 +208,13 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                 f"+- {rates['quenched_se']:.4f}", extra))
             onset = "Sigma > 0" if sigma > 0 else "Sigma <= 0"
             grows = rates["annealed"] > 2 * rates["annealed_se"]
-            if sigma > 0 and 2 * rates["annealed_se"] >= sigma:
-                # growth at the predicted rate is below the resolution of these counts:
-                # an onset verdict would test the sample size, not the theory
+            if sigma > 0 and tol >= sigma:
+                # growth at the predicted rate is below the resolution of these counts (the
+                # same resolution as the rate row's: 2 SE plus the drift of the slope across
+                # the N range, i.e. log E[#] is not yet a line at these N): an onset verdict
+                # would test the sample size, not the theory
                 rows[-1] = dataclasses.replace(rows[-1], reason=rows[-1].reason + (
-                    f"; onset not judged: 2 SE = {2 * rates['annealed_se']:.3g} >= Sigma "
+                    f"; onset not judged: 2 SE + drift = {tol:.3g} >= Sigma "
                     "(more seeds or larger N needed)"))
             else:
                 rows.append(Comparison(
