@@ -42,7 +42,7 @@ API = (
     ("meanfield.solve.phase", ("phase_diagram", "plot_phase_diagram")),
     ("meanfield.solve.dmft", ("dmft",)),
     ("meanfield.solve.chaos_onset", ("chaos_onset",)),
-    ("meanfield.solve.complexity", ("complexity", "complexity_onset")),
+    ("meanfield.solve.complexity", ("complexity", "complexity_onset", "complexity_profile")),
     ("meanfield.sweep", ("sweep",)),
     ("meanfield.gallery", ("run_gallery",)),
     ("validation.network", ("Network",)),

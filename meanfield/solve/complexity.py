@@ -57,14 +57,15 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import brentq, minimize
 
 from .._errors import ConvergenceError, ParameterError
 from ..codegen.complexity import complexity_module
 from ..codegen.quadrature import trapezoid_nodes
 from ..models import Model, get_model
 
-__all__ = ["ComplexityOnset", "ComplexityResult", "complexity", "complexity_onset", "log_determinant"]
+__all__ = ["ComplexityOnset", "ComplexityProfile", "ComplexityResult", "complexity",
+           "complexity_onset", "complexity_profile", "log_determinant"]
 
 
 @dataclass(frozen=True)
@@ -609,3 +610,208 @@ def complexity_onset(model: str | Model = "gated", *, vary: str = "g_h", start: 
     return ComplexityOnset(model.name, vary, float("nan"), (float(stop), float("nan")),
                            sigma_tol, count[0], False,
                            f"Sigma <= {sigma_tol:g} on the whole scan {start:g}..{stop:g}", base)
+
+
+@dataclass(frozen=True)
+class ComplexityProfile:
+    r"""The complexity restricted to fixed points with a given variance of one field.
+
+    ``sigma[i]`` is :math:`\Sigma(q) = \max_{q'} S(q, q')`: the growth rate of the expected
+    number of fixed points whose field ``field`` has variance ``variance[i]`` (the other
+    active fields' variances ``q'`` are optimised, and returned in ``other_variance``).
+    Where :math:`\Sigma(q) > 0` there are exponentially many fixed points with that
+    variance; :math:`\Sigma = \max_q \Sigma(q)` is :func:`complexity`. A non-converged
+    point has ``converged[i] = False`` and its residual in ``residual[i]``.
+    """
+
+    model: str
+    params: dict
+    field: str
+    variance: np.ndarray
+    sigma: np.ndarray
+    other_variance: dict
+    converged: np.ndarray
+    residual: np.ndarray
+    success: bool
+    message: str
+
+    def band(self, level: float = 0.0) -> tuple:
+        """``(lo, hi)``: the outermost variances where ``sigma >= level``, linearly
+        interpolated between grid points (nan on a side the grid does not close)."""
+        s, q = self.sigma, self.variance
+        above = np.nonzero(s >= level)[0]
+        if len(above) == 0:
+            return (float("nan"), float("nan"))
+        i, j = above[0], above[-1]
+
+        def cross(a, b):
+            t = (level - s[a]) / (s[b] - s[a])
+            return float(q[a] + t * (q[b] - q[a]))
+
+        lo = cross(i - 1, i) if i > 0 else float("nan")
+        hi = cross(j, j + 1) if j + 1 < len(q) else float("nan")
+        return (lo, hi)
+
+    def to_dict(self) -> dict:
+        return {"model": self.model, "params": dict(self.params), "field": self.field,
+                "variance": self.variance.tolist(), "sigma": self.sigma.tolist(),
+                "other_variance": {k: v.tolist() for k, v in self.other_variance.items()},
+                "converged": self.converged.tolist(), "residual": self.residual.tolist(),
+                "success": self.success, "message": self.message}
+
+
+def _stationary_1d(f, y0, step=0.25, max_expand=40):
+    """Maximise S over one free log-variance: a bracketed root of its derivative (Brent).
+
+    ``f(y)`` returns ``(-S, -dS/dy)``; a sign change of the derivative is bracketed by
+    stepping out from ``y0``. Brent's method needs no line search, which is what stops
+    L-BFGS-B short of its gradient tolerance where S is steep in this direction.
+    """
+    def d(y):
+        return -float(f(np.array([y]))[1][0])
+
+    lo_b, hi_b = math.log(1e-7), math.log(4.0)
+    y = float(np.clip(y0[0], lo_b, hi_b))
+    dy = d(y)
+    if dy == 0:
+        return y
+    direction = 1.0 if dy > 0 else -1.0
+    a, da = y, dy
+    for k in range(max_expand):
+        b = float(np.clip(a + direction * step * 1.6 ** k, lo_b, hi_b))
+        db = d(b)
+        if np.sign(db) != np.sign(da):
+            return brentq(d, min(a, b), max(a, b), xtol=1e-10, rtol=1e-12, maxiter=200)
+        if b in (lo_b, hi_b):
+            return None
+        a, da = b, db
+    return None
+
+
+def complexity_profile(model: str | Model = "gated", *, variances, field: str = "h",
+                       params: dict | None = None, nodes: int = 81, tol: float = 1e-9,
+                       throw: bool = True, **kwargs) -> ComplexityProfile:
+    r"""The complexity :math:`\Sigma(q)` of fixed points whose field ``field`` has variance q.
+
+    Parameters
+    ----------
+    model : str, Path or Model
+    variances : array_like
+        Positive, finite variances of ``field`` (at a fixed point with no bias on that
+        field, the variance of the state variable itself, e.g. Delta_h for ``"h"``).
+    field : str
+        An active field of the model at these parameters (``"h"``, ``"r"``, ...).
+    params : dict, optional
+        Parameter values; keyword arguments are added.
+    nodes : int
+        Trapezoid nodes per active field (as :func:`complexity`).
+    tol : float
+        Tolerance on the saddle-point equations.
+    throw : bool
+        Raise :class:`ConvergenceError` if some point did not converge.
+
+    Returns
+    -------
+    ComplexityProfile
+
+    Notes
+    -----
+    The same saddle point as :func:`complexity` with ``q_field`` held fixed: the other
+    variances maximise :math:`S` (L-BFGS-B on their logarithms, analytic gradient), each
+    point warm-started from the previous one. The band where :math:`\Sigma(q) > 0` is
+    where a finite network's fixed points are found in numbers growing with N; the
+    mean-field branches of :func:`~meanfield.fixed_point_branches` (untilted laws, where
+    :math:`S = L \ge 0`) lie inside it.
+    """
+    model = get_model(model)
+    params = model.resolve(params, **kwargs)
+    q_all = np.asarray(variances, dtype=float)
+    if q_all.ndim != 1 or q_all.size == 0:
+        raise ParameterError("variances must be a non-empty 1-d sequence of numbers")
+    if not np.all(np.isfinite(q_all) & (q_all > 0)):
+        raise ParameterError(f"variances must be positive and finite, got {q_all.tolist()}")
+    if not (isinstance(nodes, int) and nodes >= 21):
+        raise ParameterError(f"nodes={nodes!r} must be an integer >= 21")
+    if not (math.isfinite(tol) and tol > 0):
+        raise ParameterError(f"tol={tol!r} must be positive")
+    kern = _Kernel(model, params, nodes)
+    names = [kern.all_fields[f].removeprefix("eta_") for f in kern.keep]
+    if field not in names:
+        raise ParameterError(f"field={field!r} is not an active field of model {model.name!r} "
+                             f"at these parameters (active: {', '.join(names)})")
+    a = names.index(field)
+    free = [b for b in range(kern.m) if b != a]
+    order = np.argsort(q_all)
+    sigma = np.full(q_all.size, np.nan)
+    other = np.full((q_all.size, len(free)), np.nan)
+    converged = np.zeros(q_all.size, dtype=bool)
+    residual = np.full(q_all.size, np.inf)
+    warm, y_prev = None, None
+    for i in order:
+        qa = q_all[i]
+        cache = {"warm": warm, "best": None}
+
+        def full(y, qa=qa):
+            q = np.empty(kern.m)
+            q[a] = qa
+            q[free] = np.exp(y)
+            return q
+
+        def f(y, cache=cache, full=full):
+            q = full(y)
+            r = kern.solve(q, warm=cache["warm"], tol=tol)
+            if r is None:
+                return 1e3, np.zeros_like(y)
+            r["q"] = q
+            cache["warm"] = r
+            if cache["best"] is None or r["S"] > cache["best"]["S"]:
+                cache["best"] = r
+            return -r["S"], -(q * r["grad"])[free]
+
+        if free:
+            if y_prev is None:  # Gaussian self-consistency of the other fields as a start
+                s = np.full(kern.m, qa)
+                for _ in range(3):
+                    _, g2, _ = kern.fields(s)
+                    s = kern.w0 @ g2
+                    s[a] = qa
+                y0 = np.log(np.maximum(s[free], 1e-7))
+            else:
+                y0 = y_prev
+            if len(free) == 1:
+                root = _stationary_1d(f, y0)
+                if root is not None:  # the solution at the root, not the best S seen on
+                    cache["best"] = None  # the way (they differ by the inner solves' noise)
+                    f(np.array([root]))
+            for _ in range(0 if len(free) == 1 else 4):  # restarts: L-BFGS-B can stop on
+                # a line search short of gtol
+                minimize(f, y0, jac=True, method="L-BFGS-B",
+                         bounds=[(math.log(1e-7), math.log(4.0))] * len(free),
+                         options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
+                best = cache["best"]
+                if best is None or np.max(np.abs((best["q"] * best["grad"])[free])) < tol:
+                    break
+                y0, cache["warm"] = np.log(best["q"][free]), best
+        else:
+            f(np.zeros(0))
+        best = cache["best"]
+        if best is None:
+            continue  # no law of the fields has these variances: left nan, not converged
+        warm, y_prev = best, np.log(best["q"][free])
+        sigma[i] = best["S"]
+        other[i] = best["q"][free]
+        res = max(best["residual"], float(np.max(np.abs((best["q"] * best["grad"])[free]),
+                                                 initial=0.0)))
+        residual[i] = res
+        converged[i] = res < max(1e3 * tol, 1e-7)
+    bad = np.nonzero(~converged)[0]
+    if len(bad):
+        message = (f"{len(bad)} of {q_all.size} points did not converge (first at "
+                   f"{field}={q_all[bad[0]]:.6g}, residual {residual[bad[0]]:.2g})")
+    else:
+        message = f"converged at {q_all.size} points (largest residual {residual.max():.2g})"
+    if throw and len(bad):
+        raise ConvergenceError(f"complexity_profile: {message}")
+    return ComplexityProfile(model.name, params, field, q_all, sigma,
+                             {names[b]: other[:, k] for k, b in enumerate(free)},
+                             converged, residual, not len(bad), message)

@@ -11,7 +11,8 @@ import pytest
 
 from meanfield import ParameterError, get_model
 from meanfield.cli.main import main
-from meanfield.solve.complexity import complexity, complexity_onset, log_determinant
+from meanfield.solve.complexity import (complexity, complexity_onset, complexity_profile,
+                                       log_determinant)
 from tests.reference import kac_rice
 
 
@@ -121,3 +122,37 @@ def test_inactive_update_gate_field_is_dropped():
     th = complexity_theory(get_model("gated"))
     assert [str(f) for f in th.fields] == ["eta_h", "eta_r"]
     assert [str(f) for f in th.inactive] == ["eta_z"]
+
+
+@pytest.mark.parametrize("g", [0.8, 1.5])
+def test_profile_matches_independent_fixed_variance_reference(g):
+    # Sigma(q) of the additive network at fixed variance: the reference's inner problem
+    # (nested 1-d optimisations on Gauss-Hermite nodes) at the same q
+    q = np.array([0.01, 0.1, 0.3, 0.6])
+    p = complexity_profile("additive", variances=q, g_h=g)
+    ref = np.array([kac_rice._inner(x, g) for x in q])
+    assert p.success and p.converged.all()
+    assert np.allclose(p.sigma, ref, rtol=1e-5, atol=1e-7), (p.sigma, ref)
+    if g < 1:  # only the zero fixed point: no variance carries a positive rate
+        assert np.all(p.sigma < 0)
+
+
+def test_profile_maximum_is_the_complexity_and_bounds_the_gated_band():
+    q = np.geomspace(0.003, 0.3, 9)
+    p = complexity_profile("gated", variances=q, g_h=1.8, alpha_r=20.0, nodes=121)
+    assert p.success, p.message
+    c = complexity("gated", g_h=1.8, alpha_r=20.0)
+    # the grid (ratio 1.78) misses the optimum by the curvature over half a step: the
+    # nearest node to q* = 0.056 is 0.053, where Sigma(q) is 1e-4 below the maximum
+    assert c.sigma - 1e-3 < p.sigma.max() <= c.sigma + 1e-6
+    lo, hi = p.band()
+    # the band closes above (Sigma < 0 at the top of the grid) and not below (Sigma(0.003) > 0)
+    assert np.isnan(lo) and c.field_variance["h"] < hi < 0.3
+    assert set(p.other_variance) == {"r"} and np.all(p.other_variance["r"] > 0)
+
+
+def test_profile_rejects_bad_input():
+    with pytest.raises(ParameterError, match="variances"):
+        complexity_profile("additive", variances=[0.1, -1.0], g_h=1.5)
+    with pytest.raises(ParameterError, match="field='r'"):
+        complexity_profile("additive", variances=[0.1], field="r", g_h=1.5)
