@@ -236,10 +236,15 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                            params, 1.0, any_found, 0.0, 0.0,
                            "existence, counted exactly", extra={"per_seed": counts[ALPHA_R]}))
     for a in CONTROLS:
+        sig_a = complexity("gated", g_h=G_H, alpha_r=a).sigma
         rows.append(Comparison("unstable_fixed_points",
                                f"non-zero FPs found (1 = yes), control alpha_r={a:g}",
                                {**params, "alpha_r": a}, 0.0, float(sum(counts[a]) > 0), 0.0,
-                               0.0, "no branch predicted: none may be found with the same starts",
+                               0.0, "no mean-field branch: none may be found with the same "
+                               f"starts (annealed Sigma = {sig_a:.2g}, N Sigma = "
+                               f"{N * sig_a:.2g}: a Kac-Rice excess over one root is not "
+                               "resolved at this N)" if sig_a > 0 else "no mean-field branch "
+                               "and Sigma = 0: none may be found with the same starts",
                                extra={"per_seed": counts[a]}))
     found = variances[ALPHA_R]
     if found:
