@@ -13,14 +13,51 @@ def register(sub):
     add_model_options(p)
     p.add_argument("--nodes", type=positive_int, default=81,
                    help="quadrature nodes per active field (default 81)")
+    p.add_argument("--profile", metavar="FIELD=LO:HI:COUNT",
+                   help="instead of Sigma, the profile Sigma(q) of the fixed points whose "
+                        "FIELD (h, r, ...) has variance q, at COUNT log-spaced variances "
+                        "from LO to HI (e.g. h=0.001:0.5:30)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
+
+
+def _profile(args, model, params) -> int:
+    import numpy as np
+
+    from .._errors import ParameterError
+    from ..solve.complexity import complexity_profile
+    from ..solve.phase import parse_axis
+
+    name, lin = parse_axis(args.profile)
+    if lin[0] <= 0:
+        raise ParameterError(f"--profile {args.profile!r}: the variances must be positive")
+    q = np.geomspace(lin[0], lin[-1], len(lin))
+    res = complexity_profile(model, variances=q, field=name, params=params, nodes=args.nodes,
+                             throw=False)
+    lo, hi = res.band()
+    if args.json:
+        d = res.to_dict()
+        d["band"] = [lo, hi]
+        emit_json(_finite(d))
+        return 0 if res.success else 1
+    others = list(res.other_variance)
+    print(f"model {model.name}: Sigma(q) of fixed points with variance q of field {name}")
+    print(f"{'q_' + name:>12} {'Sigma':>12}" + "".join(f" {'q_' + o:>12}" for o in others))
+    for i, qi in enumerate(res.variance):
+        flag = "" if res.converged[i] else f"  (not converged, residual {res.residual[i]:.2g})"
+        print(f"{qi:12.6g} {res.sigma[i]:12.6g}"
+              + "".join(f" {res.other_variance[o][i]:12.6g}" for o in others) + flag)
+    print(f"Sigma > 0 for q_{name} in [{lo:.6g}, {hi:.6g}] (nan: not closed on this grid)")
+    print(res.message)
+    return 0 if res.success else 1
 
 
 def run(args) -> int:
     from ..solve.complexity import complexity
 
     model, params = resolve_model(args)
+    if args.profile:
+        return _profile(args, model, params)
     res = complexity(model, params=params, nodes=args.nodes, throw=False)
     if args.json:
         emit_json(_finite(res.to_dict()))
@@ -42,6 +79,8 @@ def _finite(d):
 
     if isinstance(d, dict):
         return {k: _finite(v) for k, v in d.items()}
+    if isinstance(d, list):
+        return [_finite(v) for v in d]
     if isinstance(d, float) and not math.isfinite(d):
         return None
     return d

@@ -645,6 +645,8 @@ class ComplexityProfile:
         i, j = above[0], above[-1]
 
         def cross(a, b):
+            if not (np.isfinite(s[a]) and np.isfinite(s[b])):  # -inf: infeasible side
+                return float(q[a] if np.isfinite(s[a]) else q[b])
             t = (level - s[a]) / (s[b] - s[a])
             return float(q[a] + t * (q[b] - q[a]))
 
@@ -747,6 +749,7 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
     converged = np.zeros(q_all.size, dtype=bool)
     residual = np.full(q_all.size, np.inf)
     warm, y_prev = None, None
+    infeasible = []
     for i in order:
         qa = q_all[i]
         cache = {"warm": warm, "best": None}
@@ -796,7 +799,11 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
             f(np.zeros(0))
         best = cache["best"]
         if best is None:
-            continue  # no law of the fields has these variances: left nan, not converged
+            # no law of the fields has these variances (e.g. q_h >= g_h^2 for a bounded
+            # nonlinearity): no fixed point can have them, Sigma = -inf, an exact answer
+            sigma[i], residual[i], converged[i] = -np.inf, 0.0, True
+            infeasible.append(float(qa))
+            continue
         warm, y_prev = best, np.log(best["q"][free])
         sigma[i] = best["S"]
         other[i] = best["q"][free]
@@ -810,6 +817,9 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
                    f"{field}={q_all[bad[0]]:.6g}, residual {residual[bad[0]]:.2g})")
     else:
         message = f"converged at {q_all.size} points (largest residual {residual.max():.2g})"
+    if infeasible:
+        message += (f"; Sigma = -inf at {len(infeasible)} variance(s) no law of the fields "
+                    f"reaches (smallest: {field}={min(infeasible):.6g})")
     if throw and len(bad):
         raise ConvergenceError(f"complexity_profile: {message}")
     return ComplexityProfile(model.name, params, field, q_all, sigma,

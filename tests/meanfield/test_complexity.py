@@ -156,3 +156,18 @@ def test_profile_rejects_bad_input():
         complexity_profile("additive", variances=[0.1, -1.0], g_h=1.5)
     with pytest.raises(ParameterError, match="field='r'"):
         complexity_profile("additive", variances=[0.1], field="r", g_h=1.5)
+
+
+def test_profile_cli_and_an_unreachable_variance(capsys):
+    # tanh is bounded, Var(h) = g_h^2 <...> < 1 at any fixed point of J tanh(g_h h) with
+    # J ~ N(0, 1/N): the variance 1 is unreachable, an exact Sigma = -inf (JSON null)
+    rc = main(["complexity", "--model", "additive", "--set", "g_h=1.5",
+               "--profile", "h=0.01:1:7", "--json"])
+    d = json.loads(capsys.readouterr().out)
+    assert rc == 0 and d["success"] and d["field"] == "h"
+    assert d["sigma"][6] is None and d["sigma"][3] > 0 and "-inf" in d["message"]
+    # Sigma > 0 down to the grid's first point (lower edge not closed: null); the upper
+    # edge between the nodes 0.215 and 0.464, where Sigma changes sign
+    assert d["band"][0] is None and 0.215 < d["band"][1] < 0.464
+    rc = main(["complexity", "--profile", "h=-1:1:3"])
+    assert rc != 0 and "variances must be positive" in capsys.readouterr().err
