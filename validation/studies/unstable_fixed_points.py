@@ -167,7 +167,7 @@ def variance_rows(counted: dict, quick: bool):
         {**params, "N": n_max}, q_star, m_hi, e_hi, 2 * e_hi + drift,
         f"2 SE (bootstrap over networks) + finite-size drift of the median from N={Ns[-2]} "
         f"({drift:.3g}); the mean-field branches are {', '.join(f'{x:.3g}' for x in mf)} "
-        f"(untilted laws; the upper one is {abs(m_hi - mf[-1]) / e_hi:.1f} SE from the "
+        f"(untilted laws; the upper one is {abs(m_hi - mf[-1]) / max(e_hi, 1e-12):.1f} SE from the "
         "median, not resolved from q* at this N); the counted variances concentrate at "
         "the maximiser of Sigma(q)",
         extra={"mean_field_branches": mf}))
