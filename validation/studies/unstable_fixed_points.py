@@ -23,11 +23,10 @@ of positive real part; tolerance: at most one stable one in ten, since at N = 15
 fixed point's edge fluctuates by about N^-1/2 = 8 per cent of the bulk radius and a
 few with large variance, where rho(M(0)) approaches 1, can come out stable);
 (3) the variances of the Levenberg-Marquardt roots are recorded and drawn against the
-branches, but not given a verdict (they reflect the search, see below): at the sizes where this search is affordable (N = 100-200) the fixed points
-found spread over more than a decade of Delta_h (0.0004 to 0.1 at N = 100), with
-many close to zero that bifurcate from the finite-N real eigenvalues of
-g_h s_r(0) Jh near 1 and disappear as N grows. A variance test needs larger N than
-a dense 3N x 3N Levenberg–Marquardt search reaches here.
+branches, but not given a verdict (they reflect the search, see below): at the sizes
+where this search is affordable (N = 100-200) the fixed points found spread over more
+than a decade of Delta_h (0.0004 to 0.1 at N = 100), with many close to zero that
+bifurcate from the finite-N real eigenvalues of g_h s_r(0) Jh near 1.
 Continuation does not rescue it (tried: pseudo-arclength in beta_h on the reduced
 equation h = Jh (s_r(Jr phi) phi) with its exact N x N Jacobian, N = 300 and 1000,
 seed 0). Started at the zero fixed point, the network's low branch lies 14-22 per cent
@@ -36,8 +35,9 @@ where the theory's saddle-node is at 0.027; started at the stable fixed point of
 |beta_h| = 1.5, the path follows the upper branch until it turns unstable (|beta_h| ~ 1)
 and then folds back and forth (each real Jacobian eigenvalue crossing 0 is a fold),
 snaking around the branch without reaching beta_h = 0 (N = 300: 200 steps, closest
-|beta_h| = 0.09; N = 1000: it folded at |beta_h| = 0.75 and came back to its start). The finite networks'
-unstable fixed points are many, and their variances scatter around the branches rather
+|beta_h| = 0.09; N = 1000: it folded at |beta_h| = 0.75 and came back to its start).
+The finite networks' unstable fixed points are many, and their variances scatter around
+the branches rather
 than sitting on them at these sizes.
 
 Variances, the verdict (rows 5-7). The Kac-Rice profile explains the scatter: the
