@@ -37,8 +37,7 @@ and then folds back and forth (each real Jacobian eigenvalue crossing 0 is a fol
 snaking around the branch without reaching beta_h = 0 (N = 300: 200 steps, closest
 |beta_h| = 0.09; N = 1000: it folded at |beta_h| = 0.75 and came back to its start).
 The finite networks' unstable fixed points are many, and their variances scatter around
-the branches rather
-than sitting on them at these sizes.
+the branches rather than sitting on them at these sizes.
 
 Variances, the verdict (rows 5-7). The Kac-Rice profile explains the scatter: the
 complexity of fixed points with a given variance, Sigma(Delta_h)
