@@ -662,31 +662,42 @@ class ComplexityProfile:
                 "success": self.success, "message": self.message}
 
 
-def _stationary_1d(f, y0, step=0.25, max_expand=40):
+def _stationary_1d(deriv, a, da, step=0.25, max_expand=60):
     """Maximise S over one free log-variance: a bracketed root of its derivative (Brent).
 
-    ``f(y)`` returns ``(-S, -dS/dy)``; a sign change of the derivative is bracketed by
-    stepping out from ``y0``. Brent's method needs no line search, which is what stops
-    L-BFGS-B short of its gradient tolerance where S is steep in this direction.
+    ``deriv(y)`` is dS/dy, or None where no law of the fields has these variances;
+    ``a`` is a feasible start with ``da = deriv(a)``. A sign change is bracketed by
+    stepping out (a step into the infeasible region is halved; S falls to -inf at its
+    edge, so the maximum is inside). Brent's method needs no line search, which is what
+    stops L-BFGS-B short of its gradient tolerance where S is steep in this direction.
+    Returns the root, or None if none was bracketed.
     """
-    def d(y):
-        return -float(f(np.array([y]))[1][0])
-
     lo_b, hi_b = math.log(1e-7), math.log(4.0)
-    y = float(np.clip(y0[0], lo_b, hi_b))
-    dy = d(y)
-    if dy == 0:
-        return y
-    direction = 1.0 if dy > 0 else -1.0
-    a, da = y, dy
-    for k in range(max_expand):
-        b = float(np.clip(a + direction * step * 1.6 ** k, lo_b, hi_b))
-        db = d(b)
+    if da == 0:
+        return a
+    direction = 1.0 if da > 0 else -1.0
+    for _ in range(max_expand):
+        b = float(np.clip(a + direction * step, lo_b, hi_b))
+        db = deriv(b)
+        if db is None:
+            step *= 0.5
+            if step < 1e-9:
+                return None
+            continue
         if np.sign(db) != np.sign(da):
-            return brentq(d, min(a, b), max(a, b), xtol=1e-10, rtol=1e-12, maxiter=200)
+            lo, hi = min(a, b), max(a, b)
+
+            def d(y):
+                v = deriv(y)
+                if v is None:  # the feasible set is an interval and lo, hi lie in it
+                    raise ConvergenceError(f"complexity_profile: infeasible at log q={y:.6g} "
+                                           f"inside a feasible bracket [{lo:.6g}, {hi:.6g}]")
+                return v
+
+            return brentq(d, lo, hi, xtol=1e-10, rtol=1e-12, maxiter=200)
         if b in (lo_b, hi_b):
             return None
-        a, da = b, db
+        a, da, step = b, db, step * 1.6
     return None
 
 
@@ -760,34 +771,56 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
             q[free] = np.exp(y)
             return q
 
-        def f(y, cache=cache, full=full):
+        def solve(y, cache=cache, full=full, cold=False):
             q = full(y)
-            r = kern.solve(q, warm=cache["warm"], tol=tol)
+            r = kern.solve(q, warm=None if cold else cache["warm"], tol=tol)
+            if r is None and not cold and cache["warm"] is not None:
+                r = kern.solve(q, warm=None, tol=tol)  # a far warm start can fail
             if r is None:
-                return 1e3, np.zeros_like(y)
+                return None
             r["q"] = q
             cache["warm"] = r
             if cache["best"] is None or r["S"] > cache["best"]["S"]:
                 cache["best"] = r
-            return -r["S"], -(q * r["grad"])[free]
+            return r
 
+        def f(y, solve=solve):
+            r = solve(y)
+            if r is None:
+                return 1e3, np.zeros_like(y)
+            return -r["S"], -(r["q"] * r["grad"])[free]
+
+        found = False  # whether some law of the fields has variance qa for this field
         if free:
-            if y_prev is None:  # Gaussian self-consistency of the other fields as a start
-                s = np.full(kern.m, qa)
-                for _ in range(3):
-                    _, g2, _ = kern.fields(s)
-                    s = kern.w0 @ g2
-                    s[a] = qa
-                y0 = np.log(np.maximum(s[free], 1e-7))
-            else:
-                y0 = y_prev
-            if len(free) == 1:
-                root = _stationary_1d(f, y0)
+            # starts: the last point's optimum, the Gaussian self-consistency of the other
+            # fields, then a coarse grid (the feasible set of the others moves with qa)
+            s_g = np.full(kern.m, qa)
+            for _ in range(3):
+                _, g2, _ = kern.fields(s_g)
+                s_g = kern.w0 @ g2
+                s_g[a] = qa
+            starts = ([] if y_prev is None else [np.asarray(y_prev, float)])
+            starts.append(np.log(np.maximum(s_g[free], 1e-7)))
+            starts += [np.full(len(free), v) for v in np.linspace(math.log(1e-6),
+                                                                  math.log(3.0), 15)]
+            y0 = r0 = None
+            for y in starts:
+                r0 = solve(y)
+                if r0 is not None:
+                    y0, found = y, True
+                    break
+            if found and len(free) == 1:
+                def deriv(y, solve=solve):
+                    r = solve(np.array([y]))
+                    return None if r is None else float((r["q"] * r["grad"])[free][0])
+
+                root = _stationary_1d(deriv, float(y0[0]),
+                                      float((r0["q"] * r0["grad"])[free][0]))
                 if root is not None:  # the solution at the root, not the best S seen on
                     cache["best"] = None  # the way (they differ by the inner solves' noise)
-                    f(np.array([root]))
-            for _ in range(0 if len(free) == 1 else 4):  # restarts: L-BFGS-B can stop on
-                # a line search short of gtol
+                    solve(np.array([root]))
+            for _ in range(4 if found and len(free) > 1 else 0):  # restarts: L-BFGS-B can
+                # stop on a line search short of gtol
                 minimize(f, y0, jac=True, method="L-BFGS-B",
                          bounds=[(math.log(1e-7), math.log(4.0))] * len(free),
                          options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
@@ -796,11 +829,12 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
                     break
                 y0, cache["warm"] = np.log(best["q"][free]), best
         else:
-            f(np.zeros(0))
+            found = solve(np.zeros(0)) is not None
         best = cache["best"]
-        if best is None:
-            # no law of the fields has these variances (e.g. q_h >= g_h^2 for a bounded
-            # nonlinearity): no fixed point can have them, Sigma = -inf, an exact answer
+        if not found:
+            # no law of the fields has this variance (e.g. q_h >= g_h^2 for a bounded
+            # nonlinearity) at any of the other fields' starting variances: no fixed
+            # point has it, Sigma = -inf
             sigma[i], residual[i], converged[i] = -np.inf, 0.0, True
             infeasible.append(float(qa))
             continue

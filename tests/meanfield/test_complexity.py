@@ -171,3 +171,13 @@ def test_profile_cli_and_an_unreachable_variance(capsys):
     assert d["band"][0] is None and 0.215 < d["band"][1] < 0.464
     rc = main(["complexity", "--profile", "h=-1:1:3"])
     assert rc != 0 and "variances must be positive" in capsys.readouterr().err
+
+
+def test_profile_coarse_grid_is_not_reported_unreachable():
+    # regression: from q_h = 0.072 to 0.17 the previous optimum q_r = 0.16 is no longer
+    # reachable (no law has q_h = 0.17 with q_r = 0.16); the point was returned as
+    # Sigma = -inf ("no fixed point has this variance") although Sigma(0.17) = 0.025
+    p = complexity_profile("gated", variances=[0.0722, 0.17], g_h=1.8, alpha_r=20.0)
+    assert p.success and np.all(np.isfinite(p.sigma)), p.message
+    fine = complexity_profile("gated", variances=[0.17], g_h=1.8, alpha_r=20.0)
+    assert abs(p.sigma[1] - fine.sigma[0]) < 1e-8 and 0.01 < p.sigma[1] < 0.04
