@@ -478,14 +478,22 @@ def _pad(names, x):
     return {n: float(x[i]) if i < x.size else 0.0 for i, n in enumerate(names)}
 
 
+def _gaussian_others(kern: _Kernel, index: int, value: float, sweeps: int = 3) -> np.ndarray:
+    """Field variances with field ``index`` held at ``value`` and the others set by a few
+    sweeps of the Gaussian (mean-field) self-consistency: a feasible starting point."""
+    s = np.full(kern.m, value)
+    for _ in range(sweeps if kern.m > 1 else 0):
+        _, g2, _ = kern.fields(s)
+        s = kern.w0 @ g2
+        s[index] = value
+    return s
+
+
 def _scan_points(kern: _Kernel, q_min, scan):
     """Field variances along the image of the mean-field variance map (feasible by construction)."""
     out = []
     for t in np.geomspace(q_min, 4.0, scan):
-        s = np.full(kern.m, t)
-        for _ in range(3 if kern.m > 1 else 0):  # other fields: Gaussian self-consistency
-            _, g2, _ = kern.fields(s)
-            s = np.concatenate([[t], (kern.w0 @ g2)[1:]])
+        s = _gaussian_others(kern, 0, t)
         _, g2, _ = kern.fields(s)
         q = kern.w0 @ g2
         if np.all(q >= q_min):
@@ -794,11 +802,7 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
         if free:
             # starts: the last point's optimum, the Gaussian self-consistency of the other
             # fields, then a coarse grid (the feasible set of the others moves with qa)
-            s_g = np.full(kern.m, qa)
-            for _ in range(3):
-                _, g2, _ = kern.fields(s_g)
-                s_g = kern.w0 @ g2
-                s_g[a] = qa
+            s_g = _gaussian_others(kern, a, qa)
             starts = ([] if y_prev is None else [np.asarray(y_prev, float)])
             starts.append(np.log(np.maximum(s_g[free], 1e-7)))
             starts += [np.full(len(free), v) for v in np.linspace(math.log(1e-6),
