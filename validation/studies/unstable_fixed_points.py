@@ -102,17 +102,21 @@ def counted_variances(Ns, seeds, params=VARIANCE_CASE):
     return out
 
 
+def _pooled(per_seed) -> np.ndarray:
+    """The variances of all networks in one array (empty if none has a fixed point)."""
+    return np.concatenate([np.asarray(v, dtype=float) for v in per_seed if v] or [np.zeros(0)])
+
+
 def _median_and_se(per_seed, n_boot=400, seed=0):
     """Median of the pooled variances and its bootstrap SE over networks."""
     rng = np.random.default_rng(seed)
-    pooled = np.concatenate([np.asarray(v) for v in per_seed if v] or [np.zeros(0)])
+    pooled = _pooled(per_seed)
     if pooled.size == 0:
         return float("nan"), float("nan")
     boots = []
     for _ in range(n_boot):
         pick = rng.integers(0, len(per_seed), len(per_seed))
-        b = np.concatenate([np.asarray(per_seed[i]) for i in pick if per_seed[i]]
-                           or [np.zeros(0)])
+        b = _pooled([per_seed[i] for i in pick])
         if b.size:
             boots.append(np.median(b))
     return float(np.median(pooled)), float(np.std(boots))
@@ -131,7 +135,7 @@ def variance_rows(counted: dict, quick: bool):
                 if b.variance["h"] > 0)
     Ns = sorted(counted)
     n_max = Ns[-1]
-    pooled = np.concatenate([np.asarray(v) for v in counted[n_max] if v] or [np.zeros(0)])
+    pooled = _pooled(counted[n_max])
     band_note = (f"profile converged at {int(ok.sum())}/{len(q_grid)} grid points; "
                  "band Sigma > 0: Delta_h in [{:.3g}, {:.3g}]".format(*prof.band()))
     rows = []
@@ -288,7 +292,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
     # counted variances (all fixed points of each network) against Sigma(Delta_h)
     bins = np.geomspace(1e-4, 0.6, 25)
     for k, N in enumerate(sorted(counted)):
-        v = np.concatenate([np.asarray(x) for x in counted[N] if x] or [np.zeros(0)])
+        v = _pooled(counted[N])
         if v.size:
             ax3.hist(v, bins=bins, histtype="step", color=f"C{k}",
                      weights=np.full(v.size, 1.0 / v.size),
