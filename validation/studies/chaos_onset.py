@@ -20,6 +20,14 @@ point; its error combines half the grid spacing with the spread over coupling se
 Hysteresis: at points between the DMFT fold and g_h = 2 the down branch is active and the
 up branch decays.
 
+The chaotic branch and the jump: at the grid points on the DMFT branch where every down
+sweep (both sizes) is active, F_sim against the DMFT fluctuation C_h(0) - C_h(inf) (relative
+L2 over those points), and, for a discontinuous onset, at the lowest such point (the grid
+point nearest above the fold): the jump, the finite fluctuation with which chaos appears.
+The theory side is the DMFT's expectation of the measured estimator, a time variance over
+a finite window, which lies well below C_h(0) when the correlation time is long.
+Tolerance for these: 2 x (seed SEM (+) the finite-size shift F(N) - F(N/2), per point).
+
 Tolerance: |onset_sim - onset_theory| <= 2 sqrt(e_grid^2 + e_seed^2 + e_N^2), with
 e_grid half the grid spacing, e_seed the SEM over coupling seeds and e_N the measured
 finite-size shift |onset(N) - onset(N/2)| (the same sweep at half the size): a finite
@@ -29,11 +37,13 @@ onset, and these are the errors that move the simulated onset.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 from meanfield.solve.chaos_onset import chaos_onset
+from meanfield.solve.dmft import dmft
 
 from ..compare import Comparison, StudyResult, sem
 from ..integrate import simulate
@@ -95,6 +105,14 @@ def sweep(alpha_r: float, grid: np.ndarray, N: int, seed: int, *, T: float,
     return {k: np.array(v) for k, v in out.items()}
 
 
+def _save_sweeps(path: Path, grid, N: int, raw: dict) -> None:
+    """The measured sweeps, so that the figure and rows can be re-derived without rerunning."""
+    data = {"g_h": [float(x) for x in grid], "N": N, "sweeps": {
+        line: {size: [{k: np.asarray(v).tolist() for k, v in s.items()} for s in runs]
+               for size, runs in d.items()} for line, d in raw.items()}}
+    path.write_text(json.dumps(data))
+
+
 def _onset(grid, active):
     """Middle between the last active point and the next (inactive) one, descending grid."""
     if not active[0]:
@@ -106,6 +124,82 @@ def _onset(grid, active):
     return 0.5 * (grid[i - 1] + grid[i])
 
 
+def windowed_variance(tau, C_fluct, n: int, step: float) -> float:
+    """Expected time variance of n samples ``step`` apart of a stationary process.
+
+    ``C_fluct`` is the fluctuating part of its autocorrelation on the lags ``tau``. The
+    sample variance about the sample mean has expectation C(0) - (1/n^2) sum_ij C(|i-j|):
+    with a correlation time that is not short against the window (near a continuous onset
+    it diverges) it lies well below C(0) = the DMFT's fluctuation (alpha_r = 0, g_h = 2.4:
+    tau_corr = 36, C(0) = 0.042, over 75 samples 0.016).
+    """
+    lags = np.arange(n) * step
+    C = np.interp(lags, tau, C_fluct, right=0.0)
+    total = C[0] * n + 2.0 * np.sum((n - np.arange(1, n)) * C[1:])
+    return float(C[0] - total / n ** 2)
+
+
+def _theory_windowed(alpha_r: float, g: np.ndarray, n_last: int, step: float):
+    """DMFT fluctuation C_h(0) - C_h(inf) and its windowed expectation at each g_h."""
+    F, Fw = [], []
+    for x in g:
+        r = dmft("gated", g_h=float(x), alpha_z=0.0, alpha_r=alpha_r,
+                 tau_max=4.0 * n_last * step, dtau=0.5 if alpha_r == 0 else 0.25)
+        if not r.converged:
+            raise RuntimeError(f"DMFT at g_h={x:g}, alpha_r={alpha_r:g} did not converge "
+                               f"(residual {r.residual:.2g}): {r.message}")
+        C = np.asarray(r.C["h"]) - r.delta_inf
+        F.append(float(C[0]))
+        Fw.append(windowed_variance(np.asarray(r.tau), C, n_last, step))
+    return np.array(F), np.array(Fw)
+
+
+def _branch_rows(th, alpha_r, grid, sweeps, half, params, N, n_last):
+    """F on the chaotic branch and the jump at a discontinuous onset, against the DMFT.
+
+    The network's F is a time variance over a finite window, so the theory side is the
+    DMFT's expectation of that estimator (:func:`windowed_variance`), not C_h(0) itself.
+    """
+    xs = np.asarray(th.branch["value"], dtype=float)
+    ok = np.isfinite(xs) & np.isfinite(np.asarray(th.branch["fluctuation"], dtype=float))
+    if ok.sum() < 2:
+        return []
+    lo, hi = xs[ok].min(), xs[ok].max()
+    Fd = np.array([s["F_down"] for s in sweeps])
+    Fh = np.array([s["F_down"] for s in half])
+    active = (np.array([s["active_down"] for s in sweeps]).all(0)
+              & np.array([s["active_down"] for s in half]).all(0))
+    on = (grid >= lo) & (grid <= hi) & active
+    if not on.any():
+        return []
+    g = grid[on]
+    F_th, theory = _theory_windowed(alpha_r, g, n_last, 1.0)
+    sim = Fd[:, on].mean(0)
+    e_seed = (Fd[:, on].std(0, ddof=1) / np.sqrt(len(sweeps)) if len(sweeps) > 1
+              else np.zeros_like(sim))
+    e_N = np.abs(sim - Fh[:, on].mean(0))
+    err = np.sqrt(e_seed ** 2 + e_N ** 2)
+    norm = float(np.linalg.norm(theory))
+    why = (f"2 x (seed SEM (+) finite-size shift F(N={N}) - F(N={N // 2})) at each point; "
+           f"theory: the DMFT's expected variance over the measured window ({n_last} "
+           "samples), points where the DMFT branch exists and every down sweep is active")
+    extra = {"g_h": g.tolist(), "F_dmft": F_th.tolist(), "F_theory_windowed": theory.tolist(),
+             "F_sim": sim.tolist(), "F_sim_half_N": Fh[:, on].mean(0).tolist()}
+    rows = [Comparison(
+        "chaos_onset", f"fluctuation variance on the chaotic branch (relative L2 over "
+        f"{len(g)} points, g_h in [{g.min():.3g}, {g.max():.3g}])", params, 0.0,
+        float(np.linalg.norm(sim - theory)) / norm, float(np.linalg.norm(err)) / norm,
+        2 * float(np.linalg.norm(err)) / norm, why, extra=extra)]
+    if th.transition == "discontinuous":
+        j = int(np.argmin(g))
+        rows.append(Comparison(
+            "chaos_onset", f"jump: fluctuation variance at the lowest chaotic grid point "
+            f"g_h = {g[j]:.3g} (DMFT fold {th.last_chaotic:.4g}; there C_h(0) - C_h(inf) = "
+            f"{th.jump:.3g}; at g_h = {g[j]:.3g}: {F_th[j]:.3g}, windowed {theory[j]:.3g})",
+            params, float(theory[j]), float(sim[j]), float(err[j]), 2 * float(err[j]), why))
+    return rows
+
+
 def run(out: Path, *, quick: bool = False) -> StudyResult:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -115,7 +209,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
         N, seeds, lines, dg, T, transient = 1000, 3, (0.0, 10.0, 20.0), 0.05, 300.0, 150.0
     g_top = 2.4
     grid = np.round(np.arange(g_top, 1.5 - 1e-9, -dg), 6)
-    rows, panels = [], []
+    rows, panels, raw = [], [], {}
     for alpha_r in lines:
         th = theory_line(alpha_r, g_top, min_step=0.005)
         x_th = th.onset
@@ -125,9 +219,9 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
             s = sweep(alpha_r, grid, N, seed, T=T, transient=transient)
             sweeps.append(s)
             onsets.append(_onset(grid, s["active_down"]))
-        half = [_onset(grid, sweep(alpha_r, grid, N // 2, seed, T=T,
-                                   transient=transient)["active_down"])
-                for seed in range(max(seeds - 1, 1))]
+        half_sweeps = [sweep(alpha_r, grid, N // 2, seed, T=T, transient=transient)
+                       for seed in range(max(seeds - 1, 1))]
+        half = [_onset(grid, s["active_down"]) for s in half_sweeps]
         x_sim = float(np.nanmean(onsets))
         e_grid = dg / 2
         e_seed = sem(onsets) if seeds > 1 else 0.0
@@ -144,6 +238,10 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                    "fixed_point_instability": th.fixed_point_instability,
                    "sim_onsets": [float(o) for o in onsets],
                    "sim_onsets_half_N": [float(o) for o in half]}))
+        rows += _branch_rows(th, alpha_r, grid, sweeps, half_sweeps, params, N,
+                             int(round(T - transient)))
+        raw[f"alpha_r={alpha_r:g}"] = {
+            "N": [s for s in sweeps], "N_half": [s for s in half_sweeps]}
         # hysteresis where the theory predicts bistability: points strictly between the
         # fold (last chaotic value) and the zero fixed point's instability
         if th.transition == "discontinuous":
@@ -182,6 +280,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
         ax.set_ylabel("fluctuation variance")
         ax.set_title(f"alpha_r = {alpha_r:g} ({th.transition})", fontsize=9)
         ax.legend(fontsize=6)
+    _save_sweeps(out / "chaos_onset_sweeps.json", grid, N, raw)
     name = "chaos_onset.png"
     save_figure(fig, out, name)
     return StudyResult(
