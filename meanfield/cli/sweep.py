@@ -91,6 +91,10 @@ def format_summary(s: dict) -> str:
     dims = " x ".join(f"{n} {k}" for n, k in zip(s["dims"], s["shape"]))
     resumed = (f", {s['chunks_already_done']} were already stored"
                if s["chunks_already_done"] else "")
+    if s.get("chunks_damaged"):
+        shown = "; ".join(s["damaged"][:3]) + ("; ..." if len(s["damaged"]) > 3 else "")
+        resumed += (f" ({s['chunks_damaged']} stored chunks were damaged and computed again: "
+                    f"{shown})")
     return "\n".join([
         f"sweep {s['quantity']} of model {s['model']}: {s['points']} points ({dims})",
         f"computed {s['chunks_computed']} of {s['chunks']} chunks ({s['points_computed']} "

@@ -28,7 +28,10 @@ class SweepReport:
     summary : dict
         JSON-ready: ``quantity, model, out, points, chunks, chunk_shape,
         chunks_already_done, chunks_computed, points_computed, failed, not_converged,
-        complete, seconds, scheduler``.
+        complete, seconds, scheduler, chunks_damaged, damaged``: ``chunks_damaged``
+        counts the stored chunks that a resume found unreadable (checksum or
+        decompression error, or a missing file) and computed again, and ``damaged`` says
+        what was wrong with each.
     """
 
     dataset: object
@@ -101,10 +104,18 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
     spec = make_spec(quantity, model, grid, params, options)
     t0 = time.perf_counter()
     asked = None if chunk is None else block_shape(spec.shape, chunk)
+    damaged: dict = {}
     if resume:
         store = SweepStore.open(out)
         block = store.check_matches(spec, asked)
-        if store.done_regions(blocks(spec.shape, block)).all():
+        regions = blocks(spec.shape, block)
+        finished = store.done_regions(regions)
+        # a stored chunk that no longer reads back (checksum, truncation, a missing file)
+        # is not data: it is reported and computed again
+        damaged = store.verify(regions, finished)
+        for i in damaged:
+            store.clear(regions[i])
+        if finished.all() and not damaged:
             scheduler = "serial"  # nothing left to compute: no cluster to start
     else:
         SweepStore.check_new(out, overwrite=overwrite)  # before starting any cluster
@@ -115,7 +126,10 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
         stats = _run_pending(spec, store, block, backend, progress)
     stats.seconds = time.perf_counter() - t0
     ds = store.dataset()
-    return SweepReport(ds, _summary(spec, store, block, stats, ds))
+    summary = _summary(spec, store, block, stats, ds)
+    summary["chunks_damaged"] = len(damaged)
+    summary["damaged"] = list(damaged.values())
+    return SweepReport(ds, summary)
 
 
 def _check_arguments(resume, overwrite, chunk, workers) -> None:

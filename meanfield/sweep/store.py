@@ -15,6 +15,13 @@ one Zarr chunk per variable. The driver is the only writer: it writes a chunk's 
 then its ``done`` flags, so a kill between the two only recomputes that chunk (Zarr's
 local store writes each chunk file atomically). The store is first written under a
 temporary name and renamed into place, so a half-created store never exists.
+
+Damage from outside (a chunk file truncated, overwritten or deleted after it was written,
+a disk error) is detected, not read as data: every chunk carries a CRC-32C checksum of its
+compressed bytes (Zarr's ``crc32c`` codec; reading a damaged chunk raises instead of
+returning numbers), every written chunk has a file (``write_empty_chunks``), and
+:meth:`SweepStore.verify` (run on every resume) reads each stored chunk, so a damaged one
+is reported and computed again.
 """
 
 from __future__ import annotations
@@ -41,6 +48,13 @@ LAYOUT = 1
 
 def _json(obj) -> str:
     return json.dumps(obj, sort_keys=True, allow_nan=True)
+
+
+def _encoding(names) -> dict:
+    """Zstandard compression followed by a CRC-32C checksum, for every variable."""
+    from zarr.codecs import Crc32cCodec, ZstdCodec
+
+    return {n: {"compressors": [ZstdCodec(), Crc32cCodec()]} for n in names}
 
 
 def _consolidate(path: Path) -> None:
@@ -98,6 +112,7 @@ def _attributes(spec: SweepSpec, block: tuple) -> dict:
         "grid_axes": list(spec.axes),
         "variables": [o.name for o in spec.quantity.outputs(m)] + ["done"],
         "chunk_shape": [int(b) for b in block],
+        "chunk_checksums": "crc32c",
         "meanfield_version": __version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -127,7 +142,8 @@ class SweepStore:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
             ds = _template(spec, block)
-            ds.to_zarr(str(tmp), mode="w", compute=False, consolidated=False)
+            ds.to_zarr(str(tmp), mode="w", compute=False, consolidated=False,
+                       encoding=_encoding(ds.data_vars))
             _consolidate(tmp)
             if path.exists():
                 _remove(path)
@@ -217,16 +233,66 @@ class SweepStore:
         return {name: np.asarray(g[name][:]) for name in self.attrs["grid_axes"]}
 
     # ------------------------------------------------------------ chunks
-    def done(self) -> np.ndarray:
-        """The ``done`` flags of every point."""
+    def done_regions(self, regions: list) -> np.ndarray:
+        """For each region (tuple of slices), whether every point in it is done.
+
+        Read chunk by chunk: a damaged flag chunk makes its own chunk not done (it is
+        computed again, and :meth:`verify` reports it), not the whole store unreadable.
+        """
         import zarr
 
-        return np.asarray(zarr.open_array(str(self.path / "done"), mode="r")[...], dtype=bool)
+        arr = zarr.open_array(str(self.path / "done"), mode="r")
+        out = np.zeros(len(regions), dtype=bool)
+        for i, region in enumerate(regions):
+            try:
+                out[i] = bool(np.all(arr[region]))
+            except Exception:
+                out[i] = False
+        return out
 
-    def done_regions(self, regions: list) -> np.ndarray:
-        """For each region (tuple of slices), whether every point in it is done."""
-        done = self.done()
-        return np.array([bool(done[r].all()) for r in regions], dtype=bool)
+    def verify(self, regions: list, finished) -> dict:
+        """Read every stored chunk; ``{index: reason}`` of the regions that are damaged.
+
+        Damaged: a chunk of a ``finished`` region that does not read back (checksum or
+        decompression error) or whose file is missing (in a store that writes every
+        chunk), or a region whose ``done`` flags themselves do not read back.
+        """
+        import zarr
+
+        every_chunk_written = self.attrs.get("chunk_checksums") == "crc32c"
+        damaged = {}
+        flags = zarr.open_array(str(self.path / "done"), mode="r")
+        for i, region in enumerate(regions):
+            if finished[i]:
+                continue
+            key = "/".join(str(r.start // c) for r, c in zip(region, flags.chunks))
+            if (self.path / "done" / "c" / key).is_file():
+                try:
+                    flags[region]
+                except Exception as exc:
+                    damaged[i] = f"done chunk {key}: {_reason(exc)}"
+        for name in self.attrs["variables"]:
+            arr = zarr.open_array(str(self.path / name), mode="r")
+            for i in np.nonzero(np.asarray(finished))[0]:
+                if i in damaged:
+                    continue
+                region = regions[i]
+                key = "/".join(str(r.start // c) for r, c in zip(region, arr.chunks))
+                if every_chunk_written and not (self.path / name / "c" / key).is_file():
+                    damaged[i] = f"{name} chunk {key} is missing"
+                    continue
+                try:
+                    arr[region]
+                except Exception as exc:
+                    damaged[i] = f"{name} chunk {key}: {_reason(exc)}"
+        return dict(sorted(damaged.items()))
+
+    def clear(self, region: tuple) -> None:
+        """Mark one chunk as not done (it will be computed again)."""
+        import zarr
+
+        arr = zarr.open_array(str(self.path / "done"), mode="r+")
+        arr[region] = np.zeros(tuple(r.stop - r.start for r in region), dtype=bool)
 
     def write(self, dims: tuple, region: tuple, values: dict) -> None:
         """Write one chunk's ``values`` at ``region``, then its ``done`` flags."""
@@ -234,10 +300,12 @@ class SweepStore:
 
         where = dict(zip(dims, region))
         data = xr.Dataset({k: (dims, v) for k, v in values.items()})
-        data.to_zarr(str(self.path), region=where, consolidated=False)
+        data.to_zarr(str(self.path), region=where, consolidated=False,
+                     write_empty_chunks=True)
         shape = next(iter(values.values())).shape
         flags = xr.Dataset({"done": (dims, np.ones(shape, dtype=bool))})
-        flags.to_zarr(str(self.path), region=where, consolidated=False)
+        flags.to_zarr(str(self.path), region=where, consolidated=False,
+                      write_empty_chunks=True)
 
     def dataset(self):
         """The stored dataset (lazy, dask-backed; ``.load()`` reads it)."""
@@ -245,6 +313,15 @@ class SweepStore:
 
         ds = xr.open_zarr(str(self.path), consolidated=False)
         return ds[list(self.attrs["variables"])]
+
+
+def _reason(exc: Exception) -> str:
+    """A short description of why a chunk did not read back."""
+    text = str(exc).strip()
+    if "checksum" in text.lower():
+        return "checksum does not match"
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first if len(first) <= 80 else first[:77] + "..."
 
 
 def _describe_axis(values) -> str:

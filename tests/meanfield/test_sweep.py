@@ -169,22 +169,36 @@ def _done_rows(path) -> int:
     return int(done.all(axis=1).sum())
 
 
-def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_run(tmp_path, capsys):
-    path, log = tmp_path / "killed.zarr", tmp_path / "stderr.txt"
-    with open(log, "w") as err_file:
+def _start_and_kill(path, log, at_rows: int, *extra) -> int:
+    """Run the sweep CLI in a new process, SIGKILL its group once ``at_rows`` chunks are
+    done; return the chunks stored."""
+    with open(log, "a") as err_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "meanfield.cli.main", "sweep", "fixed-points", *GRID,
-             "--out", str(path)], start_new_session=True, stdout=subprocess.DEVNULL,
-            stderr=err_file, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+             "--out", str(path), *extra], start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=err_file,
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
         try:
             deadline = time.monotonic() + 120
-            while _done_rows(path) < 5 and proc.poll() is None and time.monotonic() < deadline:
+            while (_done_rows(path) < at_rows and proc.poll() is None
+                   and time.monotonic() < deadline):
                 time.sleep(0.01)
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    stored = _done_rows(path)
+    return _done_rows(path)
+
+
+def test_sigkill_at_several_points_then_resume_equals_an_uninterrupted_run(tmp_path, capsys):
+    """Killed early, killed again while resuming (twice, later each time), then resumed to
+    the end: nothing lost, nothing computed twice, the same data as one whole run."""
+    path, log = tmp_path / "killed.zarr", tmp_path / "stderr.txt"
+    stored = _start_and_kill(path, log, 2)
     assert 0 < stored < CHUNKS, log.read_text()
+    for at in (12, 22):
+        again = _start_and_kill(path, log, at, "--resume")
+        assert stored <= again < CHUNKS, log.read_text()  # a resume never loses a chunk
+        stored = again
     code, out, err = cli(capsys, "sweep", "fixed-points", *GRID, "--out", str(path),
                          "--resume", "--json")
     assert code == 0, err
@@ -192,10 +206,75 @@ def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_run(tmp_path, cap
     # only the missing chunks are computed; none twice
     assert s["chunks"] == CHUNKS and s["chunks_already_done"] == stored
     assert s["chunks_computed"] == CHUNKS - stored and s["complete"]
+    assert s["chunks_damaged"] == 0
     code, out, err = cli(capsys, "sweep", "fixed-points", *GRID, "--out",
                          str(tmp_path / "whole.zarr"), "--json")
     assert code == 0 and json.loads(out)["chunks_computed"] == CHUNKS
     assert_same_data(xr.open_zarr(path).load(), xr.open_zarr(tmp_path / "whole.zarr").load())
+
+
+SMALL = ("fixed-points", "--grid", "g_h=1:3:4", "--grid", "alpha_r=0:10:3", "--chunk", "2",
+         "--scheduler", "serial", "--no-progress")
+
+
+def _damage(path):
+    """Four kinds of damage to a finished store, each to a different chunk."""
+    (path / "max_variance" / "c" / "1" / "0").write_bytes(b"garbage!")      # overwritten
+    f = path / "n_nonzero" / "c" / "2" / "1"
+    f.write_bytes(f.read_bytes()[:5])                                       # truncated
+    (path / "region" / "c" / "0" / "0").unlink()                            # lost
+    g = path / "zero_stable" / "c" / "3" / "1"
+    b = bytearray(g.read_bytes())
+    b[len(b) // 2] ^= 4                                                     # one bit flipped
+    g.write_bytes(bytes(b))
+
+
+def test_a_damaged_store_is_not_read_as_data_and_resume_recomputes_it(tmp_path, capsys):
+    path, whole = tmp_path / "s.zarr", tmp_path / "whole.zarr"
+    for p in (path, whole):
+        code, _, err = cli(capsys, "sweep", *SMALL, "--out", str(p))
+        assert code == 0, err
+    _damage(path)
+    # reading it raises (a checksum per chunk) instead of returning numbers
+    with pytest.raises(Exception, match="checksum"):
+        xr.open_zarr(path)["zero_stable"].load()
+    with pytest.raises(Exception, match="checksum"):
+        xr.open_zarr(path)["max_variance"].load()
+    code, out, err = cli(capsys, "sweep", *SMALL, "--out", str(path), "--resume", "--json")
+    assert code == 0, err
+    s = json.loads(out)
+    assert s["chunks_damaged"] == 4 and s["chunks_computed"] == 4 and s["complete"]
+    text = " | ".join(s["damaged"])
+    for what in ("region chunk 0/0 is missing", "max_variance chunk 1/0",
+                 "n_nonzero chunk 2/1", "zero_stable chunk 3/1: checksum does not match"):
+        assert what in text, text
+    assert_same_data(xr.open_zarr(path).load(), xr.open_zarr(whole).load())
+    # the text summary names the damage in its one line
+    _damage(path)
+    code, out, err = cli(capsys, "sweep", *SMALL, "--out", str(path), "--resume")
+    assert code == 0 and "4 stored chunks were damaged and computed again" in out
+
+
+def test_damaged_done_flags_make_their_chunk_pending(tmp_path, capsys):
+    path, whole = tmp_path / "s.zarr", tmp_path / "whole.zarr"
+    for p in (path, whole):
+        assert cli(capsys, "sweep", *SMALL, "--out", str(p))[0] == 0
+    (path / "done" / "c" / "3" / "0").write_bytes(b"x")
+    code, out, err = cli(capsys, "sweep", *SMALL, "--out", str(path), "--resume", "--json")
+    assert code == 0, err
+    s = json.loads(out)
+    assert s["damaged"] == ["done chunk 3/0: checksum does not match"]
+    assert s["chunks_computed"] == 1 and s["chunks_already_done"] == 7
+    assert_same_data(xr.open_zarr(path).load(), xr.open_zarr(whole).load())
+
+
+def test_damaged_metadata_is_a_one_line_error(tmp_path, capsys):
+    path = tmp_path / "s.zarr"
+    assert cli(capsys, "sweep", *SMALL, "--out", str(path))[0] == 0
+    meta = path / "zarr.json"
+    meta.write_text(meta.read_text()[:40])
+    code, out, err = cli(capsys, "sweep", *SMALL, "--out", str(path), "--resume")
+    assert code == 1 and "not a readable Zarr store" in err and err.count("\n") == 1
 
 
 def test_ctrl_c_leaves_a_consistent_store_that_resumes(tmp_path, monkeypatch, capsys):
