@@ -30,3 +30,33 @@ def test_windowed_variance_against_sampled_ar1_paths():
     theory = windowed_variance(tau, a ** tau, n, 1.0)
     assert abs(v.mean() - theory) < 4 * v.std() / np.sqrt(paths)
     assert theory < 0.8  # the window bias is large here, so the test can tell
+
+
+def test_line_sweeps_are_stored_and_read_back_and_a_damaged_file_is_recomputed(
+        tmp_path, monkeypatch):
+    import validation.studies.chaos_onset as study
+
+    monkeypatch.setattr(study, "_settings", lambda quick: (12, 2, (20.0,), 0.45, 6.0, 3.0))
+    calls = []
+    real = study.sweep
+
+    def counting(*args, **kwargs):
+        calls.append(args[2])  # N
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(study, "sweep", counting)
+    first = study.line_sweeps(tmp_path, 20.0)
+    assert calls == [12, 12, 6]                  # two seeds at N, one at N/2
+    again = study.line_sweeps(tmp_path, 20.0)
+    assert len(calls) == 3                       # read back, nothing simulated
+    for a, b in zip(first[0] + first[1], again[0] + again[1]):
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_array_equal(np.asarray(a[k]), b[k])
+    path = tmp_path / "chaos_onset_line_alpha_r=20.json"
+    path.write_text(path.read_text()[:100])      # a partly written file
+    study.line_sweeps(tmp_path, 20.0)
+    assert len(calls) == 6                       # computed again, not read as data
+    monkeypatch.setattr(study, "_settings", lambda quick: (14, 2, (20.0,), 0.45, 6.0, 3.0))
+    study.line_sweeps(tmp_path, 20.0)
+    assert len(calls) == 9                       # other settings: not reused

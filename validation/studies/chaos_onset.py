@@ -7,7 +7,7 @@ below it for a steep output gate (alpha_r = 20: the chaotic solution ends at a f
 near g_h = 1.76 while the zero fixed point is stable, g_h s_r(0) < 1, so chaos and a
 stable fixed point coexist between the fold and g_h = 2).
 
-Measurement: for each line and coupling seed one network (N = 1000; 300 quick) is swept
+Measurement: for each line and coupling seed one network (N = 800; 300 quick) is swept
 down a grid of g_h, each point started from the last state of the previous one (the
 first from a random state); at every point a second trial starts from a small random
 perturbation (rms 1e-3) of the zero fixed point, the "up" branch (with beta_h = 0 the
@@ -38,6 +38,8 @@ onset, and these are the errors that move the simulated onset.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -103,14 +105,6 @@ def sweep(alpha_r: float, grid: np.ndarray, N: int, seed: int, *, T: float,
         out["F_up"].append(F[1])
         out["active_up"].append(bool(active[1]))
     return {k: np.array(v) for k, v in out.items()}
-
-
-def _save_sweeps(path: Path, grid, N: int, raw: dict) -> None:
-    """The measured sweeps, so that the figure and rows can be re-derived without rerunning."""
-    data = {"g_h": [float(x) for x in grid], "N": N, "sweeps": {
-        line: {size: [{k: np.asarray(v).tolist() for k, v in s.items()} for s in runs]
-               for size, runs in d.items()} for line, d in raw.items()}}
-    path.write_text(json.dumps(data))
 
 
 def _onset(grid, active):
@@ -200,27 +194,68 @@ def _branch_rows(th, alpha_r, grid, sweeps, half, params, N, n_last):
     return rows
 
 
+def _settings(quick: bool):
+    """(N, seeds, lines, grid step, T, transient) of the quick or full form.
+
+    Full form: N = 800 (and 400), three lines; each line's sweeps cost about 30 minutes of
+    one core, and lines can be computed in parallel processes (:func:`line_sweeps`).
+    """
+    if quick:
+        return 300, 2, (0.0, 20.0), 0.1, 150.0, 75.0
+    return 800, 3, (0.0, 10.0, 20.0), 0.05, 300.0, 150.0
+
+
+def line_sweeps(out: Path, alpha_r: float, *, quick: bool = False):
+    """The down/up sweeps of one line at N (one per seed) and N/2, stored under ``out``.
+
+    Resumable: a finished line is written to ``chaos_onset_line_alpha_r=A.json`` (with the
+    settings it was made with) and read back by a later run with the same settings, so an
+    interrupted study loses at most the line in progress, and the lines can be computed
+    in separate processes first (``python -m validation.studies.chaos_onset OUT A``).
+    """
+    N, seeds, _, dg, T, transient = _settings(quick)
+    grid = np.round(np.arange(2.4, 1.5 - 1e-9, -dg), 6)
+    key = {"alpha_r": float(alpha_r), "N": N, "seeds": seeds, "grid": grid.tolist(),
+           "T": T, "transient": transient}
+    out = Path(out)
+    path = out / f"chaos_onset_line_alpha_r={alpha_r:g}.json"
+
+    def arrays(runs):
+        return [{k: np.asarray(v) for k, v in r.items()} for r in runs]
+
+    if path.exists():
+        try:
+            data = json.loads(path.read_text())
+        except ValueError:
+            data = None  # a damaged file is computed again, not read as data
+        if isinstance(data, dict) and data.get("key") == key:
+            return arrays(data["N"]), arrays(data["N_half"])
+    full = [sweep(alpha_r, grid, N, seed, T=T, transient=transient) for seed in range(seeds)]
+    half = [sweep(alpha_r, grid, N // 2, seed, T=T, transient=transient)
+            for seed in range(max(seeds - 1, 1))]
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"key": key, "N": [{k: np.asarray(v).tolist() for k, v in
+                                                  r.items()} for r in full],
+                               "N_half": [{k: np.asarray(v).tolist() for k, v in r.items()}
+                                          for r in half]}))
+    os.replace(tmp, path)
+    return full, half
+
+
 def run(out: Path, *, quick: bool = False) -> StudyResult:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    if quick:
-        N, seeds, lines, dg, T, transient = 300, 2, (0.0, 20.0), 0.1, 150.0, 75.0
-    else:
-        N, seeds, lines, dg, T, transient = 1000, 3, (0.0, 10.0, 20.0), 0.05, 300.0, 150.0
+    N, seeds, lines, dg, T, transient = _settings(quick)
     g_top = 2.4
     grid = np.round(np.arange(g_top, 1.5 - 1e-9, -dg), 6)
-    rows, panels, raw = [], [], {}
+    rows, panels = [], []
     for alpha_r in lines:
         th = theory_line(alpha_r, g_top, min_step=0.005)
         x_th = th.onset
         params = dict(alpha_r=alpha_r, alpha_z=0.0)
-        onsets, sweeps = [], []
-        for seed in range(seeds):
-            s = sweep(alpha_r, grid, N, seed, T=T, transient=transient)
-            sweeps.append(s)
-            onsets.append(_onset(grid, s["active_down"]))
-        half_sweeps = [sweep(alpha_r, grid, N // 2, seed, T=T, transient=transient)
-                       for seed in range(max(seeds - 1, 1))]
+        sweeps, half_sweeps = line_sweeps(out, alpha_r, quick=quick)
+        onsets = [_onset(grid, s["active_down"]) for s in sweeps]
         half = [_onset(grid, s["active_down"]) for s in half_sweeps]
         x_sim = float(np.nanmean(onsets))
         e_grid = dg / 2
@@ -240,8 +275,6 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                    "sim_onsets_half_N": [float(o) for o in half]}))
         rows += _branch_rows(th, alpha_r, grid, sweeps, half_sweeps, params, N,
                              int(round(T - transient)))
-        raw[f"alpha_r={alpha_r:g}"] = {
-            "N": [s for s in sweeps], "N_half": [s for s in half_sweeps]}
         # hysteresis where the theory predicts bistability: points strictly between the
         # fold (last chaotic value) and the zero fixed point's instability
         if th.transition == "discontinuous":
@@ -280,7 +313,6 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
         ax.set_ylabel("fluctuation variance")
         ax.set_title(f"alpha_r = {alpha_r:g} ({th.transition})", fontsize=9)
         ax.legend(fontsize=6)
-    _save_sweeps(out / "chaos_onset_sweeps.json", grid, N, raw)
     name = "chaos_onset.png"
     save_figure(fig, out, name)
     return StudyResult(
@@ -290,3 +322,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
         f"down/up sweeps in g_h (step {dg:g}), N={N} and {N // 2}, {seeds} coupling seeds, "
         f"T={T:g} after which the last {T - transient:g} is measured",
         tuple(rows), (name,))
+
+
+if __name__ == "__main__":  # precompute one line's sweeps: python -m ... OUT ALPHA_R [--quick]
+    line_sweeps(Path(sys.argv[1]), float(sys.argv[2]), quick="--quick" in sys.argv[3:])
