@@ -235,10 +235,10 @@ def line_sweeps(out: Path, alpha_r: float, *, quick: bool = False):
             for seed in range(max(seeds - 1, 1))]
     out.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"key": key, "N": [{k: np.asarray(v).tolist() for k, v in
-                                                  r.items()} for r in full],
-                               "N_half": [{k: np.asarray(v).tolist() for k, v in r.items()}
-                                          for r in half]}))
+    def lists(runs):
+        return [{k: np.asarray(v).tolist() for k, v in r.items()} for r in runs]
+
+    tmp.write_text(json.dumps({"key": key, "N": lists(full), "N_half": lists(half)}))
     os.replace(tmp, path)
     return full, half
 
