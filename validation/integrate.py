@@ -1,10 +1,19 @@
 """Time integration of a :class:`~validation.network.Network`.
 
-Two named methods (style habit 4):
+Three named methods (style habit 4):
 
 ``rk4``
-    Classical fixed-step fourth-order Runge–Kutta; the workhorse (cheapest per unit
-    of accuracy for these smooth, non-stiff flows).
+    Classical fixed-step fourth-order Runge–Kutta; the workhorse and the default (four
+    evaluations of the right-hand side per step, a large stability region).
+``adams``
+    Fixed-step Adams–Bashforth–Moulton of order 8 in PECE mode (predict with
+    Adams–Bashforth 8, evaluate, correct with Adams–Moulton 9, evaluate): two
+    evaluations per step, each three large matrix-vector products, and far more
+    accurate than ``rk4`` at the same step on these smooth flows (at N = 500, T = 10 on
+    the chaotic attractor: 3e-11 at dt = 0.1 against 5e-8 for ``rk4``). The cheapest
+    method per unit of accuracy here, but its stability interval is 6 times shorter
+    (``dt <= 0.44 tau``) and, like every multistep method, it assumes a smooth flow:
+    an input that jumps between grid points costs it its order near the jump.
 ``dopri5``
     Dormand–Prince 5(4) with embedded error control (Hairer, Nørsett & Wanner,
     *Solving ODEs I*, II.4), for runs where the step must adapt, e.g. very fast
@@ -25,14 +34,20 @@ from tqdm.auto import tqdm
 
 from meanfield._errors import ConvergenceError, ParameterError
 
+from ._adams import adams_bashforth, adams_moulton, pece_stability_limit, start_weights
 from .network import Network, check_fits_in_memory
 
-__all__ = ["Trajectory", "simulate", "METHODS", "check_rk4_step"]
+__all__ = ["Trajectory", "simulate", "METHODS", "check_rk4_step", "check_step",
+           "ADAMS_ORDER"]
 
 #: RK4 is stable on a linear decay dx/dt = -x/tau only for dt/tau <= 2.785 (the end of its
 #: stability region on the negative real axis). Beyond it a gate with tau_z = 1e-3 at
 #: dt = 0.05 is amplified ~1e5-fold per step: the state is garbage long before it overflows.
 RK4_STABILITY_LIMIT = 2.785
+
+#: Steps of the Adams–Bashforth predictor (and so the order of the ``adams`` method's
+#: predictor; its corrector has order ``ADAMS_ORDER + 1``).
+ADAMS_ORDER = 8
 
 
 @dataclass(frozen=True)
@@ -82,18 +97,27 @@ def _check_positive(name, value):
     return v
 
 
-def check_rk4_step(network: Network, dt: float) -> None:
-    """Refuse an RK4 step beyond the stability limit of the fastest time constant.
+def check_step(network: Network, dt: float, method: str = "rk4") -> None:
+    """Refuse a fixed step beyond the method's stability limit for the fastest time constant.
 
-    A necessary condition only: rates set by the couplings or the nonlinearity (not by a
-    time constant) are not checked.
+    The limit is where the method's stability region ends on the negative real axis
+    (``rk4``: 2.785; ``adams``: derived from its coefficients,
+    :func:`validation._adams.pece_stability_limit`). A necessary condition only: rates set
+    by the couplings or the nonlinearity (not by a time constant) are not checked.
     """
+    limit = RK4_STABILITY_LIMIT if method == "rk4" else pece_stability_limit(ADAMS_ORDER)
     name, tau = min(network.time_constants.items(), key=lambda kv: kv[1])
-    if dt > RK4_STABILITY_LIMIT * tau:
-        raise ParameterError(f"dt={dt:g} is beyond the RK4 stability limit "
-                             f"{RK4_STABILITY_LIMIT} * tau = {RK4_STABILITY_LIMIT * tau:.3g} "
-                             f"of variable {name} (time constant {tau:g}): reduce dt or use "
-                             f"the adaptive method dopri5")
+    if dt > limit * tau:
+        label = "RK4" if method == "rk4" else method
+        raise ParameterError(f"dt={dt:g} is beyond the {label} stability limit "
+                             f"{limit:.4g} * tau = {limit * tau:.3g} of variable {name} "
+                             f"(time constant {tau:g}): reduce dt or use the adaptive "
+                             f"method dopri5")
+
+
+def check_rk4_step(network: Network, dt: float) -> None:
+    """:func:`check_step` for ``rk4``."""
+    check_step(network, dt, "rk4")
 
 
 def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: float = 0.05,
@@ -111,10 +135,10 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
         Initial state ``(n_vars, N)`` or ``(n_vars, N, B)``; by default
         ``network.initial_state(seed, batch=batch)``.
     dt : float
-        Step of ``rk4``; initial step of ``dopri5``.
-    method : {'rk4', 'dopri5'}
+        Step of ``rk4`` and ``adams``; initial step of ``dopri5``.
+    method : {'rk4', 'adams', 'dopri5'}
     record_every : float, optional
-        Interval between recorded states (a multiple of ``dt`` for ``rk4``);
+        Interval between recorded states (a multiple of ``dt`` for the fixed steps);
         default ``dt``.
     transient : float
         Time before the first recorded state (0 <= transient <= T).
@@ -127,7 +151,8 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     progress : bool
         Show a progress bar (on stderr, when it is a terminal).
     max_steps : int
-        ``rk4`` refuses more than this many steps (``ParameterError``, before starting);
+        ``rk4`` and ``adams`` refuse more than this many steps (``ParameterError``, before
+        starting);
         ``dopri5`` gives up (``ConvergenceError``) after this many.
     """
     T = _check_positive("T", T)
@@ -138,14 +163,16 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     transient = float(transient)
     if not (0 <= transient <= T):
         raise ParameterError(f"transient={transient!r} must lie in [0, T={T:g}]")
-    if method == "rk4":
+    fixed = method in ("rk4", "adams")
+    if fixed:
         # T/dt steps are taken one by one: 1e300 of them never end (and T = 1e308 overflows)
         if not T / dt <= max_steps:
-            raise ParameterError(f"T/dt = {T / dt:.3g} RK4 steps exceed max_steps={max_steps}")
-        check_rk4_step(network, dt)
+            raise ParameterError(f"T/dt = {T / dt:.3g} {method} steps exceed "
+                                 f"max_steps={max_steps}")
+        check_step(network, dt, method)
     y = (network.initial_state(seed, batch=batch) if y0 is None
          else network.check_state(y0).copy())
-    n_records = (T - transient) / max(record_every, dt if method == "rk4" else 0.0) + 1
+    n_records = (T - transient) / max(record_every, dt if fixed else 0.0) + 1
     if not n_records <= max_steps:
         raise ParameterError(f"{n_records:.3g} recorded states exceed max_steps={max_steps}; "
                              "raise record_every")
@@ -218,6 +245,129 @@ def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps
                       options={"dt": dt, "record_every": stride * dt})
 
 
+def _adams(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps):
+    k = ADAMS_ORDER
+    n_steps = max(1, int(round(T / dt)))
+    dt = T / n_steps
+    stride = max(1, int(round(record_every / dt)))
+    first = int(math.ceil(transient / dt - 1e-9))
+    rec_steps = range(first, n_steps + 1, stride)
+    out = np.empty((len(rec_steps), *y.shape))
+    times = np.empty(len(rec_steps))
+    f = net.velocity_raw
+    # F[n % k] holds f(y_n, t_n): a ring of the last k derivatives. The weighted sums over
+    # it are one (k,) @ (k, size) product; the weights are rolled to the ring's phase.
+    F = np.empty((k, *y.shape))
+    flat = F.reshape(k, -1)
+    acc = np.empty(y.size)
+
+    def rolled(w):
+        return [np.array([w[(r - s) % k] for s in range(k)]) for r in range(k)]
+
+    ab, am = adams_bashforth(k), adams_moulton(k)
+    wb, wa, a0 = rolled(ab * dt), rolled(am[1:] * dt), am[0] * dt
+
+    def evaluate(state, t, slot):
+        for i, v in enumerate(f(state, t)):
+            slot[i] = v
+
+    start = _adams_start(net, y, dt, k, F, evaluate)
+    pred = np.empty_like(y)
+    fp = np.empty_like(y)
+    bar = tqdm(total=n_steps, disable=None if progress else True, unit="step", mininterval=0.5,
+               desc=f"simulate N={net.N} (adams)")
+    r = 0
+    for step in range(n_steps + 1):
+        if r < len(times) and step == rec_steps[r]:
+            out[r] = y
+            times[r] = step * dt
+            r += 1
+        if step == n_steps:
+            break
+        t_next = (step + 1) * dt
+        if step + 1 < k:  # the start's values
+            y[...] = start[step + 1]
+        else:
+            phase = step % k
+            np.dot(wb[phase], flat, out=acc)  # predict (Adams–Bashforth)
+            np.add(y, acc.reshape(y.shape), out=pred)
+            evaluate(pred, t_next, fp)  # evaluate
+            np.dot(wa[phase], flat, out=acc)  # correct (Adams–Moulton)
+            acc += a0 * fp.reshape(-1)
+            y += acc.reshape(y.shape)
+            evaluate(y, t_next, F[(step + 1) % k])  # evaluate
+        if step % 256 == 255:
+            bar.update(256)
+            if not np.all(np.isfinite(y)):
+                raise ConvergenceError(f"state became non-finite at t={t_next:g}; reduce "
+                                       f"dt={dt:g} or use rk4 (a larger stability region)")
+    bar.update(n_steps - bar.n)
+    bar.close()
+    if not np.all(np.isfinite(y)):
+        raise ConvergenceError(f"state became non-finite before t={T:g}; reduce dt={dt:g} or "
+                               f"use rk4 (a larger stability region)")
+    return Trajectory(times, out, y.copy(), net.variables, "adams", n_steps,
+                      options={"dt": dt, "record_every": stride * dt, "order": k})
+
+
+#: The start's fixed-point iteration stops when no value moves by more than the rounding
+#: scale of its update, ``_START_ULPS`` ulps of ``|y0| + dt sum_i |W_ji| |f_i|`` (at least
+#: 1e-13 max(1, |y0|)): below any truncation error the method makes. It gives up when the
+#: sweeps stop contracting (three in a row that do not shrink the change) or after
+#: ``_START_MAX_ITERATIONS``.
+_START_ULPS = 256
+_START_MAX_ITERATIONS = 100
+
+
+def _adams_start(net, y0, dt, k, F, evaluate):
+    """``y_0 .. y_{k-1}`` by the collocation start (``validation._adams``); fills ``F[0:k]``.
+
+    First guess: one RK4 step per value; then Gauss–Seidel sweeps of
+    ``y_j = y_0 + dt sum_i W_ji f(y_i)``, which contract by about ``dt`` times the flow's
+    Lipschitz constant per sweep (8 sweeps at dt = 0.1 on the default chaotic network).
+    """
+    W = start_weights(k) * dt
+    Y = np.empty((k, *y0.shape))
+    Y[0] = y0
+    evaluate(y0, 0.0, F[0])
+    k2, k3, k4, tmp = (np.empty_like(y0) for _ in range(4))
+    for j in range(1, k):  # RK4 guesses
+        t = (j - 1) * dt
+        k1 = F[j - 1]
+        np.add(Y[j - 1], dt / 2 * k1, out=tmp)
+        evaluate(tmp, t + dt / 2, k2)
+        np.add(Y[j - 1], dt / 2 * k2, out=tmp)
+        evaluate(tmp, t + dt / 2, k3)
+        np.add(Y[j - 1], dt * k3, out=tmp)
+        evaluate(tmp, t + dt, k4)
+        Y[j] = Y[j - 1] + dt / 6 * (k1 + 2 * (k2 + k3) + k4)
+        evaluate(Y[j], j * dt, F[j])
+    flat = F.reshape(k, -1)
+    y_scale = float(np.max(np.abs(y0)))
+    floor = 1e-13 * max(1.0, y_scale)
+    change, previous, stalled = math.inf, math.inf, 0
+    for sweep in range(1, _START_MAX_ITERATIONS + 1):
+        change = 0.0
+        for j in range(1, k):
+            new = y0 + (W[j - 1] @ flat).reshape(y0.shape)
+            change = max(change, float(np.max(np.abs(new - Y[j]))))
+            Y[j] = new
+            evaluate(new, j * dt, F[j])
+        if not math.isfinite(change):
+            break
+        f_scale = float(np.max(np.abs(W).sum(axis=1))) * float(np.max(np.abs(flat)))
+        if change <= max(floor, _START_ULPS * np.finfo(float).eps * (y_scale + f_scale)):
+            return Y
+        stalled = stalled + 1 if change >= previous else 0
+        if stalled == 3:
+            break
+        previous = change
+    raise ConvergenceError(f"the adams start (collocation over {k - 1} steps of dt={dt:g}) did "
+                           f"not converge: last change {change:.3g} after {sweep} sweeps "
+                           f"(the iteration contracts only when dt times the flow's rate is "
+                           f"small); reduce dt or use rk4")
+
+
 # Dormand–Prince 5(4) coefficients (Dormand & Prince 1980; Hairer–Nørsett–Wanner Table II.5.2).
 _C = (0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1)
 _A = ((),
@@ -286,4 +436,4 @@ def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_st
                       options={"rtol": rtol, "atol": atol})
 
 
-METHODS = {"rk4": _rk4, "dopri5": _dopri5}
+METHODS = {"rk4": _rk4, "adams": _adams, "dopri5": _dopri5}

@@ -20,8 +20,11 @@ def register(sub):
     p.add_argument("--T", type=positive_float, default=300.0, help="duration (default 300)")
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="seed of couplings and initial state (default 0)")
-    p.add_argument("--dt", type=positive_float, default=0.05, help="RK4 step (default 0.05)")
-    p.add_argument("--method", choices=["rk4", "dopri5"], default="rk4")
+    p.add_argument("--dt", type=positive_float, default=0.05,
+                   help="step of rk4 and adams, first step of dopri5 (default 0.05)")
+    p.add_argument("--method", choices=["rk4", "adams", "dopri5"], default="rk4",
+                   help="integrator: rk4 (default), adams (order 8, two RHS calls per step, "
+                        "dt <= 0.44 tau) or dopri5 (adaptive)")
     p.add_argument("--transient", type=nonnegative_float, default=None,
                    help="time discarded before measuring (default T/2)")
     p.add_argument("--json", action="store_true", help="print one JSON object")

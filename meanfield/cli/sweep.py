@@ -15,7 +15,7 @@ QUANTITY_FLAGS = (
     ("--T", "T", float, "simulate: duration (default 300)"),
     ("--dt", "dt", float, "simulate: RK4 step (default 0.05)"),
     ("--transient", "transient", float, "simulate: time discarded (default T/2)"),
-    ("--method", "method", str, "dmft: auto|gaussian|sampling; simulate: rk4|dopri5"),
+    ("--method", "method", str, "dmft: auto|gaussian|sampling; simulate: rk4|adams|dopri5"),
     ("--tau-max", "tau_max", float, "dmft: largest lag (default 100)"),
     ("--dtau", "dtau", float, "dmft: lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
     ("--nodes", "nodes", int, "quadrature nodes (dmft: 80 to start, complexity 81, "

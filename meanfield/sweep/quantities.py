@@ -412,7 +412,7 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
          Option("seeds", 1, integer_at_least(1), "seeds 0..seeds-1 (a dimension)"),
          Option("T", 300.0, positive, "duration"),
          Option("dt", 0.05, positive, "RK4 step"),
-         Option("method", "rk4", one_of("rk4", "dopri5"), "rk4 or dopri5"),
+         Option("method", "rk4", one_of("rk4", "adams", "dopri5"), "rk4, adams or dopri5"),
          Option("transient", None, nonnegative, "time discarded before measuring "
                                                 "(default T/2)")),
         _simulate_kernel, _simulate_cost, per_seed=True),

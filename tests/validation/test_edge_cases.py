@@ -98,7 +98,8 @@ _RUN = textwrap.dedent("""
     net = Network("gated", 120, seed=11, g_h=3.0, alpha_z=5.0)
     a = simulate(net, 8.0, seed=2, record_every=0.5).y
     b = simulate(net, 8.0, seed=2, method="dopri5", record_every=0.5).y
-    print(hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest())
+    c = simulate(net, 8.0, seed=2, method="adams", dt=0.1, record_every=0.5).y
+    print(hashlib.sha256(a.tobytes() + b.tobytes() + c.tobytes()).hexdigest())
 """)
 
 
