@@ -186,7 +186,10 @@ def _record_times(T, transient, record_every):
     return transient + record_every * np.arange(n)
 
 
-def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps):
+def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_stepper):
+    """The fixed-step driver shared by ``rk4`` and ``adams``: grid, recording, progress,
+    non-finite check. ``make_stepper(dt)`` returns ``advance(step)``, which takes ``y``
+    from step ``step`` to ``step + 1`` in place."""
     n_steps = max(1, int(round(T / dt)))
     dt = T / n_steps
     stride = max(1, int(round(record_every / dt)))
@@ -194,17 +197,12 @@ def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps
     rec_steps = range(first, n_steps + 1, stride)
     out = np.empty((len(rec_steps), *y.shape))
     times = np.empty(len(rec_steps))
-    r = 0
-    f = net.velocity_raw
-    k1 = np.empty_like(y)
-    k2 = np.empty_like(y)
-    k3 = np.empty_like(y)
-    k4 = np.empty_like(y)
-    tmp = np.empty_like(y)
-    h2, h6 = dt / 2, dt / 6
+    advance = make_stepper(dt)
+    advice = f"reduce dt={dt:g}" + (" or use rk4 (a larger stability region)"
+                                     if name == "adams" else "")
     bar = tqdm(total=n_steps, disable=None if progress else True, unit="step", mininterval=0.5,
-               desc=f"simulate N={net.N}")
-    t = 0.0
+               desc=f"simulate N={net.N}" + ("" if name == "rk4" else f" ({name})"))
+    r = 0
     for step in range(n_steps + 1):
         if r < len(times) and step == rec_steps[r]:
             out[r] = y
@@ -212,102 +210,112 @@ def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps
             r += 1
         if step == n_steps:
             break
-        t = step * dt
-        for i, v in enumerate(f(y, t)):
-            k1[i] = v
-        np.multiply(k1, h2, out=tmp)
-        tmp += y
-        for i, v in enumerate(f(tmp, t + h2)):
-            k2[i] = v
-        np.multiply(k2, h2, out=tmp)
-        tmp += y
-        for i, v in enumerate(f(tmp, t + h2)):
-            k3[i] = v
-        np.multiply(k3, dt, out=tmp)
-        tmp += y
-        for i, v in enumerate(f(tmp, t + dt)):
-            k4[i] = v
-        k2 += k3
-        k2 *= 2
-        k1 += k2
-        k1 += k4
-        k1 *= h6
-        y += k1
+        advance(step)
         if step % 256 == 255:
             bar.update(256)
             if not np.all(np.isfinite(y)):
-                raise ConvergenceError(f"state became non-finite at t={t:g}; reduce dt={dt:g}")
+                raise ConvergenceError(f"state became non-finite at t={(step + 1) * dt:g}; "
+                                       f"{advice}")
     bar.update(n_steps - bar.n)
     bar.close()
     if not np.all(np.isfinite(y)):
-        raise ConvergenceError(f"state became non-finite before t={T:g}; reduce dt={dt:g}")
-    return Trajectory(times, out, y.copy(), net.variables, "rk4", n_steps,
+        raise ConvergenceError(f"state became non-finite before t={T:g}; {advice}")
+    return Trajectory(times, out, y.copy(), net.variables, name, n_steps,
                       options={"dt": dt, "record_every": stride * dt})
+
+
+def _evaluator(net):
+    """``evaluate(state, t, into)``: the velocity written into an existing array."""
+    f = net.velocity_raw
+
+    def evaluate(state, t, into):
+        for i, v in enumerate(f(state, t)):
+            into[i] = v
+
+    return evaluate
+
+
+def _rk4_stepper(net, y):
+    """``make_stepper`` of RK4, also the first guess of the adams start."""
+    evaluate = _evaluator(net)
+    k1, k2, k3, k4, tmp = (np.empty_like(y) for _ in range(5))
+
+    def make(dt):
+        h2, h6 = dt / 2, dt / 6
+
+        def advance(step, y=y, k1_given=None):
+            t = step * dt
+            if k1_given is None:
+                evaluate(y, t, k1)
+                d1 = k1
+            else:
+                d1 = k1_given
+            # in place through ufuncs (``a += b`` would make ``a`` local to this function)
+            np.multiply(d1, h2, out=tmp)
+            np.add(tmp, y, out=tmp)
+            evaluate(tmp, t + h2, k2)
+            np.multiply(k2, h2, out=tmp)
+            np.add(tmp, y, out=tmp)
+            evaluate(tmp, t + h2, k3)
+            np.multiply(k3, dt, out=tmp)
+            np.add(tmp, y, out=tmp)
+            evaluate(tmp, t + dt, k4)
+            np.add(k2, k3, out=k2)
+            np.multiply(k2, 2, out=k2)
+            np.add(k2, d1, out=k2)
+            np.add(k2, k4, out=k2)
+            np.multiply(k2, h6, out=k2)
+            np.add(y, k2, out=y)
+
+        return advance
+
+    return make
+
+
+def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps):
+    return _fixed_step(net, y, T, dt, record_every, transient, progress, "rk4",
+                       _rk4_stepper(net, y))
 
 
 def _adams(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps):
     k = ADAMS_ORDER
-    n_steps = max(1, int(round(T / dt)))
-    dt = T / n_steps
-    stride = max(1, int(round(record_every / dt)))
-    first = int(math.ceil(transient / dt - 1e-9))
-    rec_steps = range(first, n_steps + 1, stride)
-    out = np.empty((len(rec_steps), *y.shape))
-    times = np.empty(len(rec_steps))
-    f = net.velocity_raw
-    # F[n % k] holds f(y_n, t_n): a ring of the last k derivatives. The weighted sums over
-    # it are one (k,) @ (k, size) product; the weights are rolled to the ring's phase.
-    F = np.empty((k, *y.shape))
-    flat = F.reshape(k, -1)
-    acc = np.empty(y.size)
+    evaluate = _evaluator(net)
 
-    def rolled(w):
-        return [np.array([w[(r - s) % k] for s in range(k)]) for r in range(k)]
+    def make(dt):
+        # F[n % k] holds f(y_n, t_n): a ring of the last k derivatives. The weighted sums
+        # over it are one (k,) @ (k, size) product, the weights rolled to the ring's phase.
+        F = np.empty((k, *y.shape))
+        flat = F.reshape(k, -1)
+        acc = np.empty(y.size)
 
-    ab, am = adams_bashforth(k), adams_moulton(k)
-    wb, wa, a0 = rolled(ab * dt), rolled(am[1:] * dt), am[0] * dt
+        def rolled(w):
+            return [np.array([w[(r - s) % k] for s in range(k)]) for r in range(k)]
 
-    def evaluate(state, t, slot):
-        for i, v in enumerate(f(state, t)):
-            slot[i] = v
+        ab, am = adams_bashforth(k), adams_moulton(k)
+        wb, wa, a0 = rolled(ab * dt), rolled(am[1:] * dt), am[0] * dt
+        start = _adams_start(net, y, dt, k, F, evaluate)
+        pred = np.empty_like(y)
+        fp = np.empty_like(y)
 
-    start = _adams_start(net, y, dt, k, F, evaluate)
-    pred = np.empty_like(y)
-    fp = np.empty_like(y)
-    bar = tqdm(total=n_steps, disable=None if progress else True, unit="step", mininterval=0.5,
-               desc=f"simulate N={net.N} (adams)")
-    r = 0
-    for step in range(n_steps + 1):
-        if r < len(times) and step == rec_steps[r]:
-            out[r] = y
-            times[r] = step * dt
-            r += 1
-        if step == n_steps:
-            break
-        t_next = (step + 1) * dt
-        if step + 1 < k:  # the start's values
-            y[...] = start[step + 1]
-        else:
+        def advance(step):
+            if step + 1 < k:  # the start's values
+                y[...] = start[step + 1]
+                return
+            t_next = (step + 1) * dt
             phase = step % k
             np.dot(wb[phase], flat, out=acc)  # predict (Adams–Bashforth)
             np.add(y, acc.reshape(y.shape), out=pred)
             evaluate(pred, t_next, fp)  # evaluate
             np.dot(wa[phase], flat, out=acc)  # correct (Adams–Moulton)
-            acc += a0 * fp.reshape(-1)
-            y += acc.reshape(y.shape)
+            np.add(acc, a0 * fp.reshape(-1), out=acc)
+            np.add(y, acc.reshape(y.shape), out=y)
             evaluate(y, t_next, F[(step + 1) % k])  # evaluate
-        if step % 256 == 255:
-            bar.update(256)
-            if not np.all(np.isfinite(y)):
-                raise ConvergenceError(f"state became non-finite at t={t_next:g}; reduce "
-                                       f"dt={dt:g} or use rk4 (a larger stability region)")
-    bar.update(n_steps - bar.n)
-    bar.close()
-    if not np.all(np.isfinite(y)):
-        raise ConvergenceError(f"state became non-finite before t={T:g}; reduce dt={dt:g} or "
-                               f"use rk4 (a larger stability region)")
-    return Trajectory(times, out, y.copy(), net.variables, "adams", n_steps,
-                      options={"dt": dt, "record_every": stride * dt, "order": k})
+
+        return advance
+
+    tr = _fixed_step(net, y, T, dt, record_every, transient, progress, "adams", make)
+    tr.options["order"] = k
+    return tr
 
 
 #: The start's fixed-point iteration stops when no value moves by more than the rounding
@@ -330,17 +338,11 @@ def _adams_start(net, y0, dt, k, F, evaluate):
     Y = np.empty((k, *y0.shape))
     Y[0] = y0
     evaluate(y0, 0.0, F[0])
-    k2, k3, k4, tmp = (np.empty_like(y0) for _ in range(4))
-    for j in range(1, k):  # RK4 guesses
-        t = (j - 1) * dt
-        k1 = F[j - 1]
-        np.add(Y[j - 1], dt / 2 * k1, out=tmp)
-        evaluate(tmp, t + dt / 2, k2)
-        np.add(Y[j - 1], dt / 2 * k2, out=tmp)
-        evaluate(tmp, t + dt / 2, k3)
-        np.add(Y[j - 1], dt * k3, out=tmp)
-        evaluate(tmp, t + dt, k4)
-        Y[j] = Y[j - 1] + dt / 6 * (k1 + 2 * (k2 + k3) + k4)
+    guess = np.array(y0)
+    rk4_step = _rk4_stepper(net, guess)(dt)
+    for j in range(1, k):  # RK4 guesses (k1 is the derivative already in F)
+        rk4_step(j - 1, k1_given=F[j - 1])
+        Y[j] = guess
         evaluate(Y[j], j * dt, F[j])
     flat = F.reshape(k, -1)
     y_scale = float(np.max(np.abs(y0)))
