@@ -243,7 +243,7 @@ def _rk4_stepper(net, y):
     def make(dt):
         h2, h6 = dt / 2, dt / 6
 
-        def advance(step, y=y, k1_given=None):
+        def advance(step, k1_given=None):
             t = step * dt
             if k1_given is None:
                 evaluate(y, t, k1)
@@ -307,7 +307,8 @@ def _adams(net, y, T, dt, record_every, transient, rtol, atol, progress, max_ste
             np.add(y, acc.reshape(y.shape), out=pred)
             evaluate(pred, t_next, fp)  # evaluate
             np.dot(wa[phase], flat, out=acc)  # correct (Adams–Moulton)
-            np.add(acc, a0 * fp.reshape(-1), out=acc)
+            np.multiply(fp, a0, out=pred)  # pred is spent: reuse it, no temporary
+            np.add(acc, pred.reshape(-1), out=acc)
             np.add(y, acc.reshape(y.shape), out=y)
             evaluate(y, t_next, F[(step + 1) % k])  # evaluate
 
@@ -347,6 +348,7 @@ def _adams_start(net, y0, dt, k, F, evaluate):
     flat = F.reshape(k, -1)
     y_scale = float(np.max(np.abs(y0)))
     floor = 1e-13 * max(1.0, y_scale)
+    w_sum = float(np.max(np.abs(W).sum(axis=1)))
     change, previous, stalled = math.inf, math.inf, 0
     for sweep in range(1, _START_MAX_ITERATIONS + 1):
         change = 0.0
@@ -357,7 +359,7 @@ def _adams_start(net, y0, dt, k, F, evaluate):
             evaluate(new, j * dt, F[j])
         if not math.isfinite(change):
             break
-        f_scale = float(np.max(np.abs(W).sum(axis=1))) * float(np.max(np.abs(flat)))
+        f_scale = w_sum * float(np.max(np.abs(flat)))
         if change <= max(floor, _START_ULPS * np.finfo(float).eps * (y_scale + f_scale)):
             return Y
         stalled = stalled + 1 if change >= previous else 0
