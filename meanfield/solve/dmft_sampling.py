@@ -86,9 +86,10 @@ def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.
                       noise: dict | None = None) -> tuple[np.ndarray, float]:
     """Samples of a stationary Gaussian process with autocovariance ``corr`` (lags 0..n-1).
 
-    The static part ``corr[-1]`` (the covariance left at the last lag) is a constant per
-    sample; the rest is drawn by circulant embedding on a period ``m >= max(length,
-    2(n-1))`` in which the covariance is ``corr - corr[-1]`` up to lag n-1 and zero beyond.
+    The static part ``c_inf = max(corr[-1], 0)`` (the covariance left at the last lag) is a
+    constant per sample; the rest is drawn by circulant embedding on a period ``m >=
+    max(length, 2(n-1))`` in which the covariance is ``corr - c_inf`` up to lag n-1 and
+    zero beyond, so the variance is ``corr[0]`` whatever the sign of an estimated tail.
     Returns an array of shape ``(length, batch)`` and the fraction of the spectrum that
     was negative and set to zero (a measure of how far the estimated covariance is from
     positive definite; zero for an exact covariance that has decayed by lag n-1).
@@ -98,7 +99,10 @@ def sample_stationary(corr: np.ndarray, length: int, batch: int, rng: np.random.
     """
     n = len(corr)
     c_inf = max(float(corr[-1]), 0.0)
-    d = np.asarray(corr, dtype=float) - float(corr[-1])
+    # (subtracting an estimated tail that came out negative, instead of c_inf, would
+    # inflate the variance by |corr[-1]|: the sampled DMFT's fields were too strong by
+    # the noise of the last lag)
+    d = np.asarray(corr, dtype=float) - c_inf
     # the fluctuating part must have decayed by the last lag; a cosine taper over the last
     # tenth removes the step an estimated (noisy) tail would leave there
     k = max(n // 10, 1)

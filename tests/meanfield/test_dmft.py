@@ -66,6 +66,20 @@ def test_sampled_stationary_process_has_the_requested_covariance():
         assert abs(prod.mean() - want) < 4 * prod.std() / np.sqrt(4000)
 
 
+def test_sampled_field_keeps_its_variance_when_the_estimated_tail_is_negative():
+    # An estimated correlation whose last lag came out negative (noise around a decayed
+    # tail) has no static part; the field must still have variance corr[0] (the tail was
+    # once subtracted anyway, which gave corr[0] + 0.02 here).
+    lags = np.arange(200)
+    corr = np.exp(-lags / 10.0) - 0.02
+    x, neg = sample_stationary(corr, 1200, 4000, np.random.default_rng(1))
+    assert neg < 1e-3
+    per_sample = (x ** 2).mean(axis=0)  # independent samples: their spread is the error
+    err = per_sample.std() / np.sqrt(per_sample.size)
+    assert abs(per_sample.mean() - corr[0]) < 4 * err, (per_sample.mean(), err)
+    assert 4 * err < 0.01  # resolves the old error of 0.02
+
+
 def test_sampling_method_agrees_with_the_gaussian_solution_at_alpha_z_0():
     # The sampled DMFT knows nothing of the linear-filter structure: it integrates the
     # single-site process. At alpha_z = 0 it must reproduce the deterministic solution
