@@ -55,7 +55,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
         # seven) gave 0.2096, 0.2047, 0.2079, 0.2005 (mean 0.2057 +- 0.0020): most of
         # that 5 % was seed 0's draw, which both alpha_z share (same white noise), and the
         # SEM over 4 replicas has 3 degrees of freedom. A long start-up per replica
-        # (burn-in 950 more) moved seed 0 by 0.004 at alpha_z = 10 and 0.0002 at 5, and
+        # (burn-in 350 more) moved seed 0 by 0.004 at alpha_z = 10 and 0.0002 at 5, and
         # pooling the replicas' samples into one self-consistent solution by 0.001: no
         # transient, no finite-sample bias of that size. T = 900 stays: three times the
         # data, a third of the variance. lambda_max is study 8's.
