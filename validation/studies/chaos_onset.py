@@ -273,8 +273,13 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                    "fixed_point_instability": th.fixed_point_instability,
                    "sim_onsets": [float(o) for o in onsets],
                    "sim_onsets_half_N": [float(o) for o in half]}))
-        rows += _branch_rows(th, alpha_r, grid, sweeps, half_sweeps, params, N,
-                             int(round(T - transient)))
+        branch = _branch_rows(th, alpha_r, grid, sweeps, half_sweeps, params, N,
+                              int(round(T - transient)))
+        rows += branch
+        # what the branch rows compare (the DMFT's expectation of the windowed variance),
+        # for the figure
+        windowed = ((branch[0].extra["g_h"], branch[0].extra["F_theory_windowed"])
+                    if branch else ([], []))
         # hysteresis where the theory predicts bistability: points strictly between the
         # fold (last chaotic value) and the zero fixed point's instability
         if th.transition == "discontinuous":
@@ -290,17 +295,20 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                     float("nan"), 0.25,
                     "a finite network's chaotic state near the fold is transient: up to a "
                     "quarter of the points may decay within T"))
-        panels.append((alpha_r, th, sweeps, x_sim))
+        panels.append((alpha_r, th, sweeps, x_sim, windowed))
     pl = plt()
     fig, axes = pl.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
-    for ax, (alpha_r, th, sweeps, x_sim) in zip(axes[0], panels):
+    for ax, (alpha_r, th, sweeps, x_sim, windowed) in zip(axes[0], panels):
         for k, s in enumerate(sweeps):
             ax.plot(grid, np.maximum(s["F_down"], 1e-8), "o-", ms=3, color="C0",
                     label="sim, down (from chaos)" if k == 0 else None)
             ax.plot(grid, np.maximum(s["F_up"], 1e-8), "s--", ms=3, color="C1",
                     label="sim, up (from fixed point)" if k == 0 else None)
         b = th.branch
-        ax.plot(b["value"], b["fluctuation"], "k-", lw=2, label="DMFT branch")
+        ax.plot(b["value"], b["fluctuation"], "k-", lw=2, label="DMFT branch, C(0) - C(inf)")
+        if len(windowed[0]):
+            ax.plot(*windowed, "k^", ms=4,
+                    label="DMFT, expected over the window (compared)")
         ax.axvline(th.onset, color="k", ls=":", label=f"DMFT onset {th.onset:.3g}")
         if np.isfinite(x_sim):
             ax.axvline(x_sim, color="C0", ls=":", label=f"sim onset {x_sim:.3g}")
