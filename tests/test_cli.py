@@ -250,6 +250,31 @@ def test_dmft_json_contract(capsys):
     assert data["method"] == "gaussian" and data["lyapunov_max"] > 0
 
 
+def test_dmft_sampling_options_and_progress(capsys):
+    # --T, --burn, --replicas, --no-lyapunov reach the solver; --progress reports every
+    # iteration on stderr and leaves stdout to the JSON
+    code, out, err = run(capsys, "dmft", "--set", "g_h=3", "--set", "alpha_z=5",
+                         "--dtau", "0.2", "--tau-max", "20", "--T", "40", "--burn", "5",
+                         "--samples", "96", "--replicas", "3", "--no-lyapunov", "--progress",
+                         "--json")
+    data = json.loads(out)
+    assert data["method"] == "sampling" and data["lyapunov_max"] is None
+    assert "3 independent replicas of 32 trajectories" in data["message"]
+    lines = err.strip().splitlines()
+    assert lines and all("replica" in line for line in lines)
+    assert any(line.lstrip().startswith("replica 3/3") for line in lines)
+    assert code == (0 if data["converged"] else 1)
+
+
+def test_dmft_sampling_relations_are_one_line_errors(capsys):
+    for args, fragment in ((["--T", "50"], "tau_max = 100"),
+                           (["--replicas", "1"], "replicas=1"),
+                           (["--samples", "40", "--replicas", "3"], "16 per replica")):
+        code, out, err = run(capsys, "dmft", "--set", "alpha_z=5", *args)
+        assert code == 1 and out == ""
+        assert len(err.strip().splitlines()) == 1 and fragment in err, err
+
+
 def test_dmft_samples_the_non_gaussian_case(capsys):
     code, out, err = run(capsys, "dmft", "--set", "g_h=3", "--set", "alpha_z=5",
                          "--dtau", "0.2", "--tau-max", "40", "--samples", "512", "--json")

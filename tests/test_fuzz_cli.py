@@ -144,14 +144,15 @@ def test_a_parameter_given_twice_is_refused():
 # ------------------------------------------------------------------ typed options
 #: Options by type, per command (the type functions of meanfield/cli/_common.py).
 POSITIVE_INT = {"simulate": ["--N"], "lyapunov": ["--N", "--k"], "spectrum": ["--points"],
-                "dmft": ["--nodes", "--samples"], "complexity": ["--nodes"],
+                "dmft": ["--nodes", "--samples", "--replicas"], "complexity": ["--nodes"],
                 "chaos-onset": ["--nodes", "--max-iter", "--max-solves"]}
 NONNEGATIVE_INT = {"simulate": ["--seed"], "dmft": ["--seed"],
                    "lyapunov": ["--seed", "--state-seed", "--basis-seed"]}
 POSITIVE_FLOAT = {"simulate": ["--T", "--dt"], "lyapunov": ["--T", "--dt", "--renorm-every"],
-                  "dmft": ["--tau-max", "--dtau", "--damping"],
+                  "dmft": ["--tau-max", "--dtau", "--damping", "--T"],
                   "chaos-onset": ["--step", "--min-step", "--tau-max", "--dtau"]}
-NONNEGATIVE_FLOAT = {"simulate": ["--transient"], "lyapunov": ["--transient"]}
+NONNEGATIVE_FLOAT = {"simulate": ["--transient"], "lyapunov": ["--transient"],
+                     "dmft": ["--burn"]}
 PLAIN_INT = {"spectrum": ["--branch"], "phase-diagram": ["--chaos", "--complexity"]}
 
 

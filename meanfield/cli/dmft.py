@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 from .._errors import ParameterError
-from ._common import (add_model_options, check_output, emit_json, nonnegative_int,
-                      positive_float, positive_int, resolve_model, writing)
+from ._common import (add_model_options, add_progress_option, check_output, emit_json,
+                      nonnegative_float, nonnegative_int, positive_float, positive_int,
+                      resolve_model, show_progress, writing)
 
 
 def register(sub):
@@ -36,8 +40,19 @@ def register(sub):
                    help="auto (default): gaussian where it applies, else sampling")
     p.add_argument("--samples", type=positive_int, default=4000,
                    help="sampling: single-site trajectories in all (default 4000)")
+    p.add_argument("--T", type=positive_float, default=None,
+                   help="sampling: recorded length of each trajectory, at least --tau-max "
+                        "(default 4 tau_max); more T or samples, smaller error")
+    p.add_argument("--burn", type=nonnegative_float, default=None,
+                   help="sampling: discarded start of each trajectory (default tau_max/2)")
+    p.add_argument("--replicas", type=positive_int, default=4,
+                   help="sampling: independent self-consistent solutions, at least 2; "
+                        "their spread is the statistical error (default 4)")
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="sampling: random seed (default 0)")
+    p.add_argument("--no-lyapunov", action="store_true",
+                   help="skip lambda_max (sampling: halves the time)")
+    add_progress_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="PNG", help="draw the correlation functions to this file")
     p.set_defaults(run=run)
@@ -51,8 +66,15 @@ def run(args) -> int:
         raise ParameterError(f"--damping {args.damping:g} must lie in (0, 1]")
     if args.plot:
         check_output(args.plot, figure=True)
+    t0 = time.time()
+
+    def report(line):
+        print(f"  {line} ({time.time() - t0:.0f} s)", file=sys.stderr, flush=True)
+    progress = report if show_progress(args) else None
     r = dmft(model, params=params, method=args.method, tau_max=args.tau_max, dtau=args.dtau,
-             nodes=args.nodes, damping=args.damping, samples=args.samples, seed=args.seed)
+             nodes=args.nodes, damping=args.damping, samples=args.samples, T=args.T,
+             burn=args.burn, replicas=args.replicas, seed=args.seed,
+             lyapunov=not args.no_lyapunov, progress=progress)
     out = r.to_dict()
     if args.plot:
         import matplotlib

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -308,7 +309,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
          initial_variance: float = 1.0, initial: DMFTResult | None = None,
          samples: int = 4000, T: float | None = None,
          burn: float | None = None, replicas: int = 4, seed: int = 0, lyapunov: bool = True,
-         throw: bool = False, **kwargs: float) -> DMFTResult:
+         throw: bool = False, progress: Callable[[str], None] | None = None,
+         **kwargs: float) -> DMFTResult:
     """Solve the stationary DMFT of ``model`` on lags [0, tau_max].
 
     Parameters
@@ -361,6 +363,10 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         correlations themselves).
     throw : bool
         Raise :class:`ConvergenceError` when not converged (else ``converged=False``).
+    progress : callable, optional
+        Sampling method: called with one line of text after every iteration (replica,
+        iteration, relative change) and before each replica's Lyapunov exponent; a solve
+        takes from seconds to many minutes. The Gaussian method does not call it.
     """
     model = get_model(model)
     p = model.resolve(params, **kwargs)
@@ -382,6 +388,9 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
     if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or not (
             8 <= nodes <= 4096):
         raise ParameterError(f"nodes={nodes!r} must be an integer in [8, 4096]")
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"progress must be callable or None, not "
+                             f"{type(progress).__name__}")
     if initial is not None and not isinstance(initial, DMFTResult):
         raise ParameterError(f"initial must be a DMFTResult, not {type(initial).__name__}")
     if tau_max < 20 * dtau:
@@ -423,7 +432,7 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                            max_iter=60 if max_iter is None else max_iter,
                            initial_variance=initial_variance, samples=samples, T=T,
                            burn=burn, replicas=replicas, seed=seed, throw=throw,
-                           lyapunov=lyapunov)
+                           lyapunov=lyapunov, progress=progress)
 
 
 class _Anderson:
@@ -618,7 +627,8 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
 
 
 def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_variance,
-                    samples, T, burn, replicas, seed, throw, lyapunov=True) -> DMFTResult:
+                    samples, T, burn, replicas, seed, throw, lyapunov=True,
+                    progress=None) -> DMFTResult:
     """Sampled DMFT: ``replicas`` independent self-consistent solutions, averaged.
 
     Each replica draws its own white noise once (common random numbers: every iteration
@@ -654,6 +664,11 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                 residual = max(float(np.max(np.abs(a - b))) / max(float(a[0]), 1e-12)
                                for a, b in zip(new, Cg))
                 negative = max(negative, out["negative"])
+                if progress is not None:
+                    progress(f"replica {rep + 1}/{replicas}"
+                             + (" (first stage)" if m < per else "")
+                             + f", iteration {it}: relative change {residual:.3g} "
+                             f"(tolerance {stage_tol:g})")
                 if _DEBUG:
                     print(rep, it, m, [float(c[0]) for c in new], residual,
                           float(out["state"]()[0, :, 0].mean()))
@@ -722,6 +737,8 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         lams, notes = [], []
         guess = 0.5 / tau_corr if tau_corr == tau_corr else 0.1
         for rep, Cf in enumerate(fields):
+            if progress is not None:
+                progress(f"lambda_max: sampled tangent process, replica {rep + 1}/{replicas}")
             lam, info = lyapunov_sampled(model, p, Cf, n_lags=n, dtau=dtau,
                                          steps=steps, burn=nburn, samples=per,
                                          seed=seed * 1000 + rep, guess=guess,

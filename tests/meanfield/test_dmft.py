@@ -52,6 +52,8 @@ def test_gaussian_method_refuses_the_non_gaussian_case_with_the_reason():
         dmft("additive", method="exact")
     with pytest.raises(ParameterError, match="replicas"):
         dmft("gated", alpha_z=2.0, replicas=1)
+    with pytest.raises(ParameterError, match="progress must be callable"):
+        dmft("gated", alpha_z=2.0, progress=True)
 
 
 def test_sampled_stationary_process_has_the_requested_covariance():
