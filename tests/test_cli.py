@@ -248,6 +248,8 @@ def test_dmft_json_contract(capsys):
             "converged", "residual"} <= set(data)
     assert data["chaotic"] and data["converged"] and data["delta_0"] > 0.4
     assert data["method"] == "gaussian" and data["lyapunov_max"] > 0
+    assert data["settings"]["method"] == "gaussian" and data["settings"]["nodes"] == 24
+    assert data["settings"]["tau_max"] == 40.0 and data["settings"]["dtau"] == 0.2
 
 
 def test_dmft_sampling_options_and_progress(capsys):
@@ -260,6 +262,9 @@ def test_dmft_sampling_options_and_progress(capsys):
     data = json.loads(out)
     assert data["method"] == "sampling" and data["lyapunov_max"] is None
     assert "3 independent replicas of 32 trajectories" in data["message"]
+    assert data["settings"] == {**data["settings"], "method": "sampling", "T": 40.0,
+                                "burn": 5.0, "replicas": 3, "samples": 96, "seed": 0,
+                                "tau_max": 20.0, "dtau": 0.2, "lyapunov": False}
     lines = err.strip().splitlines()
     assert lines and all("replica" in line for line in lines)
     assert any(line.lstrip().startswith("replica 3/3") for line in lines)

@@ -92,6 +92,9 @@ class DMFTResult:
         not computed (``lyapunov=False``, not converged, or not chaotic for sampling).
     lyapunov_error : float
         Statistical error of ``lyapunov_max`` (SEM over replicas; 0 for Gaussian).
+    settings : dict
+        The solver settings used, defaults filled in (lag grid, tolerances; sampling:
+        samples, replicas, T, burn, seed), so that a stored result can be reproduced.
     """
 
     model: str
@@ -112,6 +115,7 @@ class DMFTResult:
     samples: int = 0
     lyapunov_max: float = float("nan")
     lyapunov_error: float = 0.0
+    settings: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"model": self.model, "params": self.params, "method": self.method,
@@ -124,7 +128,7 @@ class DMFTResult:
                 "lyapunov_max_error": (None if math.isnan(self.lyapunov_error)
                                        else self.lyapunov_error),
                 "residual": self.residual, "iterations": self.iterations,
-                "message": self.message}
+                "message": self.message, "settings": dict(self.settings)}
 
 
 _DEBUG = False
@@ -406,12 +410,16 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         else:
             if tol is not None and tol <= 0:
                 raise ParameterError(f"tol={tol!r} must be > 0 for the Gaussian method")
-            return _solve_gaussian(model, p, system, tau_max=tau_max, dtau=dtau,
-                                   damping=0.9 if damping is None else damping,
-                                   tol=1e-9 if tol is None else tol,
-                                   max_iter=3000 if max_iter is None else max_iter,
-                                   nodes=nodes, initial_variance=initial_variance,
-                                   initial=initial, throw=throw, lyapunov=lyapunov)
+            opts = dict(tau_max=tau_max, dtau=dtau,
+                        damping=0.9 if damping is None else damping,
+                        tol=1e-9 if tol is None else tol,
+                        max_iter=3000 if max_iter is None else max_iter,
+                        nodes=nodes, initial_variance=initial_variance)
+            r = _solve_gaussian(model, p, system, **opts, initial=initial, throw=throw,
+                                lyapunov=lyapunov)
+            r.settings.update(method="gaussian", **opts, lyapunov=lyapunov,
+                              initial=initial is not None)
+            return r
     if not (isinstance(seed, int | np.integer) and seed >= 0):  # numpy's seeds are >= 0
         raise ParameterError(f"seed={seed!r} must be a non-negative integer")
     for name, v, lo in (("samples", samples, 16), ("replicas", replicas, 2)):
@@ -426,13 +434,14 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         raise ParameterError(f"T={T!r} must be a finite number >= tau_max = {tau_max:g}")
     if not (math.isfinite(burn) and burn >= 0):
         raise ParameterError(f"burn={burn!r} must be a finite number >= 0")
-    return _solve_sampling(model, p, tau_max=tau_max, dtau=dtau,
-                           damping=1.0 if damping is None else damping,
-                           tol=1e-3 if tol is None else tol,
-                           max_iter=60 if max_iter is None else max_iter,
-                           initial_variance=initial_variance, samples=samples, T=T,
-                           burn=burn, replicas=replicas, seed=seed, throw=throw,
-                           lyapunov=lyapunov, progress=progress)
+    opts = dict(tau_max=tau_max, dtau=dtau, damping=1.0 if damping is None else damping,
+                tol=1e-3 if tol is None else tol,
+                max_iter=60 if max_iter is None else max_iter,
+                initial_variance=initial_variance, samples=samples, T=T, burn=burn,
+                replicas=replicas, seed=int(seed))
+    r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress)
+    r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
+    return r
 
 
 class _Anderson:
