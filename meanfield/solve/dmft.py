@@ -360,7 +360,12 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         Sampling method: single-site trajectories in all, split over ``replicas``
         independent self-consistent solutions (their spread is the statistical error);
         recorded length per trajectory (default 4 tau_max); discarded transient (default
-        tau_max / 2); random seed.
+        tau_max / 2); random seed. A short ``T`` biases ``delta_0`` upward by more than
+        ``stat_error`` shows: at g_h = 4, alpha_z = alpha_r = 5 (tau_max = 100, 4000
+        samples) T = 300 gave 0.2055 +- 0.0011 over 8 seeds and T = 900 gave
+        0.2027 +- 0.0003 over 5 (N = 2000 networks: 0.1998 +- 0.0018). The bias shrinks as
+        the data per replica grows (samples / replicas times T); for a figure to compare
+        with a network, raise ``T``.
     lyapunov : bool
         Also compute ``lyapunov_max``: the tangent equations (Gaussian case), or the
         sampled tangent process along each replica's trajectories (about as costly as the
