@@ -106,12 +106,13 @@ def emit_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
 
 
-def add_progress_option(p) -> None:
-    """``--progress/--no-progress`` (default: a bar when stderr is a terminal)."""
+def add_progress_option(p, shows: str = "a progress bar") -> None:
+    """``--progress/--no-progress`` (default: on when stderr is a terminal); ``shows``
+    says what appears on stderr."""
     import argparse
 
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="show a progress bar (default: when stderr is a terminal)")
+                   help=f"show {shows} (default: when stderr is a terminal)")
 
 
 def show_progress(args) -> bool:

@@ -45,7 +45,7 @@ def register(sub):
     p.add_argument("--no-lyapunov", action="store_true",
                    help="skip lambda_max along the branch (faster)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    add_progress_option(p)
+    add_progress_option(p, shows="one line per solved point")
     p.set_defaults(run=run)
 
 
@@ -61,15 +61,14 @@ def run(args) -> int:
                              f"give its range with --from and --to")
     params.pop(args.vary)
     t0 = time.time()
-    progress = None
-    if show_progress(args):
-        def progress(x, r):
-            state = ("failed" if r is None else
-                     f"chaotic, C_h(0)-C_h(inf) = {r.delta_0 - r.delta_inf:.4g}" if r.chaotic
-                     and r.converged else
-                     "fixed point" if r.converged else "not converged")
-            print(f"  {args.vary} = {x:.6g}: {state} ({time.time() - t0:.0f} s)",
-                  file=sys.stderr, flush=True)
+    def report(x, r):
+        state = ("failed" if r is None else
+                 f"chaotic, C_h(0)-C_h(inf) = {r.delta_0 - r.delta_inf:.4g}" if r.chaotic
+                 and r.converged else
+                 "fixed point" if r.converged else "not converged")
+        print(f"  {args.vary} = {x:.6g}: {state} ({time.time() - t0:.0f} s)",
+              file=sys.stderr, flush=True)
+    progress = report if show_progress(args) else None
     r = chaos_onset(model, vary=args.vary, start=args.start, stop=args.stop, params=params,
                     step=args.step, min_step=args.min_step, tau_max=args.tau_max,
                     dtau=args.dtau, nodes=args.nodes, max_iter=args.max_iter,

@@ -52,7 +52,7 @@ def register(sub):
                    help="sampling: random seed (default 0)")
     p.add_argument("--no-lyapunov", action="store_true",
                    help="skip lambda_max (sampling: halves the time)")
-    add_progress_option(p)
+    add_progress_option(p, shows="one line per iteration (sampling)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="PNG", help="draw the correlation functions to this file")
     p.set_defaults(run=run)
