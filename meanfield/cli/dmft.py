@@ -51,7 +51,9 @@ def register(sub):
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="sampling: random seed (default 0)")
     p.add_argument("--no-lyapunov", action="store_true",
-                   help="skip lambda_max (sampling: halves the time)")
+                   help="skip lambda_max (sampling: its tangent process costs several times the "
+                        "correlations: g_h=4, alpha_z=alpha_r=5, 2000 samples, 78 s with, "
+                        "17 s without)")
     add_progress_option(p, shows="one line per iteration (sampling)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="PNG", help="draw the correlation functions to this file")

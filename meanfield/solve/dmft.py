@@ -368,8 +368,9 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         with a network, raise ``T``.
     lyapunov : bool
         Also compute ``lyapunov_max``: the tangent equations (Gaussian case), or the
-        sampled tangent process along each replica's trajectories (about as costly as the
-        correlations themselves).
+        sampled tangent process along each replica's trajectories (several times the cost
+        of the correlations: g_h = 4, alpha_z = alpha_r = 5, 2000 samples, tau_max = 50,
+        T = 200: 78 s in all against 17 s without it).
     throw : bool
         Raise :class:`ConvergenceError` when not converged (else ``converged=False``).
     progress : callable, optional
