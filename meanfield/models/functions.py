@@ -2,7 +2,7 @@
 recurrent input ``J @ f`` of a coupling matrix.
 
 ``sigmoid`` is a named node (rather than ``1/(1+exp(-x))``) so the code printer
-can emit an overflow-free evaluation (``scipy.special.expit``) for any gate
+can emit an overflow-free evaluation (the exponent capped, see the printer) for any gate
 sensitivity, and its derivative stays in the safe form ``s (1 - s)``.
 """
 

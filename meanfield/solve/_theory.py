@@ -44,10 +44,20 @@ class Theory:
             q = [np.asarray(v, dtype=dtype) for v in q]
             p = [np.asarray(v, dtype=dtype) for v in p]
             quad = tuple(np.asarray(v, dtype=dtype) for v in self._quad(K))
+            # The printed gate 1/(1 + exp(min(-u, 709))) caps exp's argument for float64;
+            # in single precision exp overflows to inf above 88.7, and 1/(1 + inf) = 0 is
+            # the gate's correct limit. Any other overflow leaves a non-finite value, which
+            # is refused here rather than read as a sign.
+            with np.errstate(over="ignore"):
+                F = self.module.variance_map(*q, *p, *quad)
+            if not all(np.all(np.isfinite(v)) for v in F):
+                raise FloatingPointError("the single-precision scan of the variance map "
+                                         "gave a non-finite value (parameters beyond the "
+                                         "float32 range?)")
         else:
-            quad = self._quad(K)
+            F = self.module.variance_map(*q, *p, *self._quad(K))
         return tuple(np.asarray(v, dtype=dtype) * np.ones(np.broadcast(*q, *p).shape, dtype)
-                     for v in self.module.variance_map(*q, *p, *quad))
+                     for v in F)
 
     def state_variance(self, q, params, K=None):
         p = [params[n] for n in self.module.PARAMETERS]
