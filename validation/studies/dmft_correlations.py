@@ -8,7 +8,7 @@ samples the single-site process (4000 trajectories of length T = 900 in 4 indepe
 replicas; quick: 1000), with a statistical error. The correlation time
 tau_corr = int_0^100 (C_h - C_h(inf)) / (C_h(0) - C_h(inf)) must grow with alpha_z (the
 update gate slows the dynamics).
-Measurement: networks of N = 2000 (3 coupling seeds; quick: N = 500), RK4 with
+Measurement: networks of N = 2000 (3 coupling seeds; quick: N = 1000), RK4 with
 dt = 0.1, a transient of 200 discarded, then T = 800 recorded every 0.5; the
 population autocorrelation of h (FFT) on lags 0..30.
 Compared: the relative L2 error ||C_sim - C_theory|| / ||C_theory|| on those lags,
@@ -16,9 +16,17 @@ and Delta_0 = C_h(0). Tolerance: 3 standard errors across seeds of the same quan
 (the seed-to-seed spread is the finite-size error: O(N^-1/2) for a population
 average over N units of a self-averaging but fluctuating network), combined with the
 DMFT's sampling error where it samples, plus its discretisation error (dtau = 0.1: 2e-3
-relative, measured in the tests). The correlation time (same definition and window for
-both, lags to 100): within 10 per cent of the theory (the issue's criterion) plus 2
-standard errors over seeds.
+relative, measured in the tests). The seed spread covers the finite-size error only where
+the network is large enough: C_h(0) at g_h = 4, alpha_r = 5 (T = 400, seeds 0-3;
+2026-11-26) was 0.1907 +- 0.0076 at N = 250, 0.1920 +- 0.0010 at N = 500,
+0.1862 +- 0.0015 at N = 1000 and 0.1856 +- 0.0015 at N = 2000, against the theory's
+0.1861 (alpha_r = 10: 0.2095 +- 0.0065, 0.2034 +- 0.0015, 0.2023 +- 0.0019,
+0.1988 +- 0.0007 against 0.2009). At N = 500, the quick form's size until then, the shift
+is six times the seed SEM, and the quick form failed on it (16/18, after a change of
+rounding in the generated code drew other trajectories); at N = 1000 it passed 18/18,
+no row beyond 0.7 of its tolerance, in 200 s instead of 90. The correlation time (same
+definition and window for both, lags to 100): within 10 per cent of the theory (the
+issue's criterion) plus 2 standard errors over seeds.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ THEORY_ERR = 2e-3
 
 
 def run(out: Path, *, quick: bool = False) -> StudyResult:
-    N, seeds, T = (500, 3, 400.0) if quick else (2000, 3, 800.0)
+    N, seeds, T = (1000, 3, 400.0) if quick else (2000, 3, 800.0)
     rec = 0.5
     rows, curves, times = [], [], []
     for az, a in CASES:
