@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._errors import ConvergenceError
 from ..codegen.quadrature import QuadratureRule, Trapezoid, _prev_size
 from ..codegen.theory import theory_module
 from ..models.model import Model
@@ -46,14 +47,14 @@ class Theory:
             quad = tuple(np.asarray(v, dtype=dtype) for v in self._quad(K))
             # The printed gate 1/(1 + exp(min(-u, 709))) caps exp's argument for float64;
             # in single precision exp overflows to inf above 88.7, and 1/(1 + inf) = 0 is
-            # the gate's correct limit. Any other overflow leaves a non-finite value, which
+            # the gate's correct limit. An overflow elsewhere that leaves a non-finite value
             # is refused here rather than read as a sign.
             with np.errstate(over="ignore"):
                 F = self.module.variance_map(*q, *p, *quad)
             if not all(np.all(np.isfinite(v)) for v in F):
-                raise FloatingPointError("the single-precision scan of the variance map "
-                                         "gave a non-finite value (parameters beyond the "
-                                         "float32 range?)")
+                raise ConvergenceError("the single-precision scan of the variance map gave "
+                                       "a non-finite value (parameters beyond the float32 "
+                                       "range?)")
         else:
             F = self.module.variance_map(*q, *p, *self._quad(K))
         return tuple(np.asarray(v, dtype=dtype) * np.ones(np.broadcast(*q, *p).shape, dtype)
