@@ -96,6 +96,11 @@ def test_sampling_method_agrees_with_the_gaussian_solution_at_alpha_z_0():
     assert abs(s.delta_0 - exact.delta_0) < 3 * s.stat_error + 1e-3 * exact.delta_0
     # z and r are Gaussian filters of phi: their variance is sampled too
     assert abs(s.C["z"][0] - exact.C["z"][0]) < 0.05 * exact.C["z"][0]
+    # per-lag errors over the same replicas: at lag 0 the error of delta_0 itself
+    assert exact.C_error == {} and s.C_error.keys() == s.C.keys()
+    assert all(s.C_error[v].shape == s.C[v].shape for v in s.C)
+    assert s.C_error["h"][0] == pytest.approx(s.stat_error, rel=1e-12)
+    assert all(np.all(np.isfinite(e) & (e >= 0)) for e in s.C_error.values())
 
 
 def test_auto_method_samples_the_non_gaussian_case_and_reports_non_convergence():
