@@ -712,8 +712,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     C = np.mean(results, axis=0)
     C_err = (np.std(results, axis=0, ddof=1) / math.sqrt(len(results)) if len(results) > 1
              else np.full_like(C, np.nan))
-    d0 = np.array([r[0][0] for r in results])
-    stat = float(d0.std(ddof=1) / math.sqrt(len(d0))) if len(d0) > 1 else float("nan")
+    stat = float(C_err[0][0])  # the standard error of delta_0 = C_h(0) over the replicas
     if converged:
         message = (f"converged: {replicas} independent replicas of {per} trajectories, "
                    f"{it} iterations in all (last relative change {residual:.2g}); "
