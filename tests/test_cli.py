@@ -139,6 +139,14 @@ def test_console_script_is_installed():
                                    "outside its domain: alpha_r >= 0")
 
 
+def test_python_m_meanfield_is_the_command():
+    proc = subprocess.run([sys.executable, "-m", "meanfield", "simulate", "--set",
+                           "alpha_r=-3"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == ("meanfield simulate: error: parameter alpha_r=-3.0 is "
+                                   "outside its domain: alpha_r >= 0")
+
+
 def test_demo_writes_the_report(tmp_path, capsys):
     code, out, err = run(capsys, "demo", "--out", str(tmp_path), "--N", "100", "--T", "40")
     assert code == 0, err

@@ -243,3 +243,38 @@ def test_slow_sampled_solution_is_never_reported_as_a_converged_fixed_point():
     if not r.converged:
         assert "chaos not resolved" in r.message and "raise tau_max" in r.message
     assert not any(b.stable for b in fixed_point_branches("gated", g_h=3.0, alpha_z=50.0))
+
+
+def test_tiled_two_time_average_equals_an_independent_double_integral(monkeypatch):
+    """<tanh(g x1) tanh(g x2)> for (x1, x2) Gaussian with Var c0 and covariance c,
+    evaluated in tiles of every size (one row of nodes per tile up to one tile per task),
+    equals the double integral done adaptively by scipy's quad (nested), and the tilings
+    agree to rounding."""
+    from scipy.integrate import quad
+
+    from meanfield.codegen.quadrature import trapezoid_nodes
+    from meanfield.solve import dmft as D
+
+    g, c0 = 2.0, 0.7
+    fn = lambda x: (np.tanh(g * x),)  # noqa: E731
+    u, w = map(np.asarray, trapezoid_nodes(96))
+    c = c0 * np.array([1.0, 0.9, 0.5, 0.0, -0.3, -1.0])
+    s = np.sqrt(c0)
+    pdf = lambda x: np.exp(-x * x / 2) / np.sqrt(2 * np.pi)  # noqa: E731
+    opts = dict(epsabs=1e-13, epsrel=1e-13, limit=200)
+
+    def exact(r):  # x1 = s a, x2 = s (r a + sqrt(1 - r^2) b), a and b independent
+        def inner(a):
+            return quad(lambda b: np.tanh(g * s * (r * a + np.sqrt(1 - r * r) * b)) * pdf(b),
+                        -12, 12, **opts)[0]
+        return quad(lambda a: np.tanh(g * s * a) * pdf(a) * inner(a), -12, 12, **opts)[0]
+
+    ref = np.array([exact(r) for r in c / c0])
+    outs = []
+    for tile in (8 * 96, 5e5, 1e12):  # one row per tile, the default, one tile per task
+        monkeypatch.setattr(D, "_TILE_BYTES", tile)
+        outs.append(D._pair_average(fn, c0, c, u, w))
+    for out in outs:
+        # 96 trapezoid nodes: within 1e-12 of 192 for this integrand
+        np.testing.assert_allclose(out, ref, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(out, outs[-1], rtol=1e-13, atol=1e-15)

@@ -175,3 +175,39 @@ def test_bad_arguments():
         mf.fixed_point_branches("gated", gamma=1)
     with pytest.raises(mf.ParameterError, match="q_max"):
         mf.fixed_point_branches("gated", q_max=-1)
+
+
+def test_profile_in_chunks_equals_one_evaluation():
+    """M(lambda) evaluated in chunks (complex grid, a grid of variances at lambda = 0,
+    mixed broadcasting shapes) equals the single evaluation, for the gated model and a
+    model whose nonlinearity is not smooth (the one that needs thousands of nodes)."""
+    import dataclasses
+
+    from meanfield.solve._theory import Theory
+
+    odd = mf.parse_model("""
+name: kinked
+parameters:
+    g = 3.0 | g > 0 | gain
+    a = 3.0 | a >= 0 | gate sensitivity
+functions:
+    phi(x) = g*x/(1 + abs(x))
+    s(x) = sigmoid(a*x)
+couplings:
+    Jh, Jz ~ normal(0, 1/N)
+equations:
+    dh/dt = s(z) * (-h + Jh @ phi(h))
+    dz/dt = -z + Jz @ phi(h)
+""")
+    x = np.linspace(-3.0, 1.0, 37)
+    lam = x[None, :] + 1j * x[:, None]
+    for model in (mf.get_model("gated"), odd):
+        one = Theory(model, 257, chunk_bytes=1e15)
+        many = dataclasses.replace(one, chunk_bytes=16 * 257 * 10)  # 10 points a chunk
+        p = model.resolve(None)
+        q = [np.asarray(0.8)] * one.m
+        qg = [np.linspace(0.1, 2.0, 23)[:, None] * np.ones((1, 5))] * one.m
+        for args in ((lam, q), (np.zeros((23, 5)), qg), (lam[:1, :5] + 0.5, qg)):
+            a, b = many.profile(*args, p), one.profile(*args, p)
+            assert a.shape == b.shape == np.broadcast(args[0], *args[1]).shape + (one.m,) * 2
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
