@@ -15,7 +15,7 @@ from ..models.functions import sigmoid
 
 __all__ = ["MeanfieldPrinter", "PRINTER_VERSION", "print_expr"]
 
-PRINTER_VERSION = "2"
+PRINTER_VERSION = "3"
 
 
 class MeanfieldPrinter(NumPyPrinter):
@@ -83,6 +83,24 @@ class MeanfieldPrinter(NumPyPrinter):
         else:
             out = self.parenthesize(factor, PRECEDENCE["Mul"], strict=True)
         return sign + out + "".join("/" + self._sigmoid_denominator(g) for g in gates)
+
+    def _print_Piecewise(self, expr) -> str:
+        # np.select evaluates every piece everywhere, also where its condition is false:
+        # the derivative of g x / (1 + |x|) comes out of SymPy as
+        # Piecewise((g, x = 0), (|x| g / (|x| + 2 x^2 + |x| x^2), True)), whose second piece
+        # is 0/0 at x = 0, where the first is chosen. A piece that is not a bare number or
+        # symbol is therefore evaluated with division, invalid-value and overflow warnings
+        # off (its values where the condition is false are discarded); a NaN or inf where
+        # its condition holds still comes through as a value.
+        conds, exprs = [], []
+        for arg in expr.args:
+            conds.append(self._print(arg.cond))
+            e = self._print(arg.expr)
+            if not (arg.expr.is_Number or arg.expr.is_Symbol):
+                e = ('np.errstate(divide="ignore", invalid="ignore", over="ignore")'
+                     f"(lambda: {e})()")
+            exprs.append(e)
+        return f"np.select([{', '.join(conds)}], [{', '.join(exprs)}], default=np.nan)"
 
     def _print_Max(self, expr) -> str:
         return self._fold("np.maximum", expr.args)

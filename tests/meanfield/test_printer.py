@@ -101,3 +101,22 @@ def test_products_divide_by_the_gate_denominator():
     src = print_expr((x - y) * sigmoid(a * x - b))
     assert src == "(x - y)/(1.0 + np.exp(np.minimum(b - a*x, 709.0)))"
     assert print_expr(-c * sigmoid(x)) == "-c/(1.0 + np.exp(np.minimum(-x, 709.0)))"
+
+
+def test_piecewise_pieces_do_not_warn_where_they_are_not_chosen():
+    """np.select evaluates every piece everywhere; a piece's 0/0 or overflow where another
+    piece is chosen must not surface as a warning (pytest turns warnings into errors), and
+    the values are each piece's where its condition holds, NaN where none does."""
+    x = sp.Symbol("x", real=True)
+    g = sp.Symbol("g", positive=True)
+    # d/dx of g x / (1 + |x|), as SymPy writes it for the complexity kernel
+    slope = sp.diff(g * x / (1 + sp.Abs(x)), x)
+    src = print_expr(sp.Piecewise((g, sp.Eq(x, 0)), (sp.simplify(slope), True)))
+    xs = np.array([0.0, 0.5, -2.0])
+    # one namespace, as in a generated function (a lambda does not see eval's locals)
+    got = eval(src, {"np": np, "x": xs, "g": 3.0})
+    np.testing.assert_allclose(got, 3.0 / (1 + np.abs(xs)) ** 2, rtol=1e-14)
+    pw = sp.Piecewise((sp.exp(x), x < 0), (1 / x, x > 1))  # exp overflows, 1/0 unused
+    got = eval(print_expr(pw), {"np": np, "x": np.array([-1.0, 800.0, 0.0, 0.5])})
+    np.testing.assert_array_equal(got[[0, 1]], [math.exp(-1.0), 1 / 800.0])
+    assert np.isnan(got[2]) and np.isnan(got[3])
