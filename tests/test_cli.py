@@ -279,6 +279,26 @@ def test_dmft_sampling_options_and_progress(capsys):
     assert code == (0 if data["converged"] else 1)
 
 
+def test_dmft_that_stops_in_its_first_replica_prints_json_and_fails(capsys, monkeypatch):
+    # A sampled solve that does not converge stops in its first replica, so delta_0 has
+    # no error estimate (NaN): the JSON used to crash ("Out of range float values are not
+    # JSON compliant"); it is null, the exit status 1, as in the text form.
+    import functools
+
+    import meanfield.solve.dmft as D
+
+    monkeypatch.setattr(D, "dmft", functools.partial(D.dmft, max_iter=2))
+    args = ("dmft", "--set", "g_h=3", "--set", "alpha_z=5", "--dtau", "0.2", "--tau-max",
+            "20", "--T", "40", "--samples", "96", "--replicas", "3", "--no-lyapunov")
+    code, out, err = run(capsys, *args, "--json")
+    data = json.loads(out)
+    assert code == 1 and not data["converged"], err
+    assert data["delta_0_error"] is None and data["lyapunov_max"] is None
+    assert "no convergence in 2 iterations of replica 1" in data["message"]
+    code, out, err = run(capsys, *args)
+    assert code == 1 and "nan" not in out and "lambda_max = not computed" in out, out
+
+
 def test_dmft_sampling_relations_are_one_line_errors(capsys):
     for args, fragment in ((["--T", "50"], "tau_max = 100"),
                            (["--replicas", "1"], "replicas=1"),

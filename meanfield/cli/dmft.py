@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -97,14 +98,17 @@ def run(args) -> int:
         out["plot"] = args.plot
     if args.json:
         emit_json(out)
-        return 0
+        return 0 if r.converged else 1
     p = ", ".join(f"{k}={v:g}" for k, v in out["params"].items())
     print(f"model {out['model']} ({p})")
-    err = f" +- {r.stat_error:.2g}" if r.method == "sampling" else ""
-    print(f"delta_0 = {r.delta_0:.6g}{err}, delta_inf = {r.delta_inf:.6g}, "
-          f"tau_corr = {r.tau_corr:.4g}, chaotic: {'yes' if r.chaotic else 'no'}, "
-          f"lambda_max = {r.lyapunov_max:.4g}"
-          + (f" +- {r.lyapunov_error:.2g}" if r.method == "sampling" else ""))
+
+    def err(x):  # sampling errors; none for the deterministic method or one replica
+        return f" +- {x:.2g}" if r.method == "sampling" and math.isfinite(x) else ""
+    lyap = ("not computed" if math.isnan(r.lyapunov_max)
+            else f"{r.lyapunov_max:.4g}{err(r.lyapunov_error)}")
+    tau = "undefined (not chaotic)" if math.isnan(r.tau_corr) else f"{r.tau_corr:.4g}"
+    print(f"delta_0 = {r.delta_0:.6g}{err(r.stat_error)}, delta_inf = {r.delta_inf:.6g}, "
+          f"tau_corr = {tau}, chaotic: {'yes' if r.chaotic else 'no'}, lambda_max = {lyap}")
     print(r.message)
     return 0 if r.converged else 1
 

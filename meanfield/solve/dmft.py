@@ -123,16 +123,18 @@ class DMFTResult:
     C_error: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """The scalar results as JSON-ready values: an undefined number (NaN: tau_corr of
+        a fixed point, lambda_max not computed, delta_0_error of a sampled solve that
+        stopped in its first replica) is None."""
+        def num(x):
+            return float(x) if math.isfinite(x) else None
         return {"model": self.model, "params": self.params, "method": self.method,
-                "delta_0": self.delta_0, "delta_0_error": self.stat_error,
-                "delta_inf": self.delta_inf,
-                "tau_corr": None if math.isnan(self.tau_corr) else self.tau_corr,
+                "delta_0": num(self.delta_0), "delta_0_error": num(self.stat_error),
+                "delta_inf": num(self.delta_inf), "tau_corr": num(self.tau_corr),
                 "chaotic": self.chaotic, "converged": self.converged,
-                "lyapunov_max": (None if math.isnan(self.lyapunov_max)
-                                 else self.lyapunov_max),
-                "lyapunov_max_error": (None if math.isnan(self.lyapunov_error)
-                                       else self.lyapunov_error),
-                "residual": self.residual, "iterations": self.iterations,
+                "lyapunov_max": num(self.lyapunov_max),
+                "lyapunov_max_error": num(self.lyapunov_error),
+                "residual": num(self.residual), "iterations": self.iterations,
                 "message": self.message, "settings": dict(self.settings)}
 
 
