@@ -96,6 +96,7 @@ def test_model_file_from_the_command_line(tmp_path, capsys):
     (["simulate", "--seed", "-1"], "non-negative"),
     (["simulate", "--method", "adams", "--dt", "0.5"], "adams stability limit 0.4394"),
     (["simulate", "--method", "euler"], "invalid choice"),
+    (["simulate", "--set", "I_h=0.5"], "I_h is an input of the model"),
     (["lyapunov", "--N", "10", "--k", "31"], "exceeds"),
     (["lyapunov", "--k", "0"], "positive integer"),
     (["lyapunov", "--renorm-every", "0"], "must be > 0"),

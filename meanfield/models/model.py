@@ -219,8 +219,12 @@ class Model:
         for p in self.parameters:
             if p.name == name:
                 return p
+        hint = (f" ({name} is an input of the model: give it to the simulator, "
+                "validation.Network(..., inputs={" + repr(name) + ": value or function of "
+                "t}), or write it into the model as a parameter)"
+                if name in self.inputs else "")
         raise ParameterError(f"model {self.name!r} has no parameter {name!r}; "
-                             f"its parameters are {', '.join(self.parameter_names)}")
+                             f"its parameters are {', '.join(self.parameter_names)}{hint}")
 
     @property
     def defaults(self) -> dict[str, float]:
