@@ -36,6 +36,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .._errors import ModelSyntaxError
+from ..models.library import get_model
 from ..models.model import Model
 from .derivation import Derivation, Equation
 from .fixed_point import fixed_point_theory, variance_symbol
@@ -96,8 +97,9 @@ def complexity_theory(model: Model) -> ComplexityTheory:
                             gamma=gamma, variances=q)
 
 
-def derive_complexity(model: Model) -> Derivation:
+def derive_complexity(model: str | Model) -> Derivation:
     """The Kac–Rice complexity equations of ``model`` as a :class:`Derivation`."""
+    model = get_model(model)  # a shipped name, a model file or a Model
     th = complexity_theory(model)
     sub = [str(f).removeprefix("eta_") for f in th.fields]
     maps = [Equation(sp.Symbol(f"ghat_{s}"), g, "presynaptic function at the unit fixed point")

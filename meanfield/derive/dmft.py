@@ -49,6 +49,7 @@ from itertools import combinations
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from ..models.library import get_model
 from ..models.model import Model
 from .derivation import Derivation, Equation
 from .unit import unit_dynamics
@@ -393,9 +394,10 @@ def _as_sum(u, coef):
 
 
 # ----------------------------------------------------------------- derivation
-def derive_dmft(model: Model) -> Derivation:
+def derive_dmft(model: str | Model) -> Derivation:
     """The single-site process, its Gaussian variables, the stationary correlation
     equations and the variational (Lyapunov) equations of ``model``."""
+    model = get_model(model)  # a shipped name, a model file or a Model
     th = dmft_theory(model)
     u = unit_dynamics(model)
     x_t = {x: _fn(str(x))(T) for x in u.states}

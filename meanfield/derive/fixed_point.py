@@ -19,6 +19,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .._errors import ModelSyntaxError
+from ..models.library import get_model
 from ..models.model import Model
 from .derivation import Derivation, Equation
 from .gaussian import expectation
@@ -102,8 +103,9 @@ def _solve_unit_fixed_point(model, velocity, states):
     return {x: sp.simplify(sols[0][x]) for x in states}
 
 
-def derive_fixed_point(model: Model) -> Derivation:
+def derive_fixed_point(model: str | Model) -> Derivation:
     """The static mean-field equations of ``model`` as a :class:`Derivation`."""
+    model = get_model(model)  # a shipped name, a model file or a Model
     th = fixed_point_theory(model)
     normal = sp.Function("Normal")
     fields = [Equation(f, normal(0, q), "independent: one coupling matrix each")

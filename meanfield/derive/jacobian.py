@@ -37,6 +37,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from ..models.library import get_model
 from ..models.model import Model
 from .derivation import Derivation, Equation
 from .fixed_point import fixed_point_theory
@@ -132,8 +133,9 @@ def _eigenvalues(a: sp.Matrix):
     return list(a.eigenvals(multiple=True))
 
 
-def derive_spectrum(model: Model) -> Derivation:
+def derive_spectrum(model: str | Model) -> Derivation:
     """The spectral equations of ``model`` as a :class:`Derivation`."""
+    model = get_model(model)  # a shipped name, a model file or a Model
     th = spectral_theory(model)
     fields = unit_dynamics(model).fields
     sub = [str(f).removeprefix("eta_") for f in fields]

@@ -211,3 +211,15 @@ equations:
             a, b = many.profile(*args, p), one.profile(*args, p)
             assert a.shape == b.shape == np.broadcast(args[0], *args[1]).shape + (one.m,) * 2
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+
+
+def test_every_derivation_takes_a_model_name_as_the_readme_shows():
+    # README: print(mf.derive_fixed_point("gated")) raised AttributeError: 'str' object has
+    # no attribute 'symbols' until 2026-11-27
+    from meanfield.derive.complexity import derive_complexity
+    from meanfield.derive.dmft import derive_dmft
+
+    for f in (mf.derive_fixed_point, mf.derive_spectrum, derive_dmft, derive_complexity):
+        assert f("gated").to_text() == f(mf.get_model("gated")).to_text()
+    with pytest.raises(mf.UnknownModelError, match="unknown model 'no-such-model'"):
+        mf.derive_fixed_point("no-such-model")
