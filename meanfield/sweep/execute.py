@@ -13,16 +13,37 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .errors import SweepError
 from .plan import SweepSpec
 from .quantities import compute_chunk
 from .store import SweepStore
 
 __all__ = ["RunStats", "execute", "open_backend"]
+
+
+def _refuse_in_a_spawned_import() -> None:
+    """Refuse to start a cluster from a worker process that is importing the user's script.
+
+    Worker processes are spawned: each imports the ``__main__`` script again (as
+    ``__mp_main__``), so a script that calls :func:`sweep` at its top level would start a
+    cluster in every worker, and the parent sees only "Nanny failed to start".
+    """
+    import multiprocessing
+
+    # (in a Dask worker the script is being imported as module "__mp_main__", while
+    # sys.modules["__main__"] and multiprocessing.parent_process() say nothing of it)
+    script = sys.modules.get("__mp_main__")
+    if script is not None and multiprocessing.current_process().name != "MainProcess":
+        raise SweepError(
+            "sweep() was called while a worker process imported your script "
+            f"({getattr(script, '__file__', '?')}): put the call under "
+            "`if __name__ == \"__main__\":`")
 
 
 @dataclass
@@ -110,11 +131,21 @@ class DaskBackend:
             from distributed import LocalCluster
 
             n = int(workers or os.cpu_count() or 1)
+            _refuse_in_a_spawned_import()
             # no dashboard, and the scheduler's HTTP server on a free port (its default,
             # 8787, may be taken by another cluster)
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR,
-                                         scheduler_kwargs={"dashboard_address": ":0"})
+            try:
+                self._cluster = LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR,
+                    scheduler_kwargs={"dashboard_address": ":0"})
+            except RuntimeError as exc:  # "Nanny failed to start."
+                script = getattr(sys.modules.get("__main__"), "__file__", None)
+                hint = (f"; if {script} calls sweep() at its top level, put the call under "
+                        "`if __name__ == \"__main__\":` (each worker process imports the "
+                        "script)" if script else "")
+                raise SweepError(f"the local Dask cluster did not start ({exc}){hint}; or "
+                                 "pass scheduler='serial'") from exc
             self.client = Client(self._cluster)
             self.description = f"local Dask cluster ({n} worker process{'es' * (n > 1)})"
         else:

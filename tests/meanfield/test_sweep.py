@@ -412,3 +412,21 @@ def test_python_api_raises_meanfield_errors(tmp_path):
     with pytest.raises(StoreMismatchError, match="options"):
         sweep("fixed-points", grid={"g_h": [1, 2]}, out=tmp_path / "c.zarr",
               scheduler="serial", resume=True, n_q=40)
+
+
+def test_a_script_that_sweeps_without_a_main_guard_is_told_so(tmp_path):
+    # Worker processes import the user's script again; a top-level sweep() there used to
+    # end in a cascade of "Nanny failed to start" tracebacks and nothing else. The worker
+    # refuses with the remedy, and the parent's error names the script and the remedy.
+    script = tmp_path / "unguarded.py"
+    script.write_text("from meanfield.sweep import sweep\n"
+                      "sweep('fixed-points', 'additive', grid={'g_h': [0.5, 1.5]}, "
+                      f"out={str(tmp_path / 's.zarr')!r}, workers=1)\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("meanfield.sweep.errors.SweepError: the local Dask cluster did "
+                           "not start"), proc.stderr[-2000:]
+    assert str(script) in last and 'if __name__ == "__main__":' in last
+    assert "sweep() was called while a worker process imported your script" in proc.stderr
