@@ -316,3 +316,33 @@ def test_dmft_samples_the_non_gaussian_case(capsys):
     data = json.loads(out)
     assert data["method"] == "sampling" and data["converged"]
     assert data["delta_0_error"] > 0 and data["lyapunov_max"] is None
+
+
+IMPLICIT = """name: implicit
+parameters:
+    g = 2.0 | g > 0 | gain
+    w = 0.5 | real | self coupling
+functions:
+    phi(x) = tanh(g*x)
+equations:
+    dh/dt = -h + w*tanh(h) + J @ phi(h)
+"""
+
+
+def test_a_unit_fixed_point_without_closed_form_is_one_line_and_derive_shows_the_rest(
+        capsys, tmp_path):
+    # h = eta + w tanh(h) has no closed form: SymPy's solve raised NotImplementedError, a
+    # traceback from every static command
+    path = tmp_path / "implicit.model"
+    path.write_text(IMPLICIT)
+    for cmd in ("fixed-points", "spectrum", "complexity"):
+        code, out, err = run(capsys, cmd, "--model", str(path))
+        assert code == 1 and out == "", err
+        assert len(err.strip().splitlines()) == 1 and "cannot be solved for h in closed form" \
+            in err, err
+    code, out, err = run(capsys, "derive", "--model", str(path))
+    assert code == 0 and "Dynamical mean-field theory" in out
+    assert "Static mean-field theory" not in out
+    assert err.count("not derived") == 3  # fixed point, spectrum, complexity
+    code, out, err = run(capsys, "derive", "--model", str(path), "--part", "fixed-point")
+    assert code == 1 and "closed form" in err

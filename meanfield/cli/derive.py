@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+from .._errors import ModelSyntaxError
 from ._common import add_model_options
 
 PARTS = ("fixed-point", "spectrum", "dmft", "complexity")
@@ -37,6 +40,20 @@ def run(args) -> int:
     model, _ = resolve_model(args)
     derive = {"fixed-point": derive_fixed_point, "spectrum": derive_spectrum,
               "dmft": derive_dmft, "complexity": derive_complexity}
-    parts = [derive[name](model) for name in PARTS if args.part in ("all", name)]
+    if args.part != "all":
+        d = derive[args.part](model)
+        print(d.to_latex() if args.latex else d.to_text())
+        return 0
+    # all parts: a part that does not apply to this model (the static theory of a unit
+    # whose fixed point has no closed form, and the spectrum and complexity built on it)
+    # is named on stderr, and the others are shown
+    parts = []
+    for name in PARTS:
+        try:
+            parts.append(derive[name](model))
+        except ModelSyntaxError as exc:
+            print(f"note: part {name!r} not derived: {exc}", file=sys.stderr)
+    if not parts:
+        raise ModelSyntaxError(f"no part of the theory applies to model {model.name!r}")
     print("\n\n".join(d.to_latex() if args.latex else d.to_text() for d in parts))
     return 0

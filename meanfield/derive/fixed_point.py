@@ -95,11 +95,18 @@ def _solve_unit_fixed_point(model, velocity, states):
             raise ModelSyntaxError(f"model {model.name!r}: a unit's velocity {F} cannot vanish; "
                                    "no fixed point exists")
         eqs.append(sp.Mul(*keep))
-    sols = sp.solve(eqs, states, dict=True)
+    why = "the static theory needs x*(eta); the simulator and the DMFT do not"
+    try:
+        sols = sp.solve(eqs, states, dict=True)
+    except NotImplementedError:  # e.g. h = eta + w tanh(h): transcendental in h
+        raise ModelSyntaxError(
+            f"model {model.name!r}: the fixed point of one unit, "
+            f"{', '.join(f'{e} = 0' for e in eqs)}, cannot be solved for "
+            f"{', '.join(map(str, states))} in closed form; {why}") from None
     if len(sols) != 1 or set(sols[0]) != set(states):
         raise ModelSyntaxError(
             f"model {model.name!r}: the fixed point of one unit is not an explicit function of "
-            f"its fields (sympy found {len(sols)} solution(s)); the static theory needs x*(eta)")
+            f"its fields (sympy found {len(sols)} solution(s)); {why}")
     return {x: sp.simplify(sols[0][x]) for x in states}
 
 
