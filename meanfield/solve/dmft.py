@@ -28,6 +28,7 @@ Gaussian with variances C(0) and covariance C(tau)).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -450,7 +451,7 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                                 lyapunov=lyapunov)
             r.settings.update(method="gaussian", **opts, lyapunov=lyapunov,
                               initial=initial is not None)
-            return r
+            return _note_oscillation(r)
     if not (isinstance(seed, int | np.integer) and seed >= 0):  # numpy's seeds are >= 0
         raise ParameterError(f"seed={seed!r} must be a non-negative integer")
     for name, v, lo in (("samples", samples, 16), ("replicas", replicas, 2)):
@@ -472,7 +473,17 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                 replicas=replicas, seed=int(seed))
     r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress)
     r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
-    return r
+    return _note_oscillation(r)
+
+
+def _note_oscillation(r: DMFTResult) -> DMFTResult:
+    """Say so when tau_corr <= 0: the integral of C_h - C_h(inf) is then no timescale."""
+    if not r.tau_corr <= 0:
+        return r
+    return dataclasses.replace(r, message=r.message + (
+        f"; tau_corr = {r.tau_corr:.3g} <= 0: C_h(tau) - C_h(inf) changes sign (an "
+        "oscillating correlation, e.g. from adaptation), so its integral is not a "
+        "correlation time"))
 
 
 class _Anderson:
@@ -776,14 +787,17 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # one exponent per replica (its own converged fields and trajectories): their
         # spread is the statistical error, as for delta_0
         lams, notes = [], []
-        guess = 0.5 / tau_corr if tau_corr == tau_corr else 0.1
+        # (an oscillating C, e.g. with adaptation, can make the integral tau_corr <= 0;
+        # 0.5 / tau_corr was then a negative guess whose bracket made the tangent
+        # process overflow, and 2 tau_corr a window that zeroed every covariance)
+        guess = 0.5 / tau_corr if tau_corr > 0 else 0.1
         for rep, Cf in enumerate(fields):
             if progress is not None:
                 progress(f"lambda_max: sampled tangent process, replica {rep + 1}/{replicas}")
             lam, info = lyapunov_sampled(model, p, Cf, n_lags=n, dtau=dtau,
                                          steps=steps, burn=nburn, samples=per,
                                          seed=seed * 1000 + rep, guess=guess,
-                                         window=2 * tau_corr)
+                                         window=2 * tau_corr if tau_corr > 0 else None)
             guess = lam
             lams.append(lam)
             if not info["converged"]:

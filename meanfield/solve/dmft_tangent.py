@@ -192,6 +192,8 @@ def lyapunov_sampled(model: Model, params: dict, field_corr: list, *, n_lags: in
     X, eta = _trajectories(kern, pvals, field_corr, total, samples, dtau,
                            np.random.default_rng([seed, 5]))
     tau = dtau * np.arange(n_lags)
+    if window is not None and not window > 0:
+        raise ParameterError(f"window must be > 0 (got {window})")
     L = tau[-1] / 4 if window is None else min(float(window), tau[-1] / 2)
     win = np.where(tau < L, 1.0, np.where(tau < 2 * L,
                                           0.5 * (1 + np.cos(np.pi * (tau - L) / L)), 0.0))
@@ -201,11 +203,24 @@ def lyapunov_sampled(model: Model, params: dict, field_corr: list, *, n_lags: in
     lams = np.array([guess - width, guess, guess + width])
     q = [[np.exp(-tau) for _ in kern.groups] for _ in lams]
     hist, root, converged, it, resid = [], guess, False, 0, float("inf")
+    shifts = 0
     for it in range(1, max_iter + 1):
         new = _apply(kern, tk, pvals, X, eta, q, lams, n_lags=n_lags, dtau=dtau, burn=burn,
                      noise=noise, window=win)
-        logmu = np.array([math.log(max(_size(n), 1e-300) / _size(o)) for n, o in zip(new, q)])
-        q = [[c / _size(n) for c in n] for n in new]
+        sizes = np.array([_size(n) for n in new])
+        if not np.all(np.isfinite(sizes)):
+            # the tangent process overflowed at the lowest lambda of the bracket (it
+            # grows like exp((lambda_max - lambda) t)): move the bracket up and start the
+            # power vectors again, a bounded number of times
+            shifts += 1
+            if shifts > 8:
+                break
+            lams = lams + 2 * width
+            q = [[np.exp(-tau) for _ in kern.groups] for _ in lams]
+            hist = []
+            continue
+        logmu = np.array([math.log(max(s, 1e-300) / _size(o)) for s, o in zip(sizes, q)])
+        q = [[c / s for c in n] for s, n in zip(sizes, new)]
         hist.append(logmu)
         # power iteration converged at every lambda of the bracket?
         settled = len(hist) > 1 and np.max(np.abs(hist[-1] - hist[-2])) < tol
@@ -227,5 +242,9 @@ def lyapunov_sampled(model: Model, params: dict, field_corr: list, *, n_lags: in
            f"[{lams[0]:.4g}, {lams[-1]:.4g}]")
     if not converged:
         msg = "no convergence of the sampled tangent process; " + msg
+        if shifts > 8:
+            root = float("nan")
+            msg += (f"; it overflowed at every bracket up to lambda = {lams[0]:.4g} "
+                    "(a guess far below lambda_max?)")
     return float(root), {"converged": converged, "iterations": it, "residual": resid,
                          "message": msg}
