@@ -94,7 +94,45 @@ def split_abs(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Abs), rule)
 
 
+def _linear_combination(integrand, vs):
+    """A sum ``L = sum_i c_i x_i`` of all of ``vs`` through which alone ``integrand``
+    depends on them (coefficients free of ``vs``), and the integrand with ``L`` replaced
+    by a new symbol; None if there is no such sum."""
+    y = sp.Symbol("_".join(["lin"] + [str(v) for v in vs]), real=True)
+    seen = set()
+    for sub in sp.preorder_traversal(integrand):
+        if not isinstance(sub, sp.Add) or sub in seen or not set(vs) <= sub.free_symbols:
+            continue
+        seen.add(sub)
+        try:
+            poly = sp.Poly(sub, *vs)
+        except sp.PolynomialError:
+            continue
+        if poly.total_degree() != 1 or poly.coeff_monomial(1) != 0:
+            continue
+        coeffs = [poly.coeff_monomial(v) for v in vs]
+        if any(c == 0 or c.free_symbols & set(vs) for c in coeffs):
+            continue
+        # replace x_1 = (y - sum_{i>1} c_i x_i) / c_1: the result must be free of every x_i
+        x1 = vs[0]
+        e = sp.simplify(integrand.subs(x1, (y - sum(c * v for c, v in zip(coeffs[1:], vs[1:])))
+                                       / coeffs[0]))
+        if not e.free_symbols & set(vs):
+            return y, coeffs, e
+    return None
+
+
 def _single(integrand, vs, variances):
+    if len(vs) > 1:
+        # a function of one linear combination of independent centred Gaussians is a
+        # function of one Gaussian, of variance sum_i c_i^2 v_i: a one-dimensional
+        # average in place of a len(vs)-dimensional one (h = eta_1 + k eta_2 when two
+        # coupling matrices drive one variable: 0.3 s in place of 240 s for the branches)
+        found = _linear_combination(integrand, vs)
+        if found is not None:
+            y, coeffs, e = found
+            var = sp.Add(*(c ** 2 * variances[v] for c, v in zip(coeffs, vs)))
+            return _single(e, [y], {y: var})
     if len(vs) == 1:
         x = vs[0]
         poly = sp.Poly(integrand, x) if integrand.is_polynomial(x) else None

@@ -223,3 +223,66 @@ def test_every_derivation_takes_a_model_name_as_the_readme_shows():
         assert f("gated").to_text() == f(mf.get_model("gated")).to_text()
     with pytest.raises(mf.UnknownModelError, match="unknown model 'no-such-model'"):
         mf.derive_fixed_point("no-such-model")
+
+
+def test_a_function_of_a_sum_of_fields_is_averaged_as_one_gaussian():
+    """<f(a x + b y)> over independent x ~ N(0, v), y ~ N(0, w) becomes a one-dimensional
+    average with variance a^2 v + b^2 w (checked against a 2-D Gauss-Hermite sum written
+    here); an integrand that depends on x and y otherwise stays two-dimensional."""
+    from meanfield.derive.gaussian import expectation
+
+    x, y = sp.symbols("x y", real=True)
+    v, w, a, b = sp.symbols("v w a b", positive=True)
+    f = sp.cos(a * x + b * y) ** 2 * sp.exp(-(a * x + b * y) ** 2 / 4)  # entire: GH exact
+    e = expectation(f, {x: v, y: w})
+    nodes = list(e.atoms(GaussianExpectation))
+    assert len(nodes) == 1 and len(nodes[0].variables) == 1
+    assert sp.simplify(nodes[0].variances[0] - (a ** 2 * v + b ** 2 * w)) == 0
+    vals = {v: 0.7, w: 1.3, a: 1.5, b: -0.4}
+    u, wt = np.polynomial.hermite_e.hermegauss(80)
+    wt = wt / wt.sum()
+    X = np.sqrt(0.7) * u[:, None]
+    Y = np.sqrt(1.3) * u[None, :]
+    S = 1.5 * X - 0.4 * Y
+    ref = wt @ (np.cos(S) ** 2 * np.exp(-S ** 2 / 4)) @ wt
+    node = nodes[0].subs(vals)
+    t = node.variables[0]
+    s = float(node.variances[0])
+    one = wt @ sp.lambdify(t, node.integrand, "numpy")(np.sqrt(s) * u)
+    assert one == pytest.approx(ref, rel=1e-10)
+    mixed = expectation(sp.tanh(x) * sp.tanh(x + y), {x: v, y: w})
+    assert all(len(n.variables) == 2 for n in mixed.atoms(GaussianExpectation))
+
+
+def test_two_coupling_matrices_driving_one_variable_solve_fast_and_right():
+    """dh/dt = -h + J1 phi(h) + k J2 psi(h): h* = eta_1 + k eta_2 is Gaussian with variance
+    q_1 + k^2 q_2. The branches took 240 s as two-dimensional averages; they must agree
+    with a direct solve of q_1 = <phi(h)^2>, q_2 = <psi(h)^2> written here."""
+    m = mf.parse_model("""
+name: twocoup
+parameters:
+    g = 2.0 | g > 0 | gain
+    k = 0.5 | k >= 0 | second pathway
+functions:
+    phi(x) = tanh(g*x)
+    psi(x) = x**2/(1 + x**2)
+equations:
+    dh/dt = -h + J1 @ phi(h) + k * (J2 @ psi(h))
+""")
+    res = mf.fixed_point_branches(m)
+    b = res.branches[-1]
+    from scipy.integrate import quad
+    from scipy.optimize import fsolve
+
+    def avg(f, var):  # <f(h)> for h ~ N(0, var), adaptive quadrature
+        return quad(lambda z: f(np.sqrt(var) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi),
+                    -12, 12, epsabs=1e-14, epsrel=1e-13, limit=200)[0]
+
+    def residual(q):
+        var = q[0] + 0.25 * q[1]
+        return [avg(lambda h: np.tanh(2 * h) ** 2, var) - q[0],
+                avg(lambda h: (h * h / (1 + h * h)) ** 2, var) - q[1]]
+
+    q1, q2 = fsolve(residual, [b.field_variance["q_1"] * 1.1, 0.1], xtol=1e-13)
+    assert b.variance["h"] == pytest.approx(q1 + 0.25 * q2, rel=1e-8)
+    assert b.field_variance["q_1"] == pytest.approx(q1, rel=1e-8)
