@@ -179,9 +179,10 @@ def _gaussian_system(model: Model, fixed: tuple) -> _GaussianSystem:
                 f"of one field; d{x}/dt depends on {', '.join(dep) or 'itself'} "
                 f"nonlinearly at these parameters (for the gated model: alpha_z = 0 is "
                 f"required; use method='sampling' for the non-Gaussian case)")
-        if len(coeffs) != 1:
-            raise ParameterError(f"d{x}/dt is driven by {len(coeffs)} fields; the Gaussian "
-                                 f"DMFT solver needs exactly one per state variable")
+        if len(coeffs) != 1:  # (method='auto' then samples the single-site process)
+            raise NotGaussianError(f"d{x}/dt is driven by {len(coeffs)} fields; the Gaussian "
+                                   f"DMFT solver needs exactly one per state variable (use "
+                                   f"method='sampling')")
         (f, b), = coeffs.items()
         if float(a) <= 0:
             raise ParameterError(f"d{x}/dt has a non-positive relaxation rate {float(a):g}")
@@ -189,8 +190,9 @@ def _gaussian_system(model: Model, fixed: tuple) -> _GaussianSystem:
         gain[k] = (f, float(b))
     driven = [gain[k][0] for k in gain]
     if len(set(driven)) != len(driven):
-        raise ParameterError("two state variables are driven by the same field (correlated "
-                             "processes); the Gaussian DMFT solver needs one field per state")
+        raise NotGaussianError("two state variables are driven by the same field "
+                               "(correlated processes); the Gaussian DMFT solver needs one "
+                               "field per state (use method='sampling')")
     # each presynaptic function must factorise over the (independent) state variables
     outputs, factors = [], {}
     for f, g in enumerate(ud.presynaptic):

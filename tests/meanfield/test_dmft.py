@@ -310,3 +310,26 @@ def test_oscillating_correlations_still_give_the_lyapunov_exponent():
     assert np.isfinite(r.lyapunov_max) and np.isfinite(r.lyapunov_error)
     assert abs(r.lyapunov_max - 0.1624) < 3 * np.hypot(0.0069, r.lyapunov_error), (
         r.lyapunov_max, r.lyapunov_error)
+
+
+def test_a_variable_driven_by_two_fields_is_sampled_under_auto():
+    """Two coupling matrices driving one variable are outside the Gaussian solver's linear
+    filters (one field per state); 'auto' used to stop with that ParameterError instead
+    of sampling, which handles it; 'gaussian' still refuses, naming the remedy."""
+    import meanfield as mf
+
+    m = mf.parse_model("""
+name: twocoup
+parameters:
+    g = 2.0 | g > 0 | gain
+    k = 0.5 | k >= 0 | second pathway
+functions:
+    phi(x) = tanh(g*x)
+    psi(x) = x**2/(1 + x**2)
+equations:
+    dh/dt = -h + J1 @ phi(h) + k * (J2 @ psi(h))
+""")
+    r = dmft(m, dtau=0.2, tau_max=20.0, T=40.0, samples=96, replicas=3, lyapunov=False)
+    assert r.method == "sampling" and np.isfinite(r.delta_0)
+    with pytest.raises(ParameterError, match="driven by 2 fields.*method='sampling'"):
+        dmft(m, method="gaussian")
