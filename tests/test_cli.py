@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from meanfield.cli.main import main
+from tests.reference import user_models
 
 
 def run(capsys, *argv):
@@ -318,15 +319,6 @@ def test_dmft_samples_the_non_gaussian_case(capsys):
     assert data["delta_0_error"] > 0 and data["lyapunov_max"] is None
 
 
-IMPLICIT = """name: implicit
-parameters:
-    g = 2.0 | g > 0 | gain
-    w = 0.5 | real | self coupling
-functions:
-    phi(x) = tanh(g*x)
-equations:
-    dh/dt = -h + w*tanh(h) + J @ phi(h)
-"""
 
 
 def test_a_unit_fixed_point_without_closed_form_is_one_line_and_derive_shows_the_rest(
@@ -334,7 +326,7 @@ def test_a_unit_fixed_point_without_closed_form_is_one_line_and_derive_shows_the
     # h = eta + w tanh(h) has no closed form: SymPy's solve raised NotImplementedError, a
     # traceback from every static command
     path = tmp_path / "implicit.model"
-    path.write_text(IMPLICIT)
+    path.write_text(user_models.IMPLICIT)
     for cmd in ("fixed-points", "spectrum", "complexity"):
         code, out, err = run(capsys, cmd, "--model", str(path))
         assert code == 1 and out == "", err

@@ -13,7 +13,7 @@ from meanfield import ConvergenceError, ParameterError, get_model
 from meanfield.cli.main import main
 from meanfield.solve.complexity import (complexity, complexity_onset, complexity_profile,
                                        log_determinant)
-from tests.reference import kac_rice
+from tests.reference import kac_rice, user_models
 
 
 @pytest.mark.parametrize("g", [0.5, 0.9, 1.0])
@@ -189,15 +189,7 @@ def test_a_kinked_nonlinearity_runs_without_warnings_and_states_its_convergence(
     error) and must report convergence honestly, with residual and quadrature error."""
     import meanfield as mf
 
-    model = mf.parse_model("""
-name: kinked
-parameters:
-    g = 1.5 | g > 0 | gain
-functions:
-    phi(x) = g*x/(1 + abs(x))
-equations:
-    dh/dt = -h + J @ phi(h)
-""")
+    model = mf.parse_model(user_models.KINKED_ADDITIVE)
     r = complexity(model, throw=False)
     assert np.isfinite(r.sigma) and np.isfinite(r.residual)
     assert "residual" in r.message and "quadrature error" in r.message

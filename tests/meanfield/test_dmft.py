@@ -6,6 +6,7 @@ import pytest
 from meanfield import ConvergenceError, ParameterError, fixed_point_branches
 from meanfield.solve.dmft import dmft
 from meanfield.solve.dmft_sampling import sample_stationary
+from tests.reference import user_models
 from tests.reference.classical_dmft import classical_delta_0
 
 GRID = dict(tau_max=40.0, nodes=64, damping=0.9)
@@ -280,17 +281,6 @@ def test_tiled_two_time_average_equals_an_independent_double_integral(monkeypatc
         np.testing.assert_allclose(out, outs[-1], rtol=1e-13, atol=1e-15)
 
 
-ADAPT = """name: adapt
-parameters:
-    g = 3.0 | g > 0 | gain
-    b = 0.5 | b >= 0 | adaptation strength
-    tau_a = 5.0 | tau_a > 0 | adaptation time constant
-functions:
-    phi(x) = tanh(g*x)
-equations:
-    dh/dt = -h - b*a + J @ phi(h)
-    tau_a * da/dt = -a + h
-"""
 
 
 def test_oscillating_correlations_still_give_the_lyapunov_exponent():
@@ -303,7 +293,7 @@ def test_oscillating_correlations_still_give_the_lyapunov_exponent():
     samples gave 0.1625 +- 0.0037. Tolerance: 3 x (network SE (+) this run's SE)."""
     import meanfield as mf
 
-    m = mf.parse_model(ADAPT)
+    m = mf.parse_model(user_models.ADAPTATION)
     r = dmft(m, dtau=0.2, tau_max=40.0, samples=1000)
     assert r.method == "sampling" and r.converged, r.message
     assert r.tau_corr < 0 and "is not a correlation time" in r.message
@@ -318,17 +308,7 @@ def test_a_variable_driven_by_two_fields_is_sampled_under_auto():
     of sampling, which handles it; 'gaussian' still refuses, naming the remedy."""
     import meanfield as mf
 
-    m = mf.parse_model("""
-name: twocoup
-parameters:
-    g = 2.0 | g > 0 | gain
-    k = 0.5 | k >= 0 | second pathway
-functions:
-    phi(x) = tanh(g*x)
-    psi(x) = x**2/(1 + x**2)
-equations:
-    dh/dt = -h + J1 @ phi(h) + k * (J2 @ psi(h))
-""")
+    m = mf.parse_model(user_models.TWO_COUPLINGS)
     r = dmft(m, dtau=0.2, tau_max=20.0, T=40.0, samples=96, replicas=3, lyapunov=False)
     assert r.method == "sampling" and np.isfinite(r.delta_0)
     with pytest.raises(ParameterError, match="driven by 2 fields.*method='sampling'"):

@@ -11,6 +11,7 @@ import meanfield as mf
 from meanfield.codegen.quadrature import GaussHermite, Trapezoid
 from meanfield.codegen.theory import theory_module
 from meanfield.derive.gaussian import GaussianExpectation
+from tests.reference import user_models
 from tests.reference.static_theory import (additive_variance, gated_spec_stability_terms,
                                            gated_variance_map)
 
@@ -185,20 +186,7 @@ def test_profile_in_chunks_equals_one_evaluation():
 
     from meanfield.solve._theory import Theory
 
-    odd = mf.parse_model("""
-name: kinked
-parameters:
-    g = 3.0 | g > 0 | gain
-    a = 3.0 | a >= 0 | gate sensitivity
-functions:
-    phi(x) = g*x/(1 + abs(x))
-    s(x) = sigmoid(a*x)
-couplings:
-    Jh, Jz ~ normal(0, 1/N)
-equations:
-    dh/dt = s(z) * (-h + Jh @ phi(h))
-    dz/dt = -z + Jz @ phi(h)
-""")
+    odd = mf.parse_model(user_models.KINKED)
     x = np.linspace(-3.0, 1.0, 37)
     lam = x[None, :] + 1j * x[:, None]
     for model in (mf.get_model("gated"), odd):
@@ -258,17 +246,7 @@ def test_two_coupling_matrices_driving_one_variable_solve_fast_and_right():
     """dh/dt = -h + J1 phi(h) + k J2 psi(h): h* = eta_1 + k eta_2 is Gaussian with variance
     q_1 + k^2 q_2. The branches took 240 s as two-dimensional averages; they must agree
     with a direct solve of q_1 = <phi(h)^2>, q_2 = <psi(h)^2> written here."""
-    m = mf.parse_model("""
-name: twocoup
-parameters:
-    g = 2.0 | g > 0 | gain
-    k = 0.5 | k >= 0 | second pathway
-functions:
-    phi(x) = tanh(g*x)
-    psi(x) = x**2/(1 + x**2)
-equations:
-    dh/dt = -h + J1 @ phi(h) + k * (J2 @ psi(h))
-""")
+    m = mf.parse_model(user_models.TWO_COUPLINGS)
     res = mf.fixed_point_branches(m)
     b = res.branches[-1]
     from scipy.integrate import quad

@@ -1,0 +1,66 @@
+"""Models a user might write, each of which once exposed a defect (2026-11-27).
+
+Texts only (parse with ``meanfield.parse_model``); the tests that use them say what
+went wrong and what the right answer is.
+"""
+
+#: a kinked nonlinearity (its slope is a Piecewise; thousands of quadrature nodes)
+KINKED = """name: kinked
+parameters:
+    g = 3.0 | g > 0 | gain
+    a = 3.0 | a >= 0 | gate sensitivity
+functions:
+    phi(x) = g*x/(1 + abs(x))
+    s(x) = sigmoid(a*x)
+couplings:
+    Jh, Jz ~ normal(0, 1/N)
+equations:
+    dh/dt = s(z) * (-h + Jh @ phi(h))
+    dz/dt = -z + Jz @ phi(h)
+"""
+
+#: the additive network with the same kinked nonlinearity
+KINKED_ADDITIVE = """name: kinked-additive
+parameters:
+    g = 1.5 | g > 0 | gain
+functions:
+    phi(x) = g*x/(1 + abs(x))
+equations:
+    dh/dt = -h + J @ phi(h)
+"""
+
+#: two coupling matrices drive one variable: h* = eta_1 + k eta_2
+TWO_COUPLINGS = """name: twocoup
+parameters:
+    g = 2.0 | g > 0 | gain
+    k = 0.5 | k >= 0 | second pathway
+functions:
+    phi(x) = tanh(g*x)
+    psi(x) = x**2/(1 + x**2)
+equations:
+    dh/dt = -h + J1 @ phi(h) + k * (J2 @ psi(h))
+"""
+
+#: linear adaptation: C_h(tau) - C_h(inf) changes sign
+ADAPTATION = """name: adapt
+parameters:
+    g = 3.0 | g > 0 | gain
+    b = 0.5 | b >= 0 | adaptation strength
+    tau_a = 5.0 | tau_a > 0 | adaptation time constant
+functions:
+    phi(x) = tanh(g*x)
+equations:
+    dh/dt = -h - b*a + J @ phi(h)
+    tau_a * da/dt = -a + h
+"""
+
+#: a unit fixed point without closed form: h = eta + w tanh(h)
+IMPLICIT = """name: implicit
+parameters:
+    g = 2.0 | g > 0 | gain
+    w = 0.5 | real | self coupling
+functions:
+    phi(x) = tanh(g*x)
+equations:
+    dh/dt = -h + w*tanh(h) + J @ phi(h)
+"""
