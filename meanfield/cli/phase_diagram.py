@@ -52,7 +52,9 @@ def run(args) -> int:
         names = [n.strip() for n in args.plane.split(",")]
         if len(names) != 2 or any(n not in PLANE_RANGES for n in names):
             raise ParameterError(f"--plane {args.plane!r}: give two of "
-                                 f"{', '.join(PLANE_RANGES)} separated by a comma")
+                                 f"{', '.join(PLANE_RANGES)} separated by a comma (their "
+                                 "default ranges; for any other parameter give --x and --y "
+                                 "with ranges)")
         (a, b), (c, d) = PLANE_RANGES[names[0]], PLANE_RANGES[names[1]]
         xs = xs or f"{names[0]}={a}:{b}:61"
         ys = ys or f"{names[1]}={c}:{d}:61"

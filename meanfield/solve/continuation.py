@@ -187,7 +187,9 @@ def transition_line(model: str | Model, kind: str, *, x: tuple, y: tuple, start:
             break
         u = u - np.linalg.lstsq(_jac(H, u), F, rcond=None)[0]
     else:
-        raise ConvergenceError(f"{kind}: no point of the line near {start} "
+        near = ", ".join(f"{k}={float(v):.4g}" for k, v in start.items()) if isinstance(
+            start, dict) else start
+        raise ConvergenceError(f"no point of the line near {near} "
                                f"(residual {np.linalg.norm(F):.3g})")
     lo = np.full(len(u), -np.inf)
     hi = np.full(len(u), np.inf)
