@@ -155,6 +155,8 @@ class Network:
         A batch is drawn trial by trial: trial ``k`` is the same for every batch size, and
         trial 0 is the single-trial state of the same seed.
         """
+        if batch is not None and not (isinstance(batch, int | np.integer) and batch >= 1):
+            raise ParameterError(f"batch={batch!r} must be None or a positive integer")
         rng = np.random.default_rng([seed, 0x5EED])
         if batch is None:
             return scale * rng.standard_normal((self.n_vars, self.N))

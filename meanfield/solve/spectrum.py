@@ -10,10 +10,13 @@ the local rates over the fixed point's distribution.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtri
 
+from .._errors import ParameterError
 from ..models import Model, get_model
 from ._theory import Theory
 from .result import SpectrumResult
@@ -78,6 +81,8 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
 
     from .fixed_points import fixed_point_branches
 
+    if not (isinstance(resolution, int | np.integer) and 16 <= resolution <= 4001):
+        raise ParameterError(f"resolution={resolution!r} must be an integer in [16, 4001]")
     model = get_model(model)
     fp = fixed_point_branches(model, params=params, **kwargs)
     b = fp.branches[branch]
@@ -111,6 +116,10 @@ def slow_fraction(model: str | Model, eps: float, *, branch: int = -1, params=No
     """
     from .fixed_points import fixed_point_branches
 
+    if not (isinstance(eps, int | float | np.number) and math.isfinite(eps) and eps > 0):
+        raise ParameterError(f"eps={eps!r} must be a positive finite number")
+    if not (isinstance(samples, int | np.integer) and samples >= 101):
+        raise ParameterError(f"samples={samples!r} must be an integer >= 101")
     model = get_model(model)
     fp = fixed_point_branches(model, params=params, **kwargs)
     b = fp.branches[branch]

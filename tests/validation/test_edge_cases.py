@@ -170,3 +170,25 @@ def test_memory_of_a_large_network_and_of_the_lyapunov_spectrum():
     script = Path(__file__).parents[2] / "benchmarks" / "bench_memory.py"
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("call, fragment", [
+    (lambda net: simulate(net, T=1, batch=0), "batch=0 must be None or a positive integer"),
+    (lambda net: net.initial_state(batch=2.5), "batch=2.5"),
+])
+def test_a_batch_of_no_trials_is_refused(call, fragment):
+    # batch=0 used to return an empty trajectory of shape (n_vars, N, 0)
+    with pytest.raises(ParameterError, match=fragment):
+        call(Network("gated", 20, seed=0))
+
+
+def test_theory_keywords_are_checked_at_the_boundary():
+    import meanfield as mf
+
+    # resolution=1 reached contourpy ("Input z must be at least a (2, 2) shaped array");
+    # a negative eps returned a fraction
+    with pytest.raises(ParameterError, match="resolution=1 must be an integer in"):
+        mf.spectral_support("gated", resolution=1)
+    for eps in (-0.1, 0.0, float("nan")):
+        with pytest.raises(ParameterError, match="eps=.* must be a positive finite number"):
+            mf.slow_fraction("gated", eps)
