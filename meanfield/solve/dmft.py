@@ -791,8 +791,10 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         lams, notes = [], []
         # (an oscillating C, e.g. with adaptation, can make the integral tau_corr <= 0;
         # 0.5 / tau_corr was then a negative guess whose bracket made the tangent
-        # process overflow, and 2 tau_corr a window that zeroed every covariance)
-        guess = 0.5 / tau_corr if tau_corr > 0 else 0.1
+        # process overflow, and 2 tau_corr a window that zeroed every covariance;
+        # and a tiny positive one a guess so large that the bracket's top, 2 guess, made
+        # the explicit Heun steps of the tangent process unstable: at most 0.25 / dtau)
+        guess = min(0.5 / tau_corr, 0.25 / dtau) if tau_corr > 0 else 0.1
         for rep, Cf in enumerate(fields):
             if progress is not None:
                 progress(f"lambda_max: sampled tangent process, replica {rep + 1}/{replicas}")
