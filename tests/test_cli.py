@@ -338,3 +338,18 @@ def test_a_unit_fixed_point_without_closed_form_is_one_line_and_derive_shows_the
     assert err.count("not derived") == 3  # fixed point, spectrum, complexity
     code, out, err = run(capsys, "derive", "--model", str(path), "--part", "fixed-point")
     assert code == 1 and "closed form" in err
+
+
+def test_a_parameter_used_nowhere_is_noted_not_refused(capsys, tmp_path):
+    import meanfield as mf
+
+    path = tmp_path / "typo.model"
+    path.write_text("name: typo\nparameters:\n    g = 2.0 | g > 0 | gain\n"
+                    "    gamma = 0.3 | gamma >= 0 | meant for the leak\n"
+                    "equations:\n    dh/dt = -h + J @ tanh(g*h)\n")
+    code, out, err = run(capsys, "fixed-points", "--model", str(path))
+    assert code == 0 and "model typo" in out
+    assert err.strip() == ("note: model 'typo': parameter gamma appears in no equation "
+                           "(misspelt in the equations?)")
+    for name in ("gated", "additive", "update-gate", "output-gate"):
+        assert mf.get_model(name).unused_parameters == ()

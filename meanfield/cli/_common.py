@@ -98,7 +98,13 @@ def parse_sets(items: list[str]) -> dict[str, float]:
 def resolve_model(args) -> tuple[Model, dict[str, float]]:
     """The model named by ``--model`` and its validated parameters from ``--set``."""
     model = get_model(args.model)
-    return model, model.resolve(parse_sets(args.sets))
+    values = model.resolve(parse_sets(args.sets))
+    unused = model.unused_parameters
+    if unused:
+        print(f"note: model {model.name!r}: parameter{'s' * (len(unused) > 1)} "
+              f"{', '.join(unused)} appear{'s' * (len(unused) == 1)} in no equation "
+              "(misspelt in the equations?)", file=sys.stderr)
+    return model, values
 
 
 def emit_json(obj) -> None:

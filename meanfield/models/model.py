@@ -265,6 +265,18 @@ class Model:
             expr = expr.replace(sp.Function(fname), lam)
         return expr.doit() if expr.has(sp.Derivative, sp.Subs) else expr
 
+    @property
+    def unused_parameters(self) -> tuple[str, ...]:
+        """Parameters that no equation uses (through its functions and fields included):
+        harmless, but often a misspelling in the equations or a forgotten term."""
+        used = set()
+        for v in self.variables:
+            used |= self.expand(v.rhs).free_symbols | v.time_constant.free_symbols
+        for f in self.fields:
+            used |= self.expand(f.presynaptic).free_symbols
+        names = {str(s) for s in used}
+        return tuple(p.name for p in self.parameters if p.name not in names)
+
     def velocity(self, variable: str, *, expand: bool = True) -> sp.Expr:
         """``d variable / dt`` of one unit, fields as symbols."""
         v = self._variable(variable)
