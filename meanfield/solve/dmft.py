@@ -302,14 +302,17 @@ def _pair_average(fn, c0, c, u, w, points: int | None = None):
     per_task = _RHO_PER_TASK
     rows = max(1, min(K, int(_TILE_BYTES // (8 * K * per_task))))
 
+    err = np.geterr()  # the caller's floating-point settings, for the pool's threads too
+
     def block(r):
-        a = (s * r)[:, None, None]
-        b = (s * np.sqrt(1 - r ** 2))[:, None, None]
-        out = np.zeros(len(r))
-        for i in range(0, K, rows):
-            x2 = a * u[None, i:i + rows, None] + b * u[None, None, :]
-            out += (fn(x2)[0] @ w) @ g1[i:i + rows]
-        return out
+        with np.errstate(**err):
+            a = (s * r)[:, None, None]
+            b = (s * np.sqrt(1 - r ** 2))[:, None, None]
+            out = np.zeros(len(r))
+            for i in range(0, K, rows):
+                x2 = a * u[None, i:i + rows, None] + b * u[None, None, :]
+                out += (fn(x2)[0] @ w) @ g1[i:i + rows]
+            return out
 
     if len(rho) <= per_task:
         return block(rho)
@@ -608,53 +611,60 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     # declared on the accurate map (the switch restarts the Anderson history)
     points = _RHO_POINTS_COARSE
     quad_err, quad_limited = float("nan"), False
-    while True:
-        accel, start = _Anderson(depth=5), it
-        converged = False
-        while it < max_iter:
-            it += 1
-            new = apply(C, points, u, w)
-            if not all(np.all(np.isfinite(v)) for v in new.values()):
-                message = f"non-finite correlation at iteration {it}"
+    # an iteration that runs away (no bounded solution) overflows on its way to inf;
+    # every iterate is checked and the first non-finite one ends it with a message
+    with np.errstate(over="ignore", invalid="ignore"):
+        while True:
+            accel, start = _Anderson(depth=5), it
+            converged = False
+            while it < max_iter:
+                it += 1
+                new = apply(C, points, u, w)
+                if not all(np.all(np.isfinite(v)) for v in new.values()):
+                    grown = max(float(C[k][0]) for k in K)
+                    message = (f"non-finite correlation at iteration {it} (C(0) had grown to "
+                               f"{grown:.3g}): no bounded stationary solution at these "
+                               "parameters? (an unbounded nonlinearity with gain above one "
+                               "makes the variance grow without limit)")
+                    break
+                residual = max(float(np.max(np.abs(new[k] - C[k]))) for k in K)
+                if points != _RHO_POINTS and residual < 1e3 * tol:
+                    points, accel, start = _RHO_POINTS, _Anderson(depth=5), it
+                elif residual < tol:
+                    C, converged = new, True
+                    break
+                # Anderson mixing after two plain steps: near the onset of chaos the plain
+                # map contracts slowly (hundreds of iterations at g_h = 3, alpha = 0); mixing
+                # takes ~30
+                x = np.concatenate([C[k] for k in K])
+                fx = np.concatenate([new[k] for k in K])
+                nxt = accel.step(x, fx, damping) if it - start > 2 else x + damping * (fx - x)
+                C = {k: c for k, c in zip(K, np.split(nxt, len(K)))}
+                # a covariance stays a covariance: |C(tau)| <= C(0)
+                C = {k: np.clip(c, -c[0], c[0]) if c[0] > 0 else new[k] for k, c in C.items()}
+            if not converged:
                 break
-            residual = max(float(np.max(np.abs(new[k] - C[k]))) for k in K)
-            if points != _RHO_POINTS and residual < 1e3 * tol:
-                points, accel, start = _RHO_POINTS, _Anderson(depth=5), it
-            elif residual < tol:
-                C, converged = new, True
+            # a converged iteration is only as good as the averages it iterates: the map at
+            # the solution with a rule of twice the nodes estimates the quadrature's error
+            u2, w2 = (np.asarray(a) for a in trapezoid_nodes(2 * nodes))
+            fine = apply(C, points, u2, w2)
+            quad_err = max(float(np.max(np.abs(fine[k] - new[k]))) for k in K)
+            limit = max(1e3 * tol, _QUAD_RTOL * max(float(C[k][0]) for k in K))
+            if quad_err <= limit:
+                message = (f"converged in {it} iterations (residual {residual:.2g}); quadrature "
+                           f"error {quad_err:.2g} ({nodes} nodes, against {2 * nodes})")
                 break
-            # Anderson mixing after two plain steps: near the onset of chaos the plain
-            # map contracts slowly (hundreds of iterations at g_h = 3, alpha = 0); mixing
-            # takes ~30
-            x = np.concatenate([C[k] for k in K])
-            fx = np.concatenate([new[k] for k in K])
-            nxt = accel.step(x, fx, damping) if it - start > 2 else x + damping * (fx - x)
-            C = {k: c for k, c in zip(K, np.split(nxt, len(K)))}
-            # a covariance stays a covariance: |C(tau)| <= C(0)
-            C = {k: np.clip(c, -c[0], c[0]) if c[0] > 0 else new[k] for k, c in C.items()}
-        if not converged:
-            break
-        # a converged iteration is only as good as the averages it iterates: the map at
-        # the solution with a rule of twice the nodes estimates the quadrature's error
-        u2, w2 = (np.asarray(a) for a in trapezoid_nodes(2 * nodes))
-        fine = apply(C, points, u2, w2)
-        quad_err = max(float(np.max(np.abs(fine[k] - new[k]))) for k in K)
-        limit = max(1e3 * tol, _QUAD_RTOL * max(float(C[k][0]) for k in K))
-        if quad_err <= limit:
-            message = (f"converged in {it} iterations (residual {residual:.2g}); quadrature "
-                       f"error {quad_err:.2g} ({nodes} nodes, against {2 * nodes})")
-            break
-        if 2 * nodes > max_nodes:
-            # the iteration converged, on a map less accurate than the target: every
-            # output is still computed, and the result is flagged
-            converged, quad_limited = False, True
-            message = (f"the quadrature is too coarse: {nodes} nodes per dimension change "
-                       f"the correlations by {quad_err:.2g} against {2 * nodes} (limit "
-                       f"{limit:.2g})")
-            break
-        # steep nonlinearities: twice the nodes, from the solution so far (the finer map's
-        # value there is the better start)
-        nodes, u, w, C = 2 * nodes, u2, w2, fine
+            if 2 * nodes > max_nodes:
+                # the iteration converged, on a map less accurate than the target: every
+                # output is still computed, and the result is flagged
+                converged, quad_limited = False, True
+                message = (f"the quadrature is too coarse: {nodes} nodes per dimension change "
+                           f"the correlations by {quad_err:.2g} against {2 * nodes} (limit "
+                           f"{limit:.2g})")
+                break
+            # steep nonlinearities: twice the nodes, from the solution so far (the finer map's
+            # value there is the better start)
+            nodes, u, w, C = 2 * nodes, u2, w2, fine
     if not converged and not message:
         message = f"no convergence in {max_iter} iterations (residual {residual:.3g})"
         c0_, cinf_, chaotic_, tc_ = _summary(C[0], tau, 1e3 * tol)

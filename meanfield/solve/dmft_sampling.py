@@ -181,23 +181,27 @@ def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *
             if noise is not None:
                 noise["x0"] = [np.array(v) for v in x]
     rec = np.empty((n_states + n_groups, steps, samples))
-    for t in range(total):
-        e0 = [eta[f][t] for f in range(n_fields)]
-        e1 = [eta[f][t + 1] for f in range(n_fields)]
-        k1 = mod.velocity(*x, *e0, *pvals)
-        xp = [xi + dtau * ki for xi, ki in zip(x, k1)]
-        k2 = mod.velocity(*xp, *e1, *pvals)
-        x = [xi + 0.5 * dtau * (a + c) for xi, a, c in zip(x, k1, k2)]
-        if t >= burn:
-            i = t - burn
-            for k in range(n_states):
-                rec[k, i] = x[k]
-            for gi, g in enumerate(mod.presynaptic(*x, *pvals)):
-                rec[n_states + gi, i] = g
+    # a diverging process overflows on its way to inf: checked after the loop, reported
+    # there in one line, so numpy's warnings are not shown
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(total):
+            e0 = [eta[f][t] for f in range(n_fields)]
+            e1 = [eta[f][t + 1] for f in range(n_fields)]
+            k1 = mod.velocity(*x, *e0, *pvals)
+            xp = [xi + dtau * ki for xi, ki in zip(x, k1)]
+            k2 = mod.velocity(*xp, *e1, *pvals)
+            x = [xi + 0.5 * dtau * (a + c) for xi, a, c in zip(x, k1, k2)]
+            if t >= burn:
+                i = t - burn
+                for k in range(n_states):
+                    rec[k, i] = x[k]
+                for gi, g in enumerate(mod.presynaptic(*x, *pvals)):
+                    rec[n_states + gi, i] = g
     del eta
     if not all(np.all(np.isfinite(v)) for v in x):
-        raise ParameterError("the single-site process diverged (non-finite state); "
-                             "reduce dtau")
+        raise ParameterError("the single-site process diverged (non-finite state): its "
+                             "dynamics are unstable at these parameters (a negative rate, "
+                             "an unbounded nonlinearity), or dtau is too large: reduce dtau")
     edges = np.linspace(0, samples, batches + 1).astype(int)
     lags = np.arange(n_lags)
 

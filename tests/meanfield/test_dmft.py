@@ -313,3 +313,17 @@ def test_a_variable_driven_by_two_fields_is_sampled_under_auto():
     assert r.method == "sampling" and np.isfinite(r.delta_0)
     with pytest.raises(ParameterError, match="driven by 2 fields.*method='sampling'"):
         dmft(m, method="gaussian")
+
+
+def test_a_runaway_or_unstable_single_site_process_is_reported_without_warnings():
+    """No bounded solution: the Gaussian iteration overflowed with numpy warnings (from the
+    pool's threads too) and said only "non-finite correlation"; the sampled process
+    advised "reduce dtau" for dynamics that are unstable at any step. pytest turns any
+    RuntimeWarning into an error here."""
+    import meanfield as mf
+
+    r = dmft(mf.parse_model(user_models.RUNAWAY), dtau=0.2, tau_max=20.0, lyapunov=False)
+    assert not r.converged and "no bounded stationary solution" in r.message
+    with pytest.raises(ParameterError, match="dynamics are unstable at these parameters"):
+        dmft(mf.parse_model(user_models.SIGNED_GATE), dtau=0.2, tau_max=20.0, samples=64,
+             T=40.0, replicas=2)

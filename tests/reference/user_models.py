@@ -64,3 +64,26 @@ functions:
 equations:
     dh/dt = -h + w*tanh(h) + J @ phi(h)
 """
+
+#: an unbounded nonlinearity with gain above one: the variance grows without limit
+RUNAWAY = """name: runaway
+parameters:
+    g = 2.89 | g > 0 | gain
+functions:
+    phi(x) = sqrt(1 + (g*x)**2) - 1
+equations:
+    dh/dt = -h + J @ phi(h)
+"""
+
+#: a "gate" that changes sign: a negative rate makes the single-site process unstable
+SIGNED_GATE = """name: signed-gate
+parameters:
+    g = 1.8 | g > 0 | gain
+    a = 1.97 | a >= 0 | gate
+functions:
+    phi(x) = erf(g*x)
+    s(x) = (a*x)**3
+equations:
+    dh/dt = s(z) * (-h + J @ phi(h))
+    dz/dt = -z + K @ phi(h)
+"""
