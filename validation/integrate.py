@@ -203,23 +203,34 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     bar = tqdm(total=n_steps, disable=None if progress else True, unit="step", mininterval=0.5,
                desc=f"simulate N={net.N}" + ("" if name == "rk4" else f" ({name})"))
     r = 0
-    for step in range(n_steps + 1):
-        if r < len(times) and step == rec_steps[r]:
-            out[r] = y
-            times[r] = step * dt
-            r += 1
-        if step == n_steps:
-            break
-        advance(step)
-        if step % 256 == 255:
-            bar.update(256)
-            if not np.all(np.isfinite(y)):
-                raise ConvergenceError(f"state became non-finite at t={(step + 1) * dt:g}; "
-                                       f"{advice}")
+    largest = float(np.max(np.abs(y))) if y.size else 0.0
+
+    def blew_up(when):
+        # a state that was already huge at the last check is the network's own
+        # divergence (an unbounded nonlinearity with gain above one), not the step
+        cause = (f"the largest |state| was {largest:.3g} at the check before: the network "
+                 "itself diverges at these parameters?" if largest > 1e6 else advice)
+        return ConvergenceError(f"state became non-finite {when}; {cause}")
+
+    # overflow on the way to inf is checked every 256 steps and reported in one line
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(n_steps + 1):
+            if r < len(times) and step == rec_steps[r]:
+                out[r] = y
+                times[r] = step * dt
+                r += 1
+            if step == n_steps:
+                break
+            advance(step)
+            if step % 256 == 255:
+                bar.update(256)
+                if not np.all(np.isfinite(y)):
+                    raise blew_up(f"at t={(step + 1) * dt:g}")
+                largest = float(np.max(np.abs(y)))
     bar.update(n_steps - bar.n)
     bar.close()
     if not np.all(np.isfinite(y)):
-        raise ConvergenceError(f"state became non-finite before t={T:g}; {advice}")
+        raise blew_up(f"before t={T:g}")
     return Trajectory(times, out, y.copy(), net.variables, name, n_steps,
                       options={"dt": dt, "record_every": stride * dt})
 

@@ -521,8 +521,10 @@ class _Anderson:
             return x + damping * r
         dR = np.array([b - a for a, b in zip(self.rs[:-1], self.rs[1:])]).T
         dX = np.array([b - a for a, b in zip(self.xs[:-1], self.xs[1:])]).T
-        gamma, *_ = np.linalg.lstsq(dR, r, rcond=1e-10)
         plain = x + damping * r
+        if not (np.all(np.isfinite(dR)) and np.all(np.isfinite(dX))):
+            return plain  # a run-away iterate (the caller checks and reports it)
+        gamma, *_ = np.linalg.lstsq(dR, r, rcond=1e-10)
         extra = -(dX + damping * dR) @ gamma
         # trust region: the extrapolation may not move further than a few plain steps, so
         # it cannot jump to another (e.g. the unstable zero) solution of the equations
@@ -724,6 +726,11 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                                            rng=np.random.default_rng([seed, rep]), x0=None,
                                            noise=noise)
                 new = [g.mean(axis=0) for g in out["group"]]
+                if not all(np.all(np.isfinite(c)) for c in new):
+                    raise ParameterError(
+                        f"the DMFT iteration ran away (non-finite correlations at iteration "
+                        f"{it}): no bounded stationary solution at these parameters? (a "
+                        "negative rate, an unbounded nonlinearity)")
                 residual = max(float(np.max(np.abs(a - b))) / max(float(a[0]), 1e-12)
                                for a, b in zip(new, Cg))
                 negative = max(negative, out["negative"])
@@ -741,7 +748,14 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                 x, fx = np.concatenate(Cg), np.concatenate(new)
                 # a few plain iterations before Anderson mixing starts from a far guess
                 plain += 1
-                nxt = accel.step(x, fx, damping) if plain > 2 else x + damping * (fx - x)
+                with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                    nxt = accel.step(x, fx, damping) if plain > 2 else x + damping * (fx - x)
+                if not np.all(np.isfinite(nxt)):
+                    raise ParameterError(
+                        f"the DMFT iteration ran away (C(0) grew to "
+                        f"{max(float(c[0]) for c in new):.3g} at iteration {it}): no bounded "
+                        "stationary solution at these parameters? (a negative rate, an "
+                        "unbounded nonlinearity)")
                 Cg = np.split(nxt, np.cumsum(sizes)[:-1])
                 # a covariance must stay a covariance: |C(tau)| <= C(0)
                 Cg = [np.clip(c, -c[0], c[0]) if c[0] > 0 else b for c, b in zip(Cg, new)]
@@ -752,9 +766,16 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         fields.append([np.array(c) for c in Cg])
         if not converged:
             break
-    C = np.mean(results, axis=0)
-    C_err = (np.std(results, axis=0, ddof=1) / math.sqrt(len(results)) if len(results) > 1
-             else np.full_like(C, np.nan))
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        C = np.mean(results, axis=0)
+        C_err = (np.std(results, axis=0, ddof=1) / math.sqrt(len(results))
+                 if len(results) > 1 else np.full_like(C, np.nan))
+    if not (np.all(np.isfinite(C)) and (len(results) < 2 or np.all(np.isfinite(C_err)))):
+        # the fields settled but a state variable ran away (a negative rate: a "gate"
+        # that changes sign), so its correlations overflowed
+        raise ParameterError("the single-site process ran away: the correlations of its "
+                             "state overflowed (a negative rate, e.g. a gate that changes "
+                             "sign?); no bounded stationary solution at these parameters")
     stat = float(C_err[0][0])  # the standard error of delta_0 = C_h(0) over the replicas
     if converged:
         message = (f"converged: {replicas} independent replicas of {per} trajectories, "

@@ -207,10 +207,13 @@ def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *
 
     def acf(rows):
         acc = np.empty((len(rows), batches, n_lags))
-        for a, j in enumerate(rows):
-            for b in range(batches):
-                sl = rec[j, :, edges[b]:edges[b + 1]]
-                acc[a, b] = _acf_sum(sl, n_lags) / ((steps - lags) * sl.shape[1])
+        # records of a run-away (finite but huge) process overflow here: the caller checks
+        # the correlations and reports it in one line
+        with np.errstate(over="ignore", invalid="ignore"):
+            for a, j in enumerate(rows):
+                for b in range(batches):
+                    sl = rec[j, :, edges[b]:edges[b + 1]]
+                    acc[a, b] = _acf_sum(sl, n_lags) / ((steps - lags) * sl.shape[1])
         return acc
 
     # the iteration needs only the presynaptic correlations; those of the states are

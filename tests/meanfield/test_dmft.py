@@ -327,3 +327,8 @@ def test_a_runaway_or_unstable_single_site_process_is_reported_without_warnings(
     with pytest.raises(ParameterError, match="dynamics are unstable at these parameters"):
         dmft(mf.parse_model(user_models.SIGNED_GATE), dtau=0.2, tau_max=20.0, samples=64,
              T=40.0, replicas=2)
+    # the fields settle (phi is bounded) while h runs away: its correlations overflowed in
+    # the average over replicas (numpy's warning, then a result with inf)
+    with pytest.raises(ParameterError, match="single-site process ran away"):
+        dmft(mf.parse_model(user_models.SIGNED_GATE_BOUNDED), dtau=0.2, tau_max=20.0,
+             samples=64, T=40.0, replicas=2)

@@ -87,3 +87,16 @@ equations:
     dh/dt = s(z) * (-h + J @ phi(h))
     dz/dt = -z + K @ phi(h)
 """
+
+#: a bounded nonlinearity but a "gate" that changes sign: the fields settle, h runs away
+SIGNED_GATE_BOUNDED = """name: signed-gate-bounded
+parameters:
+    g = 2.72 | g > 0 | gain
+    a = 1.74 | a >= 0 | gate
+functions:
+    phi(x) = exp(-(g*x)**2)
+    s(x) = (a*x)**3
+equations:
+    dh/dt = s(z) * (-h + J @ phi(h))
+    dz/dt = -z + K @ phi(h)
+"""

@@ -192,3 +192,15 @@ def test_theory_keywords_are_checked_at_the_boundary():
     for eps in (-0.1, 0.0, float("nan")):
         with pytest.raises(ParameterError, match="eps=.* must be a positive finite number"):
             mf.slow_fraction("gated", eps)
+
+
+def test_a_network_that_diverges_is_told_apart_from_a_step_too_large():
+    # phi(x) = sqrt(1 + (g x)^2) - 1 with g = 2.89: the state grows without bound whatever
+    # the step; the error used to advise "reduce dt" after numpy's overflow warnings
+    import meanfield as mf
+    from meanfield import ConvergenceError
+    from tests.reference import user_models
+
+    net = Network(mf.parse_model(user_models.RUNAWAY), 100, seed=0)
+    with pytest.raises(ConvergenceError, match="the network itself diverges"):
+        simulate(net, T=400, dt=0.05)
