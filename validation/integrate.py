@@ -209,7 +209,8 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
         # a state that was already huge at the last check is the network's own
         # divergence (an unbounded nonlinearity with gain above one), not the step
         cause = (f"the largest |state| was {largest:.3g} at the check before: the network "
-                 "itself diverges at these parameters?" if largest > 1e6 else advice)
+                 f"itself diverges at these parameters? (else {advice})" if largest > 1e6
+                 else advice)
         return ConvergenceError(f"state became non-finite {when}; {cause}")
 
     # overflow on the way to inf is checked every 256 steps and reported in one line
