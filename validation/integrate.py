@@ -412,41 +412,43 @@ def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_st
         r = 1
     bar = tqdm(total=T, disable=None if progress else True, unit="time", mininterval=0.5,
                desc=f"simulate N={net.N} (dopri5)")
-    while r < len(times):
-        target = times[r]
-        h_try = h
-        h = min(h_try, target - t)
-        clipped = h < h_try
-        for s in range(1, 7):
-            ys = y + h * sum(a * k[j] for j, a in enumerate(_A[s]) if a)
-            k[s] = f(ys, t + _C[s] * h)
-        y_new = ys  # stage 7 is evaluated at the 5th-order solution (FSAL)
-        err = h * sum(e * k[j] for j, e in enumerate(_E) if e)
-        scale = atol + rtol * np.maximum(np.abs(y), np.abs(y_new))
-        err_norm = float(np.sqrt(np.mean((err / scale) ** 2)))
-        steps += 1
-        if steps > max_steps:
-            raise ConvergenceError(f"dopri5 took more than max_steps={max_steps} steps "
-                                   f"(reached t={t:g} of {T:g}, last step {h:.3g})")
-        if err_norm <= 1.0 and np.all(np.isfinite(y_new)):
-            t_new = t + h
-            bar.update(h)
-            y, t = y_new, t_new
-            k[0] = k[6]
-            if math.isclose(t, target, rel_tol=0, abs_tol=1e-12 * max(1.0, T)):
-                t = target
-                out[r] = y
-                r += 1
-            factor = 5.0 if err_norm == 0 else min(5.0, 0.9 * err_norm ** -0.2)
-            if clipped:  # a step shortened to hit a record time says nothing about the next
-                h, factor = max(h_try, h * factor), 1.0
-        else:
-            rejected += 1
-            factor = max(0.2, 0.9 * err_norm ** -0.2) if np.isfinite(err_norm) else 0.2
-        h = h * factor
-        if h < 1e-12 * max(1.0, T):
-            raise ConvergenceError(f"dopri5 step size underflow at t={t:g} (error norm "
-                                   f"{err_norm:.3g}); the flow may be stiff or blow up")
+    # overflow of a blowing-up flow: its steps are rejected and the step size underflow
+    with np.errstate(over="ignore", invalid="ignore"):
+        while r < len(times):
+            target = times[r]
+            h_try = h
+            h = min(h_try, target - t)
+            clipped = h < h_try
+            for s in range(1, 7):
+                ys = y + h * sum(a * k[j] for j, a in enumerate(_A[s]) if a)
+                k[s] = f(ys, t + _C[s] * h)
+            y_new = ys  # stage 7 is evaluated at the 5th-order solution (FSAL)
+            err = h * sum(e * k[j] for j, e in enumerate(_E) if e)
+            scale = atol + rtol * np.maximum(np.abs(y), np.abs(y_new))
+            err_norm = float(np.sqrt(np.mean((err / scale) ** 2)))
+            steps += 1
+            if steps > max_steps:
+                raise ConvergenceError(f"dopri5 took more than max_steps={max_steps} steps "
+                                       f"(reached t={t:g} of {T:g}, last step {h:.3g})")
+            if err_norm <= 1.0 and np.all(np.isfinite(y_new)):
+                t_new = t + h
+                bar.update(h)
+                y, t = y_new, t_new
+                k[0] = k[6]
+                if math.isclose(t, target, rel_tol=0, abs_tol=1e-12 * max(1.0, T)):
+                    t = target
+                    out[r] = y
+                    r += 1
+                factor = 5.0 if err_norm == 0 else min(5.0, 0.9 * err_norm ** -0.2)
+                if clipped:  # a step shortened to hit a record time says nothing about the next
+                    h, factor = max(h_try, h * factor), 1.0
+            else:
+                rejected += 1
+                factor = max(0.2, 0.9 * err_norm ** -0.2) if np.isfinite(err_norm) else 0.2
+            h = h * factor
+            if h < 1e-12 * max(1.0, T):
+                raise ConvergenceError(f"dopri5 step size underflow at t={t:g} (error norm "
+                                       f"{err_norm:.3g}); the flow may be stiff or blow up")
     bar.close()
     return Trajectory(times, out, y.copy(), net.variables, "dopri5", steps, rejected,
                       options={"rtol": rtol, "atol": atol})

@@ -204,3 +204,7 @@ def test_a_network_that_diverges_is_told_apart_from_a_step_too_large():
     net = Network(mf.parse_model(user_models.RUNAWAY), 100, seed=0)
     with pytest.raises(ConvergenceError, match="the network itself diverges"):
         simulate(net, T=400, dt=0.05)
+    with pytest.raises(ConvergenceError, match="the network itself diverges"):
+        lyapunov_spectrum(net, k=1, T=300, transient=0)
+    with pytest.raises(ConvergenceError, match="step size underflow.*blow up"):
+        simulate(net, T=300, method="dopri5")  # and no overflow warnings on the way

@@ -166,26 +166,34 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     f = network.velocity_and_tangent
 
     local = np.empty((n_int, k))
+    largest = float(np.max(np.abs(y)))
     bar = tqdm(total=n_trans + n_int, disable=None if progress else True, unit="interval",
                desc=f"lyapunov N={network.N} k={k}", mininterval=0.5)
-    for it in range(n_trans + n_int):
-        for _ in range(steps_per):
-            k1y, k1q = f(y, Q)
-            k2y, k2q = f(y + 0.5 * dt * k1y, Q + 0.5 * dt * k1q)
-            k3y, k3q = f(y + 0.5 * dt * k2y, Q + 0.5 * dt * k2q)
-            k4y, k4q = f(y + dt * k3y, Q + dt * k3q)
-            y = y + dt / 6 * (k1y + 2 * k2y + 2 * k3y + k4y)
-            Q = Q + dt / 6 * (k1q + 2 * k2q + 2 * k3q + k4q)
-        q, r = np.linalg.qr(Q.reshape(n, k))
-        d = np.diag(r)
-        if not (np.all(np.isfinite(d)) and np.all(np.isfinite(y))):
-            raise ConvergenceError(f"non-finite state or tangent vectors at t={(it + 1) * tau:g}; "
-                                   f"reduce dt={dt:g} or renorm_every={renorm_every:g}")
-        Q = (q * np.sign(d)).reshape(shape)
-        if it >= n_trans:
-            with np.errstate(divide="ignore"):
-                local[it - n_trans] = np.log(np.abs(d)) / tau
-        bar.update(1)
+    # a diverging state overflows on its way to inf: checked at every renormalisation
+    with np.errstate(over="ignore", invalid="ignore"):
+        for it in range(n_trans + n_int):
+            for _ in range(steps_per):
+                k1y, k1q = f(y, Q)
+                k2y, k2q = f(y + 0.5 * dt * k1y, Q + 0.5 * dt * k1q)
+                k3y, k3q = f(y + 0.5 * dt * k2y, Q + 0.5 * dt * k2q)
+                k4y, k4q = f(y + dt * k3y, Q + dt * k3q)
+                y = y + dt / 6 * (k1y + 2 * k2y + 2 * k3y + k4y)
+                Q = Q + dt / 6 * (k1q + 2 * k2q + 2 * k3q + k4q)
+            q, r = np.linalg.qr(Q.reshape(n, k))
+            d = np.diag(r)
+            if not (np.all(np.isfinite(d)) and np.all(np.isfinite(y))):
+                advice = f"reduce dt={dt:g} or renorm_every={renorm_every:g}"
+                cause = (f"the largest |state| was {largest:.3g} at the renormalisation "
+                         "before: the network itself diverges at these parameters? (else "
+                         f"{advice})" if largest > 1e6 else advice)
+                raise ConvergenceError(
+                    f"non-finite state or tangent vectors at t={(it + 1) * tau:g}; {cause}")
+            largest = float(np.max(np.abs(y)))
+            Q = (q * np.sign(d)).reshape(shape)
+            if it >= n_trans:
+                with np.errstate(divide="ignore"):
+                    local[it - n_trans] = np.log(np.abs(d)) / tau
+            bar.update(1)
     bar.close()
     exps = local.mean(0)
     n_blocks = min(10, n_int)
