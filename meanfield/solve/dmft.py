@@ -150,7 +150,7 @@ class NotGaussianError(ParameterError):
 class _GaussianSystem:
     states: tuple           # state names
     rate: dict              # k -> a_k (callable of params)
-    gain: dict              # k -> (f, b_k)
+    gain: dict              # k -> ((f, b_kf), ...): the fields driving state k, each gain
     factors: dict           # f -> tuple of (k, index of the generated factor function)
     module: object          # generated factor functions g_{f,k}(x, params...)
     param_names: tuple
@@ -179,16 +179,17 @@ def _gaussian_system(model: Model, fixed: tuple) -> _GaussianSystem:
                 f"of one field; d{x}/dt depends on {', '.join(dep) or 'itself'} "
                 f"nonlinearly at these parameters (for the gated model: alpha_z = 0 is "
                 f"required; use method='sampling' for the non-Gaussian case)")
-        if len(coeffs) != 1:  # (method='auto' then samples the single-site process)
-            raise NotGaussianError(f"d{x}/dt is driven by {len(coeffs)} fields; the Gaussian "
-                                   f"DMFT solver needs exactly one per state variable (use "
+        if not coeffs:  # (method='auto' then samples the single-site process)
+            raise NotGaussianError(f"d{x}/dt is driven by no field; the Gaussian DMFT solver "
+                                   f"needs at least one per state variable (use "
                                    f"method='sampling')")
-        (f, b), = coeffs.items()
         if float(a) <= 0:
             raise ParameterError(f"d{x}/dt has a non-positive relaxation rate {float(a):g}")
         rate[k] = float(a)
-        gain[k] = (f, float(b))
-    driven = [gain[k][0] for k in gain]
+        # several independent fields: their sum sum_f b_f eta_f is one Gaussian process
+        # of correlation sum_f b_f^2 C_f (two coupling matrices driving one variable)
+        gain[k] = tuple((f, float(b)) for f, b in sorted(coeffs.items()))
+    driven = [f for k in gain for f, _ in gain[k]]
     if len(set(driven)) != len(driven):
         raise NotGaussianError("two state variables are driven by the same field "
                                "(correlated processes); the Gaussian DMFT solver needs one "
@@ -572,10 +573,9 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     m = 2 * (n - 1)
     lag = dtau * np.minimum(np.arange(m), m - np.arange(m))
     G_hat = {}
-    for k in K:
+    for k in K:  # (the gains b_f^2 enter the driving correlation, see apply)
         a = system.rate[k]
-        b = system.gain[k][1]
-        G_hat[k] = np.fft.rfft(b * b / (2 * a) * np.exp(-a * lag)) * dtau
+        G_hat[k] = np.fft.rfft(1 / (2 * a) * np.exp(-a * lag)) * dtau
     C = {k: initial_variance * np.exp(-tau) for k in K}
     if initial is not None:
         missing = [s for s in system.states if s not in initial.C]
@@ -588,21 +588,24 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         """One application of the map C -> G * C_eta[C] (all states)."""
         memo, out = {}, {}
         for k in K:
-            f, b = system.gain[k]
             a = system.rate[k]
-            Ceta = np.ones(n)
-            for kk, i in system.factors[f]:
-                if kk < 0:
-                    Ceta = Ceta * fns[i](np.zeros(1))[0] ** 2
-                else:
-                    if (kk, i) not in memo:
-                        memo[(kk, i)] = _pair_average(fns[i], C[kk][0], C[kk], u, w, points)
-                    Ceta = Ceta * memo[(kk, i)]
+            Ceta = np.zeros(n)  # the correlation of sum_f b_f eta_f
+            for f, b in system.gain[k]:
+                Cf = np.full(n, b * b)
+                for kk, i in system.factors[f]:
+                    if kk < 0:
+                        Cf = Cf * fns[i](np.zeros(1))[0] ** 2
+                    else:
+                        if (kk, i) not in memo:
+                            memo[(kk, i)] = _pair_average(fns[i], C[kk][0], C[kk], u, w,
+                                                          points)
+                        Cf = Cf * memo[(kk, i)]
+                Ceta = Ceta + Cf
             c_inf = float(Ceta[tail].mean())
             dC = Ceta - c_inf
             ext = np.concatenate([dC, dC[-2:0:-1]])
             conv = np.fft.irfft(np.fft.rfft(ext) * G_hat[k], m)[:n]
-            out[k] = conv + (b * b / (a * a)) * c_inf
+            out[k] = conv + c_inf / (a * a)
         return out
 
     residual, it, converged = np.inf, 0, False
@@ -685,10 +688,12 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         from .dmft_lyapunov import lyapunov_gaussian
 
         lyap, _ = lyapunov_gaussian(system, C, tau, u, w)
+    gains = {k: tuple(b for _, b in system.gain[k]) for k in K}  # one per driving field
     return DMFTResult(model.name, dict(p), tau, {system.states[k]: C[k] for k in K}, c0, cinf,
                       tau_corr, chaotic, converged, residual, it, message, lyapunov_max=lyap,
                       filters={system.states[k]: {"rate": system.rate[k],
-                                                  "gain": system.gain[k][1]} for k in K})
+                                                  "gain": g[0] if len(g) == 1 else g}
+                               for k, g in gains.items()})
 
 
 def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_variance,

@@ -74,16 +74,16 @@ def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, st
     # Q[(k, j)]: coupling of k_j into the equation of k_k (on lags 0..n-1)
     Q = {}
     for k in states:
-        f, b = system.gain[k]
-        for j, i in system.factors[f]:
-            if j < 0:
-                continue
-            q = b * b * slope[(j, i)]
-            for j2, i2 in system.factors[f]:
-                if j2 >= 0 and (j2, i2) != (j, i):
-                    q = q * pair[(j2, i2)]
-            if np.any(q != 0):
-                Q[(k, j)] = q
+        for f, b in system.gain[k]:  # each independent field driving k adds its part
+            for j, i in system.factors[f]:
+                if j < 0:
+                    continue
+                q = b * b * slope[(j, i)]
+                for j2, i2 in system.factors[f]:
+                    if j2 >= 0 and (j2, i2) != (j, i):
+                        q = q * pair[(j2, i2)]
+                if np.any(q != 0):
+                    Q[(k, j)] = Q[(k, j)] + q if (k, j) in Q else q
     if not Q:
         return -min(system.rate.values()), "no tangent coupling: lambda_max = -min rate"
     # keep the states that feed back into some equation (a state no equation depends on,
