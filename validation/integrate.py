@@ -87,6 +87,15 @@ class Trajectory:
             raise KeyError(f"no variable {name!r}; variables are {self.variables}") from None
 
 
+def divergence_cause(largest: float, advice: str) -> str:
+    """Why a state became non-finite: ``largest`` is its largest magnitude at the check
+    before. Already huge (> 1e6), it is the network's own divergence (an unbounded
+    nonlinearity with gain above one), which no step size cures; else ``advice``."""
+    if largest > 1e6:
+        return (f"the largest |state| was {largest:.3g} at the check before: the network "
+                f"itself diverges at these parameters? (else {advice})")
+    return advice
+
 def _check_positive(name, value):
     try:
         v = float(value)
@@ -206,12 +215,8 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     largest = float(np.max(np.abs(y))) if y.size else 0.0
 
     def blew_up(when):
-        # a state that was already huge at the last check is the network's own
-        # divergence (an unbounded nonlinearity with gain above one), not the step
-        cause = (f"the largest |state| was {largest:.3g} at the check before: the network "
-                 f"itself diverges at these parameters? (else {advice})" if largest > 1e6
-                 else advice)
-        return ConvergenceError(f"state became non-finite {when}; {cause}")
+        return ConvergenceError(f"state became non-finite {when}; "
+                                f"{divergence_cause(largest, advice)}")
 
     # overflow on the way to inf is checked every 256 steps and reported in one line
     with np.errstate(over="ignore", invalid="ignore"):

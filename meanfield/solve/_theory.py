@@ -84,16 +84,12 @@ class Theory:
         shape = np.broadcast(lam, *q, *p).shape
         M = np.zeros(shape + (self.m, self.m))
         flat = M.reshape((-1, self.m, self.m))
-        size = flat.shape[0]
         step = max(1, int(self.chunk_bytes // (16 * len(quad[0]))))
-        # arrays are flattened to the broadcast shape only when chunking is needed
-        args = [lam, *q, *p]
-        if size > step:
-            args = [v if np.ndim(v) == 0 else np.broadcast_to(v, shape).reshape(-1)
-                    for v in args]
-        for start in range(0, size, step):
-            part = [v if np.ndim(v) == 0 or size <= step else v[start:start + step]
-                    for v in args]
+        # every array argument flattened to the broadcast shape, then taken in chunks
+        args = [v if np.ndim(v) == 0 else np.broadcast_to(v, shape).reshape(-1)
+                for v in (lam, *q, *p)]
+        for start in range(0, flat.shape[0], step):
+            part = [v if np.ndim(v) == 0 else v[start:start + step] for v in args]
             if zero:
                 # M(0) (stability): the form with the rates cancelled, since a rate such as
                 # s_z = sigmoid(1e3 z) underflows to 0 and s_z^2/|lambda + s_z|^2 is 0/0
@@ -104,9 +100,8 @@ class Theory:
                     # |G|^2 = inf
                     entries = self.module.profile(*part, *quad)
             block = flat[start:start + step]
-            part_shape = shape if size <= step else (block.shape[0],)
             for (i, j), e in zip(self.module.PROFILE_KEYS, entries):
-                block[:, i, j] = np.broadcast_to(np.real(e), part_shape).reshape(-1)
+                block[:, i, j] = np.broadcast_to(np.real(e), block.shape[:1])
         return M
 
     def rho(self, lam, q, params, K=None) -> np.ndarray:

@@ -300,8 +300,7 @@ def _pair_average(fn, c0, c, u, w, points: int | None = None):
     rho = np.clip(c / c0, -1.0, 1.0)
     g1 = fn(s * u)[0] * w
     K = len(u)
-    per_task = _RHO_PER_TASK
-    rows = max(1, min(K, int(_TILE_BYTES // (8 * K * per_task))))
+    rows = max(1, min(K, int(_TILE_BYTES // (8 * K * _RHO_PER_TASK))))
 
     err = np.geterr()  # the caller's floating-point settings, for the pool's threads too
 
@@ -315,9 +314,9 @@ def _pair_average(fn, c0, c, u, w, points: int | None = None):
                 out += (fn(x2)[0] @ w) @ g1[i:i + rows]
             return out
 
-    if len(rho) <= per_task:
+    if len(rho) <= _RHO_PER_TASK:
         return block(rho)
-    parts = np.array_split(rho, -(-len(rho) // per_task))
+    parts = np.array_split(rho, -(-len(rho) // _RHO_PER_TASK))
     if _threads() == 1:
         return np.concatenate([block(r) for r in parts])
     return np.concatenate(list(_pool().map(block, parts)))
@@ -480,6 +479,13 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
     r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress)
     r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
     return _note_oscillation(r)
+
+
+def _ran_away(detail: str) -> ParameterError:
+    """The sampled iteration's one-line report of a model without a bounded solution."""
+    return ParameterError(f"the DMFT iteration ran away ({detail}): no bounded stationary "
+                          "solution at these parameters? (a negative rate, an unbounded "
+                          "nonlinearity)")
 
 
 def _note_oscillation(r: DMFTResult) -> DMFTResult:
@@ -732,10 +738,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                                            noise=noise)
                 new = [g.mean(axis=0) for g in out["group"]]
                 if not all(np.all(np.isfinite(c)) for c in new):
-                    raise ParameterError(
-                        f"the DMFT iteration ran away (non-finite correlations at iteration "
-                        f"{it}): no bounded stationary solution at these parameters? (a "
-                        "negative rate, an unbounded nonlinearity)")
+                    raise _ran_away(f"non-finite correlations at iteration {it}")
                 residual = max(float(np.max(np.abs(a - b))) / max(float(a[0]), 1e-12)
                                for a, b in zip(new, Cg))
                 negative = max(negative, out["negative"])
@@ -756,11 +759,8 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                 with np.errstate(over="ignore", invalid="ignore"):  # checked just below
                     nxt = accel.step(x, fx, damping) if plain > 2 else x + damping * (fx - x)
                 if not np.all(np.isfinite(nxt)):
-                    raise ParameterError(
-                        f"the DMFT iteration ran away (C(0) grew to "
-                        f"{max(float(c[0]) for c in new):.3g} at iteration {it}): no bounded "
-                        "stationary solution at these parameters? (a negative rate, an "
-                        "unbounded nonlinearity)")
+                    raise _ran_away(f"C(0) grew to {max(float(c[0]) for c in new):.3g} at "
+                                    f"iteration {it}")
                 Cg = np.split(nxt, np.cumsum(sizes)[:-1])
                 # a covariance must stay a covariance: |C(tau)| <= C(0)
                 Cg = [np.clip(c, -c[0], c[0]) if c[0] > 0 else b for c, b in zip(Cg, new)]

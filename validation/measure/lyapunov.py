@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from meanfield._errors import ConvergenceError, ParameterError
 
-from ..integrate import _check_positive, check_rk4_step, simulate
+from ..integrate import _check_positive, check_rk4_step, divergence_cause, simulate
 from ..network import Network
 
 __all__ = ["LyapunovResult", "lyapunov_spectrum", "max_lyapunov_twin", "kaplan_yorke_dimension",
@@ -182,10 +182,8 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
             q, r = np.linalg.qr(Q.reshape(n, k))
             d = np.diag(r)
             if not (np.all(np.isfinite(d)) and np.all(np.isfinite(y))):
-                advice = f"reduce dt={dt:g} or renorm_every={renorm_every:g}"
-                cause = (f"the largest |state| was {largest:.3g} at the renormalisation "
-                         "before: the network itself diverges at these parameters? (else "
-                         f"{advice})" if largest > 1e6 else advice)
+                cause = divergence_cause(largest, f"reduce dt={dt:g} or "
+                                                  f"renorm_every={renorm_every:g}")
                 raise ConvergenceError(
                     f"non-finite state or tangent vectors at t={(it + 1) * tau:g}; {cause}")
             largest = float(np.max(np.abs(y)))
