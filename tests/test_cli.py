@@ -267,17 +267,21 @@ def test_dmft_sampling_options_and_progress(capsys):
     # iteration on stderr and leaves stdout to the JSON
     code, out, err = run(capsys, "dmft", "--set", "g_h=3", "--set", "alpha_z=5",
                          "--dtau", "0.2", "--tau-max", "20", "--T", "40", "--burn", "5",
-                         "--samples", "96", "--replicas", "3", "--no-lyapunov", "--progress",
-                         "--json")
+                         "--samples", "96", "--replicas", "3", "--averaging", "2",
+                         "--no-lyapunov", "--progress", "--json")
     data = json.loads(out)
     assert data["method"] == "sampling" and data["lyapunov_max"] is None
     assert "3 independent replicas of 32 trajectories" in data["message"]
     assert data["settings"] == {**data["settings"], "method": "sampling", "T": 40.0,
                                 "burn": 5.0, "replicas": 3, "samples": 96, "seed": 0,
-                                "tau_max": 20.0, "dtau": 0.2, "lyapunov": False}
+                                "tau_max": 20.0, "dtau": 0.2, "lyapunov": False,
+                                "averaging": 2}
     lines = err.strip().splitlines()
     assert lines and all("replica" in line for line in lines)
     assert any(line.lstrip().startswith("replica 3/3") for line in lines)
+    if data["converged"]:  # each replica: one discarded pass with fresh noise, then 2
+        assert "then 2 passes with fresh noise averaged" in data["message"]
+        assert sum("fresh noise: pass" in line for line in lines) == 3 * 3
     assert code == (0 if data["converged"] else 1)
 
 

@@ -51,6 +51,10 @@ def register(sub):
                         "their spread is the statistical error (default 4)")
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="sampling: random seed (default 0)")
+    p.add_argument("--averaging", type=nonnegative_int, default=4,
+                   help="sampling: passes with fresh noise averaged into each replica's "
+                        "result after it converged (default 4; 0 keeps the frozen-noise "
+                        "fixed point, biased upward)")
     p.add_argument("--no-lyapunov", action="store_true",
                    help="skip lambda_max (sampling: its tangent process costs several times the "
                         "correlations: g_h=4, alpha_z=alpha_r=5, 2000 samples, 78 s with, "
@@ -76,7 +80,7 @@ def run(args) -> int:
     progress = report if show_progress(args) else None
     r = dmft(model, params=params, method=args.method, tau_max=args.tau_max, dtau=args.dtau,
              nodes=args.nodes, damping=args.damping, samples=args.samples, T=args.T,
-             burn=args.burn, replicas=args.replicas, seed=args.seed,
+             burn=args.burn, replicas=args.replicas, seed=args.seed, averaging=args.averaging,
              lyapunov=not args.no_lyapunov, progress=progress)
     out = r.to_dict()
     if args.plot:
