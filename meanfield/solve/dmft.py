@@ -739,23 +739,33 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     Cg = [initial_variance * np.exp(-tau) for _ in kern.groups]
     sizes = [n] * len(Cg)
     results, fields, it, residual, converged, negative = [], [], 0, float("inf"), True, 0.0
+
+    def one_pass(fields_now, m, rng, x0, noise):
+        """One sampled pass: the new field correlations (checked finite) and the pass."""
+        nonlocal it, negative
+        it += 1
+        out = sampled_correlations(kern, p, fields_now, n_lags=n, dtau=dtau, steps=steps,
+                                   burn=nburn, samples=m, batches=2, rng=rng, x0=x0,
+                                   noise=noise)
+        new = [g.mean(axis=0) for g in out["group"]]
+        if not all(np.all(np.isfinite(c)) for c in new):
+            raise _ran_away(f"non-finite correlations at iteration {it}")
+        negative = max(negative, out["negative"])
+        return new, out
+
+    def as_covariance(cs, fallback):
+        # a covariance must stay a covariance: |C(tau)| <= C(0)
+        return [np.clip(c, -c[0], c[0]) if c[0] > 0 else b for c, b in zip(cs, fallback)]
+
     for rep in range(replicas):
         stages = ([(max(per // 4, 16), 10 * tol)] if rep == 0 else []) + [(per, tol)]
         for m, stage_tol in stages:
             ok, accel, plain = False, _Anderson(depth=5), 0
             noise: dict = {}  # this replica's white noise, drawn once, reused every pass
             for _ in range(max_iter):
-                it += 1
-                out = sampled_correlations(kern, p, Cg, n_lags=n, dtau=dtau, steps=steps,
-                                           burn=nburn, samples=m, batches=2,
-                                           rng=np.random.default_rng([seed, rep]), x0=None,
-                                           noise=noise)
-                new = [g.mean(axis=0) for g in out["group"]]
-                if not all(np.all(np.isfinite(c)) for c in new):
-                    raise _ran_away(f"non-finite correlations at iteration {it}")
+                new, out = one_pass(Cg, m, np.random.default_rng([seed, rep]), None, noise)
                 residual = max(float(np.max(np.abs(a - b))) / max(float(a[0]), 1e-12)
                                for a, b in zip(new, Cg))
-                negative = max(negative, out["negative"])
                 if progress is not None:
                     progress(f"replica {rep + 1}/{replicas}"
                              + (" (first stage)" if m < per else "")
@@ -775,16 +785,10 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                 if not np.all(np.isfinite(nxt)):
                     raise _ran_away(f"C(0) grew to {max(float(c[0]) for c in new):.3g} at "
                                     f"iteration {it}")
-                Cg = np.split(nxt, np.cumsum(sizes)[:-1])
-                # a covariance must stay a covariance: |C(tau)| <= C(0)
-                Cg = [np.clip(c, -c[0], c[0]) if c[0] > 0 else b for c, b in zip(Cg, new)]
+                Cg = as_covariance(np.split(nxt, np.cumsum(sizes)[:-1]), new)
             converged = converged and ok
             if not ok:
                 break
-        if not converged:
-            results.append(out["state"]().mean(axis=1))
-            fields.append([np.array(c) for c in Cg])
-            break
         # The replica's fixed point above is that of its own frozen noise: the state
         # variance is measured on the very noise the fields were tuned to, and the
         # self-consistency amplifies that realisation. On the same fields, fresh noise
@@ -792,33 +796,24 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # 0.2156 with the frozen noise, 0.206 with fresh noise in the first pass). So the
         # replica goes on with fresh noise in every pass, damped, and its result is the
         # average of the passes after the first ``_AVERAGE_DISCARD``.
+        passes = averaging + _AVERAGE_DISCARD if averaging and converged else 0
         kept_state, kept_fields, x0 = [], [], out["final"]
-        for j in range(averaging + (_AVERAGE_DISCARD if averaging else 0)):
-            it += 1
+        for j in range(passes):
             if progress is not None:
                 progress(f"replica {rep + 1}/{replicas}, averaging with fresh noise: pass "
-                         f"{j + 1}/{averaging + _AVERAGE_DISCARD}")
-            out = sampled_correlations(kern, p, Cg, n_lags=n, dtau=dtau, steps=steps,
-                                       burn=nburn, samples=per, batches=2,
-                                       rng=np.random.default_rng([seed, rep, j + 1]),
-                                       x0=x0, noise=None)
-            new = [g.mean(axis=0) for g in out["group"]]
-            if not all(np.all(np.isfinite(c)) for c in new):
-                raise _ran_away(f"non-finite correlations at iteration {it}")
-            negative = max(negative, out["negative"])
+                         f"{j + 1}/{passes}")
+            new, out = one_pass(Cg, per, np.random.default_rng([seed, rep, j + 1]), x0, None)
             if j >= _AVERAGE_DISCARD:
                 kept_state.append(out["state"]().mean(axis=1))
                 kept_fields.append(Cg)
             x0 = out["final"]
-            Cg = [c + _AVERAGE_DAMPING * (b - c) for c, b in zip(Cg, new)]
-            Cg = [np.clip(c, -c[0], c[0]) if c[0] > 0 else b for c, b in zip(Cg, new)]
-        if kept_state:
-            results.append(np.mean(kept_state, axis=0))
-            fields.append([np.mean([f[i] for f in kept_fields], axis=0)
-                           for i in range(len(Cg))])
-        else:
-            results.append(out["state"]().mean(axis=1))
-            fields.append([np.array(c) for c in Cg])
+            Cg = as_covariance([c + _AVERAGE_DAMPING * (b - c) for c, b in zip(Cg, new)], new)
+        if not kept_state:  # averaging = 0, or the replica did not converge
+            kept_state, kept_fields = [out["state"]().mean(axis=1)], [Cg]
+        results.append(np.mean(kept_state, axis=0))
+        fields.append([np.mean(f, axis=0) for f in zip(*kept_fields)])
+        if not converged:
+            break
     with np.errstate(over="ignore", invalid="ignore"):  # checked just below
         C = np.mean(results, axis=0)
         C_err = (np.std(results, axis=0, ddof=1) / math.sqrt(len(results))
