@@ -70,7 +70,8 @@ class StudyResult:
     def summary(self) -> str:
         lines = [f"{self.name}: {'PASS' if self.passed else 'FAIL'}"]
         for r in self.rows:
-            p = ", ".join(f"{k}={v:g}" for k, v in r.params.items())
+            p = ", ".join(f"{k}={v:g}" if isinstance(v, int | float) else f"{k}={v}"
+                          for k, v in r.params.items())
             lines.append(f"  [{'ok' if r.passed else 'FAIL'}] {r.quantity} ({p}): theory "
                          f"{r.theory:.5g}, simulation {r.simulation:.5g} +- {r.sim_error:.2g}, "
                          f"|diff| {r.deviation:.3g} <= tol {r.tolerance:.3g}? ({r.reason})")

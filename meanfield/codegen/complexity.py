@@ -17,7 +17,7 @@ from .._version import __version__
 from ..derive.complexity import complexity_theory
 from ..models.model import Model
 from .cache import cached_source
-from .emit import emit_function
+from .emit import emit_function, root_helpers
 from .load import load_source
 from .printer import PRINTER_VERSION
 
@@ -44,7 +44,7 @@ def complexity_source(model: Model) -> str:
         f"INACTIVE = {tuple(str(f) for f in th.inactive)!r}\n"
         f"VARIANCES = {tuple(str(q) for q in th.variances)!r}\n"
         f"PARAMETERS = {tuple(params)!r}\nGAMMA_KEYS = {keys!r}\n\n\n")
-    return header + body
+    return header + root_helpers([e for _, e in outputs]) + body
 
 
 @lru_cache(maxsize=32)

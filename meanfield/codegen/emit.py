@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..derive.gaussian import GaussianExpectation
+from ..derive.implicit import UnitRoot
 from .printer import print_expr
 
-__all__ = ["FieldProduct", "emit_function", "QUADRATURE_ARGS"]
+__all__ = ["FieldProduct", "emit_function", "root_helpers", "QUADRATURE_ARGS"]
 
 #: Arguments every function with Gaussian averages takes: probabilists' Gauss–Hermite
 #: nodes and weights normalised to sum 1 (see :mod:`meanfield.codegen.quadrature`).
@@ -153,3 +154,37 @@ def _expectations(exprs):
                              f"axis={tuple(range(-k, 0))})")
             subs[node] = sp.Symbol(name, real=True)
     return lines, [sp.sympify(e).xreplace(subs) for e in exprs]
+
+
+def root_helpers(exprs) -> str:
+    """Source of the helpers behind the :class:`UnitRoot` nodes in ``exprs`` ('' if none).
+
+    For each node class: ``_R_<x>`` and ``_dR_<x>`` (its equation and the equation's
+    derivative in x, printed like any expression) and ``_root_<x>``, which solves the
+    equation with :func:`meanfield.solve.unit_root.unit_root` on broadcast arrays. The
+    helpers come first in a module; the import is added only where a node occurs.
+    """
+    classes = {}
+    for e in exprs:
+        for node in sp.sympify(e).atoms(UnitRoot):
+            classes.setdefault(node.helper_name(), node)
+    if not classes:
+        return ""
+    parts = ["from meanfield.solve.unit_root import unit_root\n"]
+    for name, node in sorted(classes.items()):
+        x, R = node.variable, node.equation
+        args = [str(a) for a in node.args]
+        sig = [str(x)] + args
+        dR = sp.diff(R, x)
+        slope_args = tuple(i for i, a in enumerate(node.args) if a in dR.free_symbols)
+        parts.append(emit_function(f"_R_{x}", sig, [("R", R)],
+                                   doc=f"Left-hand side of {x}*'s equation R = 0."))
+        parts.append(emit_function(f"_dR_{x}", sig, [("dR", dR)],
+                                   doc=f"Its derivative in {x}."))
+        parts.append(
+            f"def {name}({', '.join(args)}):\n"
+            f'    """{x}*: the root of {sp.sstr(R)} = 0 in {x} (no closed form)."""\n'
+            f"    return unit_root(lambda *a: _R_{x}(*a)[0], lambda *a: _dR_{x}(*a)[0], "
+            f"({', '.join(args)}{',' if len(args) == 1 else ''}), {str(x)!r}, "
+            f"{sp.sstr(R)!r}, {tuple(args)!r}, {slope_args!r})\n")
+    return "\n\n".join(parts) + "\n\n"

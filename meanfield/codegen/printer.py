@@ -11,11 +11,12 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from ..derive.implicit import UnitRoot
 from ..models.functions import sigmoid
 
 __all__ = ["MeanfieldPrinter", "PRINTER_VERSION", "print_expr"]
 
-PRINTER_VERSION = "3"
+PRINTER_VERSION = "4"  # 4: UnitRoot nodes (implicit unit fixed points)
 
 
 class MeanfieldPrinter(NumPyPrinter):
@@ -116,6 +117,18 @@ class MeanfieldPrinter(NumPyPrinter):
 
     def _print_erf(self, expr) -> str:
         return f"sc.erf({self._print(expr.args[0])})"
+
+    def _print_Function(self, expr) -> str:
+        # SymPy's dispatch skips renamed Function subclasses (``h_star`` is a UnitRoot
+        # but not named so), so the root nodes are caught here
+        if isinstance(expr, UnitRoot):
+            return self._print_UnitRoot(expr)
+        return super()._print_Function(expr)
+
+    def _print_UnitRoot(self, expr) -> str:
+        # a unit fixed point without closed form: a call of the module's generated helper
+        # (see :func:`meanfield.codegen.emit.root_helpers`)
+        return f"{expr.helper_name()}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Float(self, expr) -> str:
         return repr(float(expr))

@@ -30,7 +30,7 @@ from ..derive.fixed_point import fixed_point_theory
 from ..derive.jacobian import LAMBDA, spectral_theory
 from ..models.model import Model
 from .cache import cached_source
-from .emit import QUADRATURE_ARGS, emit_function
+from .emit import QUADRATURE_ARGS, emit_function, root_helpers
 from .load import load_source
 from .printer import PRINTER_VERSION
 
@@ -81,7 +81,10 @@ def theory_source(model: Model) -> str:
         f"MODEL = {model.name!r}\nFIELDS = {tuple(fields)!r}\nVARIANCES = {tuple(q)!r}\n"
         f"PARAMETERS = {tuple(params)!r}\nSTATES = {tuple(states)!r}\n"
         f"PROFILE_KEYS = {keys!r}\nVARIANCE_DEPENDS = {depends!r}\nG_KEYS = {g_keys!r}\nINPUTS = {tuple(inputs)!r}\n\n\n")
-    return header + "\n\n".join(parts)
+    helpers = root_helpers([*fp.variance_map, *fp.state_variance.values(),
+                            *sp_th.profile.values(), *sp_th.profile_zero.values(),
+                            *sp_th.local_rates])
+    return header + helpers + "\n\n".join(parts)
 
 
 @lru_cache(maxsize=32)

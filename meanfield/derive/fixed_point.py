@@ -23,6 +23,7 @@ from ..models.library import get_model
 from ..models.model import Model
 from .derivation import Derivation, Equation
 from .gaussian import expectation
+from .implicit import UnitRoot, unit_root_node
 from .unit import unit_dynamics
 
 __all__ = ["FixedPointTheory", "fixed_point_theory", "derive_fixed_point"]
@@ -95,19 +96,54 @@ def _solve_unit_fixed_point(model, velocity, states):
             raise ModelSyntaxError(f"model {model.name!r}: a unit's velocity {F} cannot vanish; "
                                    "no fixed point exists")
         eqs.append(sp.Mul(*keep))
-    why = "the static theory needs x*(eta); the simulator and the DMFT do not"
     try:
         sols = sp.solve(eqs, states, dict=True)
     except NotImplementedError:  # e.g. h = eta + w tanh(h): transcendental in h
+        sols = []
+    if len(sols) == 1 and set(sols[0]) == set(states):
+        return {x: sp.simplify(sols[0][x]) for x in states}
+    # No single closed form (none found, or several roots such as a cubic's): keep one
+    # state as a root x*(eta) of one scalar equation, the others explicit in it.
+    implicit = _implicit_fixed_point(eqs, states)
+    if implicit is None:
         raise ModelSyntaxError(
             f"model {model.name!r}: the fixed point of one unit, "
-            f"{', '.join(f'{e} = 0' for e in eqs)}, cannot be solved for "
-            f"{', '.join(map(str, states))} in closed form; {why}") from None
-    if len(sols) != 1 or set(sols[0]) != set(states):
-        raise ModelSyntaxError(
-            f"model {model.name!r}: the fixed point of one unit is not an explicit function of "
-            f"its fields (sympy found {len(sols)} solution(s)); {why}")
-    return {x: sp.simplify(sols[0][x]) for x in states}
+            f"{', '.join(f'{e} = 0' for e in eqs)}, is neither solvable for "
+            f"{', '.join(map(str, states))} in closed form nor reducible to one scalar "
+            "equation in one state; the static theory needs x*(eta); the simulator and "
+            "the DMFT do not")
+    return implicit
+
+
+def _implicit_fixed_point(eqs, states):
+    """``{state: expr}`` with one state a :class:`~.implicit.UnitRoot` node, or None.
+
+    Tries each (state, equation) pair: the other equations solved in closed form for the
+    other states (exactly one solution), substituted into the chosen equation, leave one
+    equation R(x, eta) = 0 in the chosen state.
+    """
+    for x in states:
+        others = [s for s in states if s != x]
+        for i, eq in enumerate(eqs):
+            rest = eqs[:i] + eqs[i + 1:]
+            if others:
+                try:
+                    sols = sp.solve(rest, others, dict=True)
+                except NotImplementedError:
+                    continue
+                if len(sols) != 1 or set(sols[0]) != set(others):
+                    continue
+                explicit = {s: sp.simplify(e) for s, e in sols[0].items()}
+            else:
+                explicit = {}
+            R = sp.factor_terms(eq.xreplace(explicit))
+            if x not in R.free_symbols or R.free_symbols & set(others):
+                continue
+            root = unit_root_node(R, x)
+            out = {s: e.xreplace({x: root}) for s, e in explicit.items()}
+            out[x] = root
+            return {s: out[s] for s in states}
+    return None
 
 
 def derive_fixed_point(model: str | Model) -> Derivation:
@@ -119,6 +155,12 @@ def derive_fixed_point(model: str | Model) -> Derivation:
               for f, q in th.distribution.items()]
     unit = [Equation(x, e, "unit fixed point, F(x, eta) = 0") for x, e in
             th.unit_fixed_point.items()]
+    for e in th.unit_fixed_point.values():
+        if isinstance(e, UnitRoot):  # no closed form: the equation that defines the root
+            unit.append(Equation(e.equation.xreplace({e.variable: e}), sp.Integer(0),
+                                 f"defines {e.variable}* (solved numerically; needs one "
+                                 "root: the left-hand side monotone in "
+                                 f"{e.variable})"))
     self_consistency = [Equation(q, m, "self-consistency") for q, m in
                         zip(th.variances, th.variance_map)]
     states = [Equation(sp.Symbol(f"Delta_{k}"), v, f"variance of {k} across units")

@@ -4,6 +4,11 @@ Texts only (parse with ``meanfield.parse_model``); the tests that use them say w
 went wrong and what the right answer is.
 """
 
+#: self-coupled units with a bias, ``dh/dt = -h + w tanh(h) + J @ tanh(g h + b)``: a stable
+#: fixed point whose unit state has no closed form (the fixed_point_variances study
+#: compares it with networks; one text for both)
+from validation.studies.fixed_point_variances import SELF_COUPLED  # noqa: F401 (re-export)
+
 #: a kinked nonlinearity (its slope is a Piecewise; thousands of quadrature nodes)
 KINKED = """name: kinked
 parameters:
@@ -63,6 +68,17 @@ functions:
     phi(x) = tanh(g*x)
 equations:
     dh/dt = -h + w*tanh(h) + J @ phi(h)
+"""
+
+#: a cubic leak: SymPy's solve gives three roots in radicals, one of them real
+CUBIC_LEAK = """name: cubic-leak
+parameters:
+    g = 2.0 | g > 0 | gain
+    c = 1.0 | c >= 0 | cubic leak
+functions:
+    phi(x) = tanh(g*x)
+equations:
+    dh/dt = -h - c*h**3 + J @ phi(h)
 """
 
 #: an unbounded nonlinearity with gain above one: the variance grows without limit
