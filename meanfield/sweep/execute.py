@@ -175,6 +175,11 @@ class DaskBackend:
                 # poll: a blocking wait would not see Ctrl-C until the next task ends
                 time.sleep(0.05)
             for fut, values in batch:
+                if fut.status == "error":
+                    # next_batch hands back an erred task's exception info as its value;
+                    # result() raises the worker's exception itself (a MeanfieldError
+                    # reaches the CLI as one line; anything else is a bug)
+                    fut.result()
                 yield index[fut.key], values
                 fut.release()
 

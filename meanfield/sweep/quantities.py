@@ -239,18 +239,35 @@ def _fixed_point_outputs(model: Model) -> tuple:
         Output("region", "int8", "phase region code (see attribute regions)"),
         Output("truncated", "bool",
                "residual still positive at q_max: a branch may lie beyond the scan"),
+        _FAILED,
     )
 
 
 def _fixed_point_kernel(model, axes, params, options, seeds):
     from ..solve.grid import stability_map
 
-    m = stability_map(model, axes=axes, params=params, nodes=options["nodes"],
-                      n_q=options["n_q"], q_max=options["q_max"],
-                      workers=1)  # the sweep spreads its tasks over the cores itself
-    return {"zero_exists": m.zero_exists, "zero_stable": m.zero_stable,
-            "n_nonzero": m.n_nonzero, "n_stable_nonzero": m.n_stable_nonzero,
-            "max_variance": m.max_variance, "region": m.region, "truncated": m.truncated}
+    def block(ax):
+        m = stability_map(model, axes=ax, params=params, nodes=options["nodes"],
+                          n_q=options["n_q"], q_max=options["q_max"],
+                          workers=1)  # the sweep spreads its tasks over the cores itself
+        return {"zero_exists": m.zero_exists, "zero_stable": m.zero_stable,
+                "n_nonzero": m.n_nonzero, "n_stable_nonzero": m.n_stable_nonzero,
+                "max_variance": m.max_variance, "region": m.region,
+                "truncated": m.truncated}
+
+    try:
+        out = block(axes)
+    except MeanfieldError:
+        # the vectorised map refuses the whole block when one point is refused (a unit
+        # with several fixed points, meanfield.solve.unit_root): redo it point by point
+        def point(model, p, options, seed):
+            one = block({k: np.array([p[k]]) for k in axes})
+            return {k: np.asarray(v).reshape(-1)[0] for k, v in one.items()}
+
+        return _per_point(point, _fixed_point_outputs(model), model, axes, params,
+                          options, seeds)
+    out["failed"] = np.zeros(_block_shape(axes, seeds), dtype=bool)
+    return out
 
 
 # DMFT ----------------------------------------------------------------------------------

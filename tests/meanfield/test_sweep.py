@@ -21,7 +21,7 @@ from meanfield.sweep import (StoreExistsError, StoreMismatchError, SweepInterrup
                              UnknownQuantityError, run_sweep, sweep)
 from meanfield.sweep import execute
 from meanfield.sweep.plan import block_shape, blocks
-from tests.reference import kac_rice
+from tests.reference import kac_rice, user_models
 from tests.reference.classical_dmft import classical_delta_0
 from validation.network import Network
 from validation.simulation_summary import summarise_run
@@ -323,6 +323,39 @@ def test_interrupt_is_held_back_while_a_chunk_is_written():
             time.sleep(0.05)
             finished.append(True)  # reached: the signal waited for the block
     assert finished == [True]
+
+
+def test_fixed_point_sweep_marks_refused_points_failed_and_keeps_the_rest(tmp_path):
+    # w = 1.5: bistable units, the static theory refuses the point (one fixed point per
+    # unit needed); it used to take the whole chunk down (and the sweep with a
+    # traceback). The other points equal direct solves.
+    model = mf.parse_model(user_models.IMPLICIT)
+    w = np.array([0.0, 0.5, 1.5])
+    ds = sweep("fixed-points", model, grid={"w": w}, params={"g": 2.0},
+               out=tmp_path / "fp.zarr", scheduler="serial", progress=False).load()
+    assert ds["done"].values.all()
+    assert ds["failed"].values.tolist() == [False, False, True]
+    for j in range(2):
+        r = mf.fixed_point_branches(model, g=2.0, w=w[j])
+        want = max(b.field_variance["q_J"] for b in r if not b.zero)
+        assert float(ds.max_variance[j]) == pytest.approx(want, rel=1e-4)
+
+
+def test_an_erred_dask_task_raises_its_own_exception(tmp_path, monkeypatch):
+    # as_completed(...).next_batch hands an erred task's exception info back as its value;
+    # it was written to the store as data (AttributeError: 'tuple' object has no
+    # attribute 'items'). Threads in this process see the patched kernel.
+    from distributed import Client, LocalCluster
+
+    def broken(*args, **kwargs):
+        raise mf.ParameterError("the kernel refused this chunk")
+
+    monkeypatch.setattr(execute, "compute_chunk", broken)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        with pytest.raises(mf.ParameterError, match="refused this chunk"):
+            run_sweep("fixed-points", "additive", grid={"g_h": [0.5, 2.0]},
+                      out=tmp_path / "e.zarr", scheduler=client, progress=False)
 
 
 # ------------------------------------------------------------------ Dask
