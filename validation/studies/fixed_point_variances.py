@@ -12,7 +12,9 @@ A user model whose unit fixed point has no closed form is compared the same way:
 self-coupled units with a bias, ``dh/dt = -h + w tanh(h) + J @ tanh(g h + b)``, where
 the theory keeps h*(eta) as a root found numerically (:mod:`meanfield.derive.implicit`).
 Its seed spread is large (0.045 at N = 1000 over 10 seeds: the bias gives the fields a
-common component), hence the study's 5 seeds in the full form.
+common component), hence the study's 5 seeds in the full form. Measured 2026-11-27
+against the theory's 0.9914: 0.972 +- 0.029 (N = 500, 3 seeds), 0.974 +- 0.014
+(N = 1000, 10 seeds), 0.980 +- 0.011 (N = 2000, 5 seeds).
 """
 
 from __future__ import annotations
