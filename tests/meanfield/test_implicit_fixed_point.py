@@ -106,6 +106,12 @@ def test_classical_limit_equals_the_additive_model(text, limit, g):
     edge = sorted(b.edge for b in ours)
     assert edge == pytest.approx(sorted(b.edge for b in ref), rel=1e-9)
 
+    # and the Kac-Rice complexity (through Gamma = d ghat / d eta of the root)
+    from meanfield.solve.complexity import complexity
+
+    assert complexity(model, g=g, **limit).sigma == pytest.approx(
+        complexity("additive", g_h=g).sigma, rel=1e-9)
+
 
 def test_gamma_is_the_derivative_of_the_unit_map():
     # Gamma = d ghat / d eta comes from the implicit function theorem (UnitRoot.fdiff)
