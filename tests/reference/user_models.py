@@ -9,6 +9,10 @@ went wrong and what the right answer is.
 #: compares it with networks; one text for both)
 from validation.studies.fixed_point_variances import SELF_COUPLED  # noqa: F401 (re-export)
 
+#: a unit fixed point without closed form: h = eta + w tanh(h) (also counted by the
+#: fixed_point_counts study against its Kac-Rice complexity; one text for both)
+from validation.studies.fixed_point_counts import SELF_COUPLED_TEXT as IMPLICIT  # noqa: F401
+
 #: a kinked nonlinearity (its slope is a Piecewise; thousands of quadrature nodes)
 KINKED = """name: kinked
 parameters:
@@ -57,17 +61,6 @@ functions:
 equations:
     dh/dt = -h - b*a + J @ phi(h)
     tau_a * da/dt = -a + h
-"""
-
-#: a unit fixed point without closed form: h = eta + w tanh(h)
-IMPLICIT = """name: implicit
-parameters:
-    g = 2.0 | g > 0 | gain
-    w = 0.5 | real | self coupling
-functions:
-    phi(x) = tanh(g*x)
-equations:
-    dh/dt = -h + w*tanh(h) + J @ phi(h)
 """
 
 #: a cubic leak: SymPy's solve gives three roots in radicals, one of them real
