@@ -45,8 +45,9 @@ def run(args) -> int:
         print(d.to_latex() if args.latex else d.to_text())
         return 0
     # all parts: a part that does not apply to this model (the static theory of a unit
-    # whose fixed point has no closed form, and the spectrum and complexity built on it)
-    # is named on stderr, and the others are shown
+    # whose fixed point is neither in closed form nor one scalar equation in one state,
+    # and the spectrum and complexity built on it) is named on stderr, and the others
+    # are shown
     parts = []
     for name in PARTS:
         try:

@@ -8,7 +8,9 @@ variances :math:`q_f` obey
 .. math:: q_f = \big\langle g_f(x^*(\eta))^2 \big\rangle_{\eta_{f'} \sim \mathcal N(0, q_{f'})},
 
 with :math:`g_f` the field's presynaptic function. Everything here is derived
-from the model's own equations; the gated model is not special-cased.
+from the model's own equations; the gated model is not special-cased. Where
+:math:`x^*(\eta)` has no closed form it is kept as a root of one scalar equation
+(:mod:`meanfield.derive.implicit`).
 """
 
 from __future__ import annotations
