@@ -9,6 +9,8 @@ variance and the spectral edge against finite networks.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.integrate import quad
@@ -111,6 +113,28 @@ def test_classical_limit_equals_the_additive_model(text, limit, g):
 
     assert complexity(model, g=g, **limit).sigma == pytest.approx(
         complexity("additive", g_h=g).sigma, rel=1e-9)
+
+
+def test_gated_model_with_a_self_coupling_reduces_to_the_gated_model_at_w0():
+    # three states: z and r are solved in closed form, h is the root; at w = 0 every
+    # branch (the saddle-node pair at alpha_r = 10 included) equals the shipped gated
+    # model's closed-form theory
+    import meanfield.models as models
+
+    spec = Path(models.__file__).parent / "specs" / "gated.model"
+    text = spec.read_text().replace("name: gated", "name: gated-self").replace(
+        "(-h + Jh @", "(-h + w*tanh(h) + Jh @").replace(
+        "parameters:\n", "parameters:\n    w = 0.0 | real | self coupling\n", 1)
+    assert "w*tanh(h)" in text
+    p = dict(g_h=1.8, alpha_r=10.0, alpha_z=5.0)
+    ours = mf.fixed_point_branches(mf.parse_model(text), **p)
+    ref = mf.fixed_point_branches("gated", **p)
+    assert len(ours) == len(ref) == 3
+    for a, b in zip(ours, ref):
+        for k in ("h", "z", "r"):
+            assert a.variance[k] == pytest.approx(b.variance[k], rel=1e-9, abs=1e-15)
+        assert a.edge == pytest.approx(b.edge, rel=1e-9, abs=1e-12)
+        assert a.stable == b.stable
 
 
 def test_gamma_is_the_derivative_of_the_unit_map():
