@@ -88,16 +88,23 @@ def fixed_point_theory(model: Model) -> FixedPointTheory:
 
 def _solve_unit_fixed_point(model, velocity, states):
     """Solve F(x, eta) = 0 for the unit's state, dropping factors that cannot vanish."""
-    eqs = []
-    for F in velocity:
-        F = sp.factor_terms(sp.together(F))
+    def vanishing_part(expr):
+        factors = expr.args if isinstance(expr, sp.Mul) else (expr,)
+        return sp.Mul(*[f for f in factors
+                        if f.free_symbols & set(states) and not f.is_positive])
+
+    eqs, plain = [], []
+    for F0 in velocity:
+        F = sp.factor_terms(sp.together(F0))
         num, _ = sp.fraction(F)
-        factors = num.args if isinstance(num, sp.Mul) else (num,)
-        keep = [f for f in factors if f.free_symbols & set(states) and not f.is_positive]
-        if not keep:
+        eqs.append(vanishing_part(num))
+        if eqs[-1] == 1:
             raise ModelSyntaxError(f"model {model.name!r}: a unit's velocity {F} cannot vanish; "
                                    "no fixed point exists")
-        eqs.append(sp.Mul(*keep))
+        # the same without clearing denominators, for a root found numerically: the
+        # numerator of -h + w h/(1 + |h|) + eta is not monotone in h where the velocity
+        # is, and that of -h + w exp(-h^2) + eta overflows (exp(h^2))
+        plain.append(vanishing_part(sp.factor_terms(F0)))
     try:
         sols = sp.solve(eqs, states, dict=True)
     except NotImplementedError:  # e.g. h = eta + w tanh(h): transcendental in h
@@ -106,7 +113,7 @@ def _solve_unit_fixed_point(model, velocity, states):
         return {x: sp.simplify(sols[0][x]) for x in states}
     # No single closed form (none found, or several roots such as a cubic's): keep one
     # state as a root x*(eta) of one scalar equation, the others explicit in it.
-    implicit = _implicit_fixed_point(eqs, states)
+    implicit = _implicit_fixed_point(eqs, plain, states)
     if implicit is None:
         raise ModelSyntaxError(
             f"model {model.name!r}: the fixed point of one unit, "
@@ -117,16 +124,17 @@ def _solve_unit_fixed_point(model, velocity, states):
     return implicit
 
 
-def _implicit_fixed_point(eqs, states):
+def _implicit_fixed_point(eqs, plain, states):
     """``{state: expr}`` with one state a :class:`~.implicit.UnitRoot` node, or None.
 
-    Tries each (state, equation) pair: the other equations solved in closed form for the
-    other states (exactly one solution), substituted into the chosen equation, leave one
-    equation R(x, eta) = 0 in the chosen state.
+    Tries each (state, equation) pair: the other equations (``eqs``, denominators
+    cleared) solved in closed form for the other states (exactly one solution),
+    substituted into the chosen equation (its ``plain`` form), leave one equation
+    R(x, eta) = 0 in the chosen state.
     """
     for x in states:
         others = [s for s in states if s != x]
-        for i, eq in enumerate(eqs):
+        for i, eq in enumerate(plain):
             rest = eqs[:i] + eqs[i + 1:]
             if others:
                 try:

@@ -68,7 +68,8 @@ def unit_root(R, dR, args, variable: str = "x", equation: str = "",
         f_lo, f_hi = np.broadcast_to(f_lo, shape), np.broadcast_to(f_hi, shape)
         if not np.all(np.sign(f_lo) * np.sign(f_hi) <= 0):
             raise ParameterError(f"{what} has no root: no sign change of the left-hand side "
-                                 "for |x| up to the largest double (no fixed point of a unit)")
+                                 f"for |{variable}| up to the largest double, or not "
+                                 "finite there (no fixed point of a unit)")
         # a, b: the bracket, R(a) >= 0 >= R(b) after orientation
         flip = f_lo < 0
         a, b = np.where(flip, s, -s), np.where(flip, -s, s)

@@ -77,6 +77,15 @@ def _independent_variance(root, g, q0=0.75):
      lambda e: brentq(lambda x: e - x + 0.5 * np.tanh(x), -abs(e) - 10, abs(e) + 10,
                       xtol=1e-15)),
     (um.CUBIC_LEAK, dict(g=2.0, c=1.0), lambda e: float(_cardano(e))),
+    # self-terms whose denominators, cleared, spoil the equation: the numerator of
+    # -h + w h/(1 + |h|) + eta is not monotone in h (refused as "not unique"), that of
+    # -h + w exp(-h^2) + eta is exp(h^2) (eta - h) + w, which overflows ("has no root")
+    (um.IMPLICIT.replace("w*tanh(h)", "w*h/(1 + abs(h))"), dict(g=2.0, w=0.5),
+     lambda e: brentq(lambda x: e - x + 0.5 * x / (1 + abs(x)), -abs(e) - 10, abs(e) + 10,
+                      xtol=1e-15)),
+    (um.IMPLICIT.replace("w*tanh(h)", "w*exp(-h**2)"), dict(g=2.0, w=0.5),
+     lambda e: brentq(lambda x: e - x + 0.5 * np.exp(-x * x), -abs(e) - 10, abs(e) + 10,
+                      xtol=1e-15)),
 ])
 def test_static_theory_against_independent_quadrature(text, params, root):
     model = mf.parse_model(text)
