@@ -208,6 +208,16 @@ class SweepStore:
         for what, stored, given in checks:
             if stored != given:
                 raise StoreMismatchError(self._mismatch(what, stored, given))
+        stored_out = [v for v in a.get("variables", []) if v != "done"]
+        given_out = [o.name for o in spec.quantity.outputs(spec.model)]
+        if stored_out != given_out:
+            # same sweep, another version of the package: resuming would write variables
+            # the store does not have (xarray refused with a traceback)
+            raise StoreMismatchError(
+                f"{self.path} was written with the outputs {', '.join(stored_out)}; this "
+                f"version of {spec.quantity.name} writes {', '.join(given_out)} (an earlier "
+                "or later meanfield): resume it with the version that started it, or "
+                "--overwrite to start again")
         coords = self._coords()
         for name, values in spec.axes.items():
             if not np.array_equal(coords[name], values):

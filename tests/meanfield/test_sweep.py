@@ -429,6 +429,20 @@ def test_existing_store_needs_resume_or_overwrite_and_must_match(tmp_path, capsy
     assert xr.open_zarr(path).attrs["model"] == "additive"
 
 
+def test_a_store_with_other_outputs_is_a_mismatch_not_a_traceback(tmp_path, capsys):
+    # a fixed-points store written before its `failed` output existed (2026-11-27): a
+    # resume with a pending chunk died in xarray ("non-pre-existing variables ['failed']")
+    path = tmp_path / "old.zarr"
+    base = ("sweep", "fixed-points", "--model", "additive", "--grid", "g_h=0.5:2.5:3",
+            "--out", str(path), "--scheduler", "serial", "--no-progress")
+    assert cli(capsys, *base)[0] == 0
+    g = zarr.open_group(str(path), mode="r+")
+    g.attrs["variables"] = [v for v in g.attrs["variables"] if v != "failed"]
+    code, out, err = cli(capsys, *base, "--resume")
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert "was written with the outputs" in err and "--overwrite" in err
+
+
 def test_python_api_raises_meanfield_errors(tmp_path):
     with pytest.raises(UnknownQuantityError):
         sweep("lyapunov-spectrum", grid={"g_h": [1, 2]}, out=tmp_path / "a.zarr")
