@@ -18,6 +18,12 @@ def sem(values) -> float:
     return float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else float("nan")
 
 
+def params_text(params: dict) -> str:
+    """``k=v, ...`` with numbers in ``g`` format (a model's name as it is)."""
+    return ", ".join(f"{k}={v:g}" if isinstance(v, int | float) else f"{k}={v}"
+                     for k, v in params.items())
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One prediction against its measurement.
@@ -70,8 +76,7 @@ class StudyResult:
     def summary(self) -> str:
         lines = [f"{self.name}: {'PASS' if self.passed else 'FAIL'}"]
         for r in self.rows:
-            p = ", ".join(f"{k}={v:g}" if isinstance(v, int | float) else f"{k}={v}"
-                          for k, v in r.params.items())
+            p = params_text(r.params)
             lines.append(f"  [{'ok' if r.passed else 'FAIL'}] {r.quantity} ({p}): theory "
                          f"{r.theory:.5g}, simulation {r.simulation:.5g} +- {r.sim_error:.2g}, "
                          f"|diff| {r.deviation:.3g} <= tol {r.tolerance:.3g}? ({r.reason})")
@@ -113,8 +118,7 @@ def write_report(results: list[StudyResult], out: Path) -> Path:
                "| quantity | parameters | theory | simulation | error | tolerance (reason) "
                "| verdict |", "|---|---|---|---|---|---|---|"]
         for r in s["rows"]:
-            p = ", ".join(f"{k}={v:g}" if isinstance(v, int | float) else f"{k}={v}"
-                          for k, v in r["params"].items())
+            p = params_text(r["params"])
             md.append(f"| {r['quantity']} | {p} | {_fmt(r['theory'], '.5g')} | "
                       f"{_fmt(r['simulation'], '.5g')} | {_fmt(r['sim_error'], '.2g')} | "
                       f"{_fmt(r['tolerance'], '.3g')} ({r['reason']}) | "

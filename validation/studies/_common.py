@@ -21,6 +21,11 @@ def plt():
     return plt
 
 
+def model_label(model) -> dict:
+    """Row parameters naming a model: ``{}`` for a shipped name, else its name and values."""
+    return {} if isinstance(model, str) else {"model": model.name, **model.resolve()}
+
+
 def save_figure(fig, out, name: str) -> str:
     """Lay out ``fig``, write it to ``out/name`` (110 dpi), close it; returns ``name``."""
     fig.tight_layout()

@@ -57,7 +57,7 @@ from meanfield import fixed_point_branches, parse_model
 from ..compare import Comparison, StudyResult
 from ..measure.count_fixed_points import count_fixed_points
 from ..network import Network
-from ._common import plt, save_figure
+from ._common import model_label, plt, save_figure
 
 #: self-coupled units, x = eta + w tanh(x): one fixed point per unit for w < 1, not in
 #: closed form (the Kac-Rice map's slope comes from the implicit function theorem)
@@ -198,8 +198,8 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
         rates = growth_rates(counts)
         measured[label] = dict(rates, counts={int(n): v for n, v in counts.items()},
                                incomplete=incomplete, networks=n_nets)
-        p = {**({} if isinstance(model, str) else {"model": model.name, **model.resolve()}),
-             **params, "starts": starts, "seeds": case_seeds, "N_max": max(case_sizes)}
+        p = {**model_label(model), **params, "starts": starts, "seeds": case_seeds,
+             "N_max": max(case_sizes)}
         extra = dict(measured[label])
         sigma, note = _sigma(model, params)
         pend = "" if sigma is not None else (f"; Sigma comparison {note}; measured annealed "

@@ -27,7 +27,8 @@ from meanfield import fixed_point_branches, parse_model
 
 from ..compare import Comparison, StudyResult, sem
 from ..network import Network
-from ._common import plt, population_second_moment, save_figure, settle_to_fixed_point
+from ._common import (model_label, plt, population_second_moment, save_figure,
+                      settle_to_fixed_point)
 
 PARAMETER_SETS = [
     dict(g_h=1.6, beta_h=0.3),
@@ -69,7 +70,7 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                 raise RuntimeError(f"network did not settle at {params}, seed {seed}")
             for v in names:
                 meas[v].append(population_second_moment(y[net.variables.index(v)]))
-        label = params if model == "gated" else {"model": model.name, **model.resolve()}
+        label = {**model_label(model), **params}
         for v in names:
             m, e = float(np.mean(meas[v])), sem(meas[v])
             tol = 4 * e + 2 * b.variance[v] / N

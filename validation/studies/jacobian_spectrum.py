@@ -30,7 +30,7 @@ from meanfield.solve.spectrum import StateSupport, local_rate_range
 from ..compare import Comparison, StudyResult
 from ..integrate import simulate
 from ..network import Network
-from ._common import plt, save_figure, settle_to_fixed_point
+from ._common import model_label, plt, save_figure, settle_to_fixed_point
 
 FIXED_POINT = dict(g_h=1.6, beta_h=0.3, alpha_z=0.0)
 CHAOTIC = [dict(g_h=3.0, alpha_z=0.0), dict(g_h=3.0, alpha_z=2.0, alpha_r=2.0)]
@@ -171,21 +171,37 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                        "states of chaotic trajectories", tuple(rows), (name,))
 
 
-def _implicit_model_rows(N: int, seeds: int) -> list:
-    """Rightmost eigenvalue and share outside the support for the self-coupled model."""
+def support_half_width(support) -> float:
+    """R: half the width of a :class:`~meanfield.solve.result.SpectrumResult`'s bulk."""
+    return (support.edge - min(float(c.real.min()) for c in support.boundary)) / 2
+
+
+def near_support(ev: np.ndarray, support, margin: float, *, segment: bool = True):
+    """Which eigenvalues lie in ``support`` (its boundary curves, and with ``segment`` its
+    real segment of local rates), or within ``margin`` of it."""
     from matplotlib.path import Path as MplPath
 
+    boundary = np.concatenate(support.boundary)
+    near = MplPath(np.c_[boundary.real, boundary.imag]).contains_points(np.c_[ev.real,
+                                                                              ev.imag])
+    near |= np.array([np.min(np.abs(boundary - z)) <= margin for z in ev], dtype=bool)
+    if segment:
+        lo, hi = support.local_segment
+        near |= (np.abs(ev.imag) <= margin) & (ev.real >= lo - margin) & (ev.real <= hi
+                                                                            + margin)
+    return near
+
+
+def _implicit_model_rows(N: int, seeds: int) -> list:
+    """Rightmost eigenvalue and share outside the support for the self-coupled model."""
     from meanfield import parse_model, spectral_support
 
     from .fixed_point_variances import SELF_COUPLED
 
     model = parse_model(SELF_COUPLED)
     support = spectral_support(model)
-    boundary = np.concatenate(support.boundary)
-    polygon = MplPath(np.c_[boundary.real, boundary.imag])
-    R = (support.edge - float(boundary.real.min())) / 2
+    R = support_half_width(support)
     tol = 3 * R / np.sqrt(N)
-    lo, hi = support.local_segment
     right, outside = [], []
     for seed in range(seeds):
         net = Network(model, N, seed=seed)
@@ -194,11 +210,8 @@ def _implicit_model_rows(N: int, seeds: int) -> list:
             raise RuntimeError(f"the self-coupled network did not settle, seed {seed}")
         ev = _eigs(net, y)
         right.append(float(ev.real.max()))
-        near = polygon.contains_points(np.c_[ev.real, ev.imag])
-        near |= np.array([np.min(np.abs(boundary - z)) <= tol for z in ev])
-        near |= (np.abs(ev.imag) <= tol) & (ev.real >= lo - tol) & (ev.real <= hi + tol)
-        outside.append(1 - float(np.mean(near)))
-    p = {"model": model.name, **model.resolve(), "N": N, "seeds": seeds}
+        outside.append(1 - float(np.mean(near_support(ev, support, tol))))
+    p = {**model_label(model), "N": N, "seeds": seeds}
     return [
         Comparison("jacobian_spectrum", "rightmost eigenvalue at fixed point (x* implicit)",
                    p, support.edge, float(np.mean(right)), float(np.std(right)), tol,
