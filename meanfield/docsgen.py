@@ -37,12 +37,15 @@ API = (
     ("meanfield.derive.jacobian", ("derive_spectrum",)),
     ("meanfield.derive.dmft", ("derive_dmft",)),
     ("meanfield.derive.complexity", ("derive_complexity",)),
+    ("meanfield.derive.dimension", ("derive_dimension",)),
     ("meanfield.solve.grid", ("stability_map",)),
     ("meanfield.solve.continuation", ("transition_line",)),
     ("meanfield.solve.phase", ("phase_diagram", "plot_phase_diagram")),
     ("meanfield.solve.dmft", ("dmft",)),
     ("meanfield.solve.chaos_onset", ("chaos_onset",)),
     ("meanfield.solve.complexity", ("complexity", "complexity_onset", "complexity_profile")),
+    ("meanfield.solve.dimension", ("participation_ratio", "linear_equivalent",
+                                   "planar_trace")),
     ("meanfield.sweep", ("sweep",)),
     ("meanfield.gallery", ("run_gallery",)),
     ("validation.network", ("Network",)),
@@ -62,6 +65,7 @@ def derivation_page(model_name: str = "gated") -> str:
     """Markdown page of all derived equations of a model (LaTeX in ``math`` blocks)."""
     from .derive.complexity import derive_complexity
     from .derive.derivation import _latex
+    from .derive.dimension import derive_dimension
     from .derive.dmft import derive_dmft
     from .derive.fixed_point import derive_fixed_point
     from .derive.jacobian import derive_spectrum
@@ -74,7 +78,8 @@ def derivation_page(model_name: str = "gated") -> str:
            "--latex` (the package's own LaTeX printer). The model "
            f"(`meanfield/models/specs/{spec.name}`):", "", "```text",
            spec.read_text().strip() if spec.exists() else str(model), "```", ""]
-    for derive in (derive_fixed_point, derive_spectrum, derive_dmft, derive_complexity):
+    for derive in (derive_fixed_point, derive_spectrum, derive_dmft, derive_complexity,
+                   derive_dimension):
         d = derive(model)
         out += [f"## {d.title}", ""]
         for heading, eqs in d.sections:

@@ -34,7 +34,7 @@ NONNEGATIVE = ("alpha_z", "alpha_r")        # domain x >= 0
 #: input must stop every one of them before it computes anything.
 COMMANDS = {
     "derive": [], "fixed-points": [], "spectrum": [], "dmft": [], "complexity": [],
-    "simulate": ["--N=5", "--T=1"], "lyapunov": ["--N=5", "--T=1", "--k=1"],
+    "dimension": [], "simulate": ["--N=5", "--T=1"], "lyapunov": ["--N=5", "--T=1", "--k=1"],
     "chaos-onset": ["--from=2", "--to=1"],
     "phase-diagram": ["--x=g_h=1:2:3", "--y=alpha_r=0:1:2"],
 }
@@ -150,6 +150,7 @@ NONNEGATIVE_INT = {"simulate": ["--seed"], "dmft": ["--seed"],
                    "lyapunov": ["--seed", "--state-seed", "--basis-seed"]}
 POSITIVE_FLOAT = {"simulate": ["--T", "--dt"], "lyapunov": ["--T", "--dt", "--renorm-every"],
                   "dmft": ["--tau-max", "--dtau", "--damping", "--T"],
+                  "dimension": ["--tau-max", "--dtau"],
                   "chaos-onset": ["--step", "--min-step", "--tau-max", "--dtau"]}
 NONNEGATIVE_FLOAT = {"simulate": ["--transient"], "lyapunov": ["--transient"],
                      "dmft": ["--burn"]}

@@ -7,7 +7,7 @@ import sys
 from .._errors import ModelSyntaxError
 from ._common import add_model_options
 
-PARTS = ("fixed-point", "spectrum", "dmft", "complexity")
+PARTS = ("fixed-point", "spectrum", "dmft", "complexity", "dimension")
 
 
 def register(sub):
@@ -18,8 +18,11 @@ def register(sub):
                                    "variance profile M(lambda), poles) and the dynamical "
                                    "mean-field theory (single-site process, Gaussian "
                                    "variables, stationary correlations, tangent equations "
-                                   "for the maximal Lyapunov exponent) and the annealed "
-                                   "Kac-Rice complexity of the fixed points.")
+                                   "for the maximal Lyapunov exponent), the annealed "
+                                   "Kac-Rice complexity of the fixed points and the "
+                                   "participation ratio of chaotic activity (mean linear "
+                                   "responses, the equivalent linear network's planar "
+                                   "average).")
     add_model_options(p)
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--part", choices=["all", *PARTS], default="all")
@@ -30,6 +33,7 @@ def register(sub):
 
 def run(args) -> int:
     from ..derive.complexity import derive_complexity
+    from ..derive.dimension import derive_dimension
     from ..derive.dmft import derive_dmft
     from ..derive.fixed_point import derive_fixed_point
     from ..derive.jacobian import derive_spectrum
@@ -39,7 +43,8 @@ def run(args) -> int:
     # (a misspelt or out-of-domain parameter is an error, not silently ignored)
     model, _ = resolve_model(args)
     derive = {"fixed-point": derive_fixed_point, "spectrum": derive_spectrum,
-              "dmft": derive_dmft, "complexity": derive_complexity}
+              "dmft": derive_dmft, "complexity": derive_complexity,
+              "dimension": derive_dimension}
     if args.part != "all":
         d = derive[args.part](model)
         print(d.to_latex() if args.latex else d.to_text())

@@ -11,12 +11,12 @@ import sys
 
 from .. import __version__
 from .._errors import MeanfieldError
-from . import (chaos_onset, codegen, complexity, demo, derive, dmft, fixed_points, gallery,
-               lyapunov, models, phase_diagram, simulate, spectrum, sweep, validate)
+from . import (chaos_onset, codegen, complexity, demo, derive, dimension, dmft, fixed_points,
+               gallery, lyapunov, models, phase_diagram, simulate, spectrum, sweep, validate)
 from ._common import OneLineParser
 
 COMMANDS = (models, derive, codegen, fixed_points, spectrum, phase_diagram, dmft, chaos_onset,
-            complexity, simulate, lyapunov, sweep, demo, validate, gallery)
+            complexity, dimension, simulate, lyapunov, sweep, demo, validate, gallery)
 
 
 def build_parser() -> OneLineParser:

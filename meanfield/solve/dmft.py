@@ -276,8 +276,10 @@ def _pool():
     return _POOL
 
 
-def _pair_average(fn, c0, c, u, w, points: int | None = None):
-    """<g(x1) g(x2)> for x1, x2 jointly Gaussian, Var = c0, Cov = c (arrays over lags).
+def _pair_average(fn, c0, c, u, w, points: int | None = None, fn2=None):
+    """<g(x1) g(x2)> for x1, x2 jointly Gaussian, Var = c0, Cov = c (arrays over lags);
+    <g(x1) g2(x2)> with a second function ``fn2`` (the cross-correlation of two functions
+    of one unit's variable, symmetric in the lag as the pair is exchangeable).
 
     The average is a smooth function of the correlation coefficient rho = c / c0 alone.
     With many lags it is evaluated at ``points + 1`` Chebyshev points (default 129)
@@ -287,10 +289,10 @@ def _pair_average(fn, c0, c, u, w, points: int | None = None):
     (64 points: 2e-8), at a tenth of the cost.
     """
     points = _RHO_POINTS if points is None else int(points)
+    fn2 = fn if fn2 is None else fn2
     c0 = max(float(c0), 0.0)
     if c0 == 0.0:
-        v = fn(np.zeros(1))[0]
-        return np.full_like(c, v * v)
+        return np.full_like(c, fn(np.zeros(1))[0] * fn2(np.zeros(1))[0])
     c = np.asarray(c, dtype=float)
     if len(c) > 2 * points + 1:
         rho = np.clip(c / c0, -1.0, 1.0)
@@ -298,7 +300,7 @@ def _pair_average(fn, c0, c, u, w, points: int | None = None):
         if hi - lo > 1e-12:
             j = np.arange(points + 1)
             nodes = 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos(np.pi * j / points)
-            vals = _pair_average(fn, c0, nodes * c0, u, w)
+            vals = _pair_average(fn, c0, nodes * c0, u, w, fn2=fn2)
             return _chebyshev_interpolate(lo, hi, vals, rho)
     s = math.sqrt(c0)
     rho = np.clip(c / c0, -1.0, 1.0)
@@ -315,7 +317,7 @@ def _pair_average(fn, c0, c, u, w, points: int | None = None):
             out = np.zeros(len(r))
             for i in range(0, K, rows):
                 x2 = a * u[None, i:i + rows, None] + b * u[None, None, :]
-                out += (fn(x2)[0] @ w) @ g1[i:i + rows]
+                out += (fn2(x2)[0] @ w) @ g1[i:i + rows]
             return out
 
     if len(rho) <= _RHO_PER_TASK:
