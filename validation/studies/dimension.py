@@ -1,14 +1,30 @@
 """Dimension of the chaotic activity against the output gate alpha_r and the update gate alpha_z.
 
-What is theory and what is not. The package has *no* theory of the dimension: nothing
-in ``meanfield`` predicts the Kaplan–Yorke dimension or the participation ratio. What it
-has are proxies from the stationary DMFT (``meanfield.solve.dmft``, Gaussian case
-alpha_z = 0): whether the activity is chaotic and the maximal Lyapunov exponent
-lambda_max (the fluctuating fraction (C_h(0) - C_h(inf)) / C_h(0) is not a useful proxy
-here: with beta_h = 0 it is 1 at every chaotic point). They are shown next to the
-measurements and used for one check only: where the DMFT says the activity is not
-chaotic, the network must have no positive exponent (dimension 0). Everything else is a
-*measured trend*, checked for the direction claimed in the literature:
+What is theory and what is not. The participation ratio of the rates has a theory in
+the Gaussian case (alpha_z = 0): ``meanfield.solve.dimension`` (the equivalent linear
+network of the chaotic state, averaged over the couplings; Clark, Abbott & Litwin-Kumar
+2023 for the additive network). Its rows, "PR/N against the theory":
+
+* gated, g_h = 4, alpha_z = 0, alpha_r = 5 (theory 0.1799); full mode also the additive
+  network at g = 3 (theory 0.0448). Networks at two sizes N/2 and N (quick: 250 and 500,
+  full: 500 and 1000), 2 seeds each (full: 3), PR of tanh(g_h h) over T = 2000 after 50,
+  recorded every 0.5, extrapolated in the record length. The row compares the value at N.
+  Tolerance: 3 standard errors of the seed mean at N plus the finite-size correction
+  still left at N, bounded by the drift between N/2 and N (for a correction decaying as
+  1/N it equals the drift). Measured 2026-11-27:
+  gated 0.1721 +- 0.0027 (N = 500, 4 seeds), 0.1769 +- 0.0014 (N = 1000, 3 seeds); additive
+  0.0524 +- 0.0035 (N = 500, 6 seeds), 0.0500 +- 0.0027 (N = 1000, 4 seeds),
+  0.04519 +- 0.00016 (N = 2000, 3 seeds): the corrections approach the theory from below
+  (gated) and from above (additive near the onset, where slow collective modes weigh).
+
+The theory's PR/N is drawn beside the N = 100 sweep in alpha_r, where finite-size
+corrections are larger (no row there). The Kaplan–Yorke dimension has no theory in the
+package; the stationary DMFT supplies proxies: whether the activity is chaotic and the
+maximal Lyapunov exponent lambda_max (the fluctuating fraction (C_h(0) - C_h(inf)) /
+C_h(0) is not a useful proxy here: with beta_h = 0 it is 1 at every chaotic point). They
+are shown next to the measurements and used for one check only: where the DMFT says the
+activity is not chaotic, the network must have no positive exponent (dimension 0). The
+rest are *measured trends*, checked for the direction claimed in the literature:
 
 * spec section 5: "the output gate (alpha_r, beta_r) controls the dimension". Measured:
   D_KY / N and PR / N grow with alpha_r at g_h = 4 (the DMFT lambda_max grows alike).
@@ -66,6 +82,7 @@ from pathlib import Path
 
 import numpy as np
 
+from meanfield.solve.dimension import participation_ratio as pr_theory
 from meanfield.solve.dmft import dmft
 
 from ..compare import Comparison, StudyResult, sem
@@ -135,6 +152,49 @@ def measure_point(params: dict, N: int, seed: int, *, k: int, T: float, T_pr: fl
             "pr_phi_raw_N": participation_ratio(rates) / N}
 
 
+#: PR/N against the theory: (model, parameters, theory label) per case; T of the record.
+PR_CASES = (("gated", dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0)),
+            ("additive", dict(g_h=3.0)))
+PR_T, PR_TRANSIENT = 2000.0, 50.0
+
+
+def measure_pr(model: str, params: dict, N: int, seed: int, T: float = PR_T) -> float:
+    """PR/N of the rates tanh(g_h h + beta_h) of one network (extrapolated in the record)."""
+    net = Network(model, N, seed=seed, **params)
+    tr = simulate(net, PR_TRANSIENT + T, dt=DT, record_every=0.5, transient=PR_TRANSIENT,
+                  seed=seed)
+    rates = np.tanh(net.params["g_h"] * tr.y[:, net.variables.index("h")]
+                    + net.params["beta_h"])
+    return participation_ratio_extrapolated(rates) / N
+
+
+def pr_theory_rows(name: str, quick: bool) -> list[Comparison]:
+    """PR/N of networks at N/2 and N against the theory (module docstring)."""
+    sizes, seeds = ((250, 500), 2) if quick else ((500, 1000), 3)
+    rows = []
+    for model, params in PR_CASES[:1] if quick else PR_CASES:
+        theory = pr_theory(model, **params)
+        if not theory.success:
+            raise RuntimeError(f"dimension theory failed: {theory.message}")
+        per = {n: [measure_pr(model, params, n, s) for s in range(seeds)] for n in sizes}
+        m = {n: float(np.mean(v)) for n, v in per.items()}
+        e = {n: sem(v) for n, v in per.items()}
+        drift = abs(m[sizes[1]] - m[sizes[0]])
+        tol = 3 * e[sizes[1]] + drift
+        rows.append(Comparison(
+            name, f"PR(phi(h))/N of {model} networks at N={sizes[1]} against the theory "
+            "(N -> infinity)", {"model": model, **params, "N": sizes[1], "seeds": seeds},
+            theory.pr_per_unit, m[sizes[1]], e[sizes[1]], tol,
+            f"3 SE of the seed mean at N={sizes[1]} plus the finite-size correction left "
+            f"there, bounded by the drift {drift:.3g} from N={sizes[0]} (it equals the "
+            "drift for a correction decaying as 1/N)",
+            extra={"per_seed": {str(n): v for n, v in per.items()},
+                   "means": {str(n): m[n] for n in sizes},
+                   "stderr": {str(n): e[n] for n in sizes},
+                   "theory_message": theory.message}))
+    return rows
+
+
 def _lambda_1(params: dict, N: int, seed: int, T: float) -> float:
     """Leading exponent alone (k = 1), same seeds and integration as ``measure_point``."""
     net = Network("gated", N, seed=seed, **params)
@@ -158,10 +218,15 @@ def _theory(params: dict, quick: bool):
     grid = (dict(dtau=0.2, tau_max=40.0, nodes=64 if params["alpha_r"] > 0 else 32) if quick
             else dict(dtau=0.1, tau_max=60.0, nodes=64))
     th = dmft("gated", throw=True, **grid, **params)
+    # the participation ratio needs a finer frequency grid (2 pi / 2 tau_max) than lambda_max
+    grid = dict(tau_max=100.0, dtau=0.1) if quick else {}
+    pr = pr_theory("gated", **params, **grid)
+    pr_h = pr_theory("gated", **params, **grid, observable="h")
     return {"chaotic": th.chaotic, "lambda_max": th.lyapunov_max,
             "tau_corr": th.tau_corr, "delta_0": th.delta_0,
             "fluct_fraction": (th.delta_0 - th.delta_inf) / th.delta_0 if th.delta_0 > 0
-            else 0.0}
+            else 0.0, "pr_N": pr.pr_per_unit if pr.success else float("nan"),
+            "pr_h_N": pr_h.pr_per_unit if pr_h.success else float("nan")}
 
 
 def _direction_row(name, quantity, claim, a, b, key, params, reason):
@@ -270,6 +335,9 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
                 extra={"N1": N, "N2": N2, "per_seed_N2": [r[key] for r in p2["runs"]],
                        "per_seed_N1": [r[key] for r in p1["runs"]]}))
 
+    # the participation ratio against its theory (Gaussian case, alpha_z = 0)
+    rows += pr_theory_rows(name, quick)
+
     # the measured sweeps (no rows of their own) travel in the first row's extra
     table = {"alpha_r_sweep": [dict(alpha_r=a, **_public(p), dmft=t)
                                for a, p, t in zip(a_rs, r_pts, theory_r)],
@@ -279,9 +347,10 @@ def run(out: Path, *, quick: bool = False) -> StudyResult:
     k_note = ("" if all(p["k_enough"] for p in r_pts + z_pts)
               else "; k NOT enough at some points (D_KY there is the lower bound k)")
     return StudyResult(
-        name, "no dimension theory in the package: measured trends of D_KY/N and PR/N with "
-        "alpha_r (spec 5 claim) and alpha_z; DMFT lambda_max (alpha_z = 0) as proxy; DMFT "
-        "non-chaotic point -> no positive exponent",
+        name, "PR/N of the rates from the DMFT (alpha_z = 0; the equivalent linear network) "
+        "against networks at two sizes; measured trends of D_KY/N and PR/N with alpha_r "
+        "(spec 5 claim) and alpha_z (no D_KY theory); DMFT lambda_max (alpha_z = 0) as "
+        "proxy; DMFT non-chaotic point -> no positive exponent",
         f"QR spectra k={k} of 3N, N={N}, {seeds} seeds, T={T:g}; PR of phi(h) over "
         f"T={T_pr:g}{k_note}", tuple(rows), (fig_name,))
 
@@ -310,6 +379,10 @@ def _figure(out, a_rs, r_pts, theory_r, a_zs, z_pts, N, ext) -> str:
                          mfc="none", color="C0", label=rf"$D_{{KY}}/N$, N={N2}")
         axes[0].errorbar([a_rs[-1] * 1.03], [p2["pr_phi_N"]], yerr=[p2["pr_phi_N_err"]],
                          fmt="s", mfc="none", color="C1", label=rf"PR$(\phi)/N$, N={N2}")
+    axes[0].plot(a_rs, [t["pr_N"] for t in theory_r], "k-", lw=1,
+                 label=r"theory PR$(\phi)/N$, $N\to\infty$")
+    axes[0].plot(a_rs, [t["pr_h_N"] for t in theory_r], "k--", lw=1,
+                 label=r"theory PR$(h)/N$")
     axes[0].legend(fontsize=7)
     axes[0].set_title(f"output gate, g_h={BASE['g_h']:g}, N={N}", fontsize=9)
     axes[1].set_title("update gate: KY counts slow directions, PR falls", fontsize=9)
