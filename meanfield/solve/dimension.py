@@ -66,8 +66,12 @@ __all__ = ["DimensionResult", "LinearEquivalent", "linear_equivalent", "particip
 
 #: Spectral power (relative) left out by the frequency band of the double integral.
 _BAND_RTOL = 1e-9
-#: At most this many frequencies (both signs) in the band.
-_MAX_FREQUENCIES = 1601
+#: At most this many frequencies (both signs) in the band ...
+_MAX_FREQUENCIES = 2401
+#: ... and the result is marked failed when the power outside exceeds this (relative).
+_BAND_FAIL = 1e-4
+#: Rows of the pair-frequency arrays built at once in :func:`planar_trace`.
+_ROWS = 128
 
 
 @dataclass(frozen=True)
@@ -231,11 +235,13 @@ def planar_trace(S: np.ndarray, R: np.ndarray) -> np.ndarray:
     ``tr[S(w) diag v(w,w') S(w') diag v(w',w)]``, ``v = e_o + W v`` with
     ``W_fp(w, w') = conj(R_pf(w)) R_pf(w')`` (module docstring)."""
     F = R.shape[-1]
+    nw = len(R)
     Rc = np.conj(R)
-    W = np.einsum("jpf,lpf->jlfp", Rc, R)
-    A = np.eye(F) - W[..., :F]
-    vF = np.linalg.solve(A, W[..., F][..., None])[..., 0]
-    V = np.concatenate([vF, np.ones(vF.shape[:2] + (1,))], axis=-1)   # (nw, nw, P)
+    V = np.ones((nw, nw, F + 1), dtype=complex)       # v(w_j, w_l), the observable's 1 last
+    for lo in range(0, nw, _ROWS):  # in blocks of rows: W would take nw^2 F P complex
+        W = np.einsum("jpf,lpf->jlfp", Rc[lo:lo + _ROWS], R)
+        V[lo:lo + _ROWS, :, :F] = np.linalg.solve(np.eye(F) - W[..., :F],
+                                                  W[..., F][..., None])[..., 0]
     return np.einsum("jab,jlb,lba,lja->jl", S, V, S, V, optimize=True)
 
 
@@ -362,9 +368,11 @@ def _scope(system, solution) -> str:
         # (a symmetric model, beta_h = 0, has none; a correlation that has not quite
         # decayed by tau_max near the onset leaves ~1e-5 C(0), which is no static part)
         if c[0] > 0 and static > 1e-3 * c[0]:
-            return (f"the dimension theory assumes statistically identical units; here {s} "
-                    f"has a static part C(inf) = {static:.3g} of C(0) = {c[0]:.3g} (a "
-                    f"quenched input per unit, e.g. a bias beta_h != 0)")
+            return (f"the dimension theory assumes statistically identical units; here "
+                    f"C_{s} keeps {static:.3g} of C(0) = {c[0]:.3g} at the end of the lags: a "
+                    f"static part (a quenched input per unit, e.g. a bias beta_h != 0), or "
+                    f"a correlation that has not decayed by tau_max = {solution.tau[-1]:g} "
+                    f"(then raise tau_max)")
     if not solution.chaotic:
         return "the DMFT solution is a fixed point: no temporal covariance"
     return ""
@@ -422,6 +430,12 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                       f"the linear-response series diverges (spectral radius {radius:.4g} "
                       f">= 1 at omega = omega'): outside the theory's validity",
                       le.band_error)
+    if le.band_error > _BAND_FAIL:
+        return result(math.nan, math.nan, le.variance, False,
+                      f"the spectra reach beyond the {len(le.omega)} frequencies of the band "
+                      f"(|omega| <= {float(np.abs(le.omega).max()):.3g}, spacing pi / tau_max):"
+                      f" {le.band_error:.2g} of the power is outside; lower tau_max (a "
+                      f"coarser frequency grid) or dtau", le.band_error)
     T = planar_trace(le.S, le.R)
     tr2 = float(T.real.sum()) * (le.dw / (2 * np.pi)) ** 2
     c0 = le.variance

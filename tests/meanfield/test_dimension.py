@@ -138,6 +138,14 @@ def test_scope_is_refused_in_one_line():
         participation_ratio("additive", observable="q")
     with pytest.raises(ParameterError, match="tau_max"):
         participation_ratio("additive", tau_max=float("nan"))
+    # a correlation that has not decayed by tau_max looks like a static part: both named
+    with pytest.raises(ParameterError, match="has not decayed by tau_max = 200"):
+        participation_ratio("additive", g_h=3.0, tau_h=1e3)
+    # spectra wider than the band (tau_h = 1e-3 on a lag grid of 0.05): PR/N came out as 23.8
+    # (> 1, impossible) before the band was checked; now a failure that says what to change
+    fast = participation_ratio("additive", g_h=3.0, tau_h=1e-3)
+    assert not fast.success and math.isnan(fast.pr_per_unit)
+    assert "of the power is outside; lower tau_max" in fast.message
     fixed = participation_ratio("additive", g_h=0.5, tau_max=50.0, dtau=0.1)
     assert fixed.success and fixed.pr_per_unit == 0.0 and not fixed.chaotic
     assert "fixed point" in fixed.message
