@@ -195,12 +195,49 @@ def fig_phase_diagram(path: Path, quick: bool) -> str:
 
 
 #: Gallery figures by name, in the order shown.
+def fig_dimension(path: Path, quick: bool) -> str:
+    """Participation ratio per unit from the DMFT against g_h and alpha_r."""
+    from .solve.dimension import participation_ratio
+
+    grid = dict(tau_max=100.0, dtau=0.1) if quick else {}
+    fig, (ax1, ax2) = _plt().subplots(1, 2, figsize=(10, 4))
+    # from near each onset: continuous at alpha_r = 0 (g_h = 2; the DMFT converges slowly
+    # below 2.4), discontinuous at alpha_r = 20 (the chaotic branch reaches g_h ~ 1.76)
+    for k, (a_r, g0) in enumerate(((0.0, 2.4), (5.0, 2.1), (20.0, 1.8))):
+        gs = np.linspace(g0, 8.0, 5 if quick else 15)
+        pts = [(g, r.pr_per_unit) for g in gs
+               for r in [participation_ratio("gated", g_h=float(g), alpha_z=0.0, alpha_r=a_r,
+                                             **grid)] if r.success]
+        if pts:
+            x, y = np.array(pts).T
+            ax1.plot(x, y, "o-", ms=3, color=f"C{k}", label=f"alpha_r = {a_r:g}")
+    _label(ax1, "g_h", "PR(phi(h)) / N")
+    a_rs = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0])
+    a_rs = a_rs[::2] if quick else a_rs
+    for k, (obs, text) in enumerate(((None, "rates phi(h)"), ("h", "h"))):
+        ys = [participation_ratio("gated", g_h=4.0, alpha_z=0.0, alpha_r=float(a),
+                                  observable=obs, **grid).pr_per_unit for a in a_rs]
+        ax2.plot(a_rs, ys, "o-", ms=3, color=f"C{k + 3}", label=text)
+    _label(ax2, "alpha_r (g_h = 4)", "PR / N")
+    _save(fig, path)
+    return ("Participation ratio per unit of the chaotic activity (alpha_z = 0, beta = 0) "
+            "from the DMFT's equivalent linear network (`meanfield dimension`). Without the "
+            "output gate it rises from 0 at the continuous onset of chaos (g_h = 2); with a "
+            "steep one (alpha_r = 20) the chaotic state that coexists with the stable zero "
+            "fixed point (g_h = 1.8) already has PR/N = 0.13: the dimension jumps at the "
+            "discontinuous onset. The output gate raises it (g_h = 4: from 0.02 at "
+            "alpha_r = 0 to 0.22 at alpha_r = 20); low-pass filtered, h has a lower "
+            "dimension than the rates. Networks: the `dimension` study (theory 0.180 "
+            "against 0.177 +- 0.001 at N = 1000, alpha_r = 5).")
+
+
 FIGURES: dict[str, Callable] = {
     "fixed-points": fig_fixed_points,
     "spectra": fig_spectra,
     "timescales": fig_timescales,
     "chaos-onset": fig_chaos_onset,
     "complexity": fig_complexity,
+    "dimension": fig_dimension,
     "phase-diagram": fig_phase_diagram,
 }
 

@@ -402,8 +402,10 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     Raises
     ------
     ParameterError
-        Outside the theory's scope (not the Gaussian case; fields with a static part),
-        or bad arguments.
+        Outside the theory's scope (not the Gaussian case), or bad arguments. A solution
+        with a static part (a quenched input per unit) or correlations that have not
+        decayed by ``tau_max`` gives ``success=False`` and says so, as does a DMFT that
+        did not converge.
     """
     model = get_model(model)
     p = model.resolve(params, **kwargs)
@@ -417,12 +419,12 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                                success, message, band, solution.message, settings)
 
     problem = _scope(system, solution)
-    if problem.startswith("the DMFT did not"):
-        return result(math.nan, math.nan, math.nan, False, problem)
     if problem.startswith("the DMFT solution is a fixed point"):
         return result(0.0, math.nan, 0.0, True, problem + ", dimension 0")
     if problem:
-        raise ParameterError(problem)
+        # not converged, or a static part / an undecayed correlation (which of the two
+        # cannot be told from the solution): no value, and the reason, as for any solve
+        return result(math.nan, math.nan, math.nan, False, problem)
     le = _equivalent(model, system, solution, observable, nodes)
     radius = response_radius(le.R)
     if radius >= 1.0:
