@@ -30,14 +30,15 @@ QUANTITY_FLAGS = (
 def register(sub):
     p = sub.add_parser(
         "sweep", help="a quantity on a grid of parameters (Dask, resumable Zarr store)",
-        description="Compute QUANTITY (fixed-points, dmft, complexity, or the simulation "
+        description="Compute QUANTITY (fixed-points, dmft, complexity, dimension, or the "
+                    "simulation "
                     "summary `simulate` with a seed dimension) at every point of the grid "
                     "spanned by the --grid axes, in chunks on a Dask cluster (a local one by "
                     "default), writing each chunk to the Zarr store --out as it finishes. "
                     "An interrupted sweep is continued with --resume: only the chunks not "
                     "yet stored are computed. Open the result with xarray.open_zarr(OUT).")
     p.add_argument("quantity", metavar="QUANTITY",
-                   help="fixed-points, dmft, complexity or simulate")
+                   help="fixed-points, dmft, complexity, dimension or simulate")
     p.add_argument("--grid", action="append", default=[], metavar="NAME=START:STOP:COUNT",
                    help="a grid axis, e.g. g_h=1:4:61 (repeatable; the store's dimensions, "
                         "in order)")

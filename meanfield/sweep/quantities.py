@@ -10,7 +10,8 @@ twice gives the same numbers, and they travel to Dask workers by name
 Theory quantities: ``fixed-points`` (vectorised over the chunk,
 :func:`~meanfield.solve.grid.stability_map`), ``dmft``
 (:func:`~meanfield.solve.dmft.dmft` per point), ``complexity``
-(:func:`~meanfield.solve.complexity.complexity` per point). Simulation measurement:
+(:func:`~meanfield.solve.complexity.complexity` per point), ``dimension``
+(:func:`~meanfield.solve.dimension.participation_ratio` per point). Simulation measurement:
 ``simulate`` (:func:`validation.simulation_summary.summarise_run` per point and seed, the
 summary of ``meanfield simulate --json``). A point whose solver raises a
 :class:`~meanfield.MeanfieldError` is stored with ``failed = True`` and fill values; any
@@ -345,6 +346,35 @@ def _complexity_kernel(model, axes, params, options, seeds):
                       options, seeds)
 
 
+# dimension ------------------------------------------------------------------------------
+
+def _dimension_outputs(model: Model) -> tuple:
+    return (
+        Output("pr_per_unit", "float64", "participation ratio per unit PR/N of the rates "
+                                         "(N -> infinity; 0 at a fixed point)"),
+        Output("cross_covariance", "float64", "N <C_ij^2> / c0^2 = N / PR - 1"),
+        Output("variance", "float64", "temporal variance c0 of the rates"),
+        Output("chaotic", "bool", "the DMFT solution is time dependent"),
+        Output("success", "bool", "the DMFT converged and the theory applies (band, "
+                                  "no static part)"),
+        _FAILED,
+    )
+
+
+def _dimension_point(model, p, options, seed):
+    from ..solve.dimension import participation_ratio
+
+    r = participation_ratio(model, params=p, tau_max=options["tau_max"],
+                            dtau=options["dtau"], nodes=options["nodes"])
+    return {"pr_per_unit": r.pr_per_unit, "cross_covariance": r.cross_covariance,
+            "variance": r.variance, "chaotic": r.chaotic, "success": r.success}
+
+
+def _dimension_kernel(model, axes, params, options, seeds):
+    return _per_point(_dimension_point, _dimension_outputs(model), model, axes, params,
+                      options, seeds)
+
+
 # simulation -----------------------------------------------------------------------------
 
 def _simulate_outputs(model: Model) -> tuple:
@@ -421,6 +451,15 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
         _complexity_outputs,
         (Option("nodes", 81, integer_at_least(21), "trapezoid nodes per active field"),),
         _complexity_kernel, lambda model, options: 1.0, converged="converged"),
+    Quantity(
+        "dimension",
+        "participation ratio PR/N of chaotic activity (DMFT, Gaussian case)",
+        _dimension_outputs,
+        (Option("tau_max", 200.0, positive, "largest lag of the DMFT"),
+         Option("dtau", 0.05, positive, "lag spacing of the DMFT"),
+         Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension")),
+        _dimension_kernel, lambda model, options: 0.5 + 1e-3 * options["tau_max"]
+        / options["dtau"], converged="success"),
     Quantity(
         "simulate",
         "finite-network simulation summary (as `meanfield simulate --json`), per seed",

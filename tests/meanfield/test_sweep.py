@@ -110,6 +110,19 @@ def test_complexity_sweep_matches_the_independent_kac_rice_reference(tmp_path):
     assert ds.sigma.values[1] == complexity("additive", g_h=1.5).sigma
 
 
+def test_dimension_sweep_equals_single_solves_and_marks_refused_points(tmp_path):
+    from meanfield.solve.dimension import participation_ratio
+
+    opts = dict(tau_max=100.0, dtau=0.1)
+    ds = sweep("dimension", "gated", grid={"alpha_z": [0.0, 1.0]},
+               params={"g_h": 4.0, "alpha_r": 5.0}, out=tmp_path / "p.zarr",
+               scheduler="serial", progress=False, **opts).load()
+    direct = participation_ratio("gated", g_h=4.0, alpha_r=5.0, alpha_z=0.0, **opts)
+    assert ds.pr_per_unit.values[0] == direct.pr_per_unit and ds.success.values[0]
+    # alpha_z = 1 is outside the Gaussian case: refused, so failed with fill values
+    assert ds.failed.values[1] and np.isnan(ds.pr_per_unit.values[1])
+
+
 def test_simulation_sweep_has_a_seed_dimension_and_equals_single_runs(tmp_path):
     ds = sweep("simulate", "additive", grid={"g_h": [0.5, 2.5]}, out=tmp_path / "s.zarr",
                scheduler="serial", progress=False, N=60, seeds=2, T=30.0).load()

@@ -6,7 +6,10 @@ network of the chaotic state, averaged over the couplings; Clark, Abbott & Litwi
 2023 for the additive network). Its rows, "PR/N against the theory":
 
 * gated, g_h = 4, alpha_z = 0, alpha_r = 5 (theory 0.1799); full mode also the additive
-  network at g = 3 (theory 0.0448). Networks at two sizes N/2 and N (quick: 250 and 500,
+  network at g = 3 (theory 0.0448) and the gated network in the bistable interval,
+  g_h = 1.9, alpha_r = 20, where chaos coexists with the stable zero fixed point (theory
+  0.1416: the dimension is finite at the discontinuous onset; networks from a random
+  state are chaotic; a network that settles gives NaN and fails the row). Networks at two sizes N/2 and N (quick: 250 and 500,
   full: 500 and 1000), 2 seeds each (full: 3), PR of tanh(g_h h) over T = 2000 after 50,
   recorded every 0.5, extrapolated in the record length. The row compares the value at N.
   Tolerance: 3 standard errors of the seed mean at N plus the finite-size correction
@@ -14,7 +17,8 @@ network of the chaotic state, averaged over the couplings; Clark, Abbott & Litwi
   1/N it equals the drift). Measured 2026-11-27:
   gated 0.1721 +- 0.0027 (N = 500, 4 seeds), 0.1769 +- 0.0014 (N = 1000, 3 seeds); additive
   0.0524 +- 0.0035 (N = 500, 6 seeds), 0.0500 +- 0.0027 (N = 1000, 4 seeds),
-  0.04519 +- 0.00016 (N = 2000, 3 seeds): the corrections approach the theory from below
+  0.04519 +- 0.00016 (N = 2000, 3 seeds); bistable 0.124 +- 0.005 (N = 500, 3 seeds),
+  0.136 +- 0.008 (N = 1000, 2 seeds): the corrections approach the theory from below
   (gated) and from above (additive near the onset, where slow collective modes weigh).
 
 The theory's PR/N is drawn beside the N = 100 sweep in alpha_r, where finite-size
@@ -154,7 +158,8 @@ def measure_point(params: dict, N: int, seed: int, *, k: int, T: float, T_pr: fl
 
 #: PR/N against the theory: (model, parameters, theory label) per case; T of the record.
 PR_CASES = (("gated", dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0)),
-            ("additive", dict(g_h=3.0)))
+            ("additive", dict(g_h=3.0)),
+            ("gated", dict(g_h=1.9, alpha_z=0.0, alpha_r=20.0)))
 PR_T, PR_TRANSIENT = 2000.0, 50.0
 
 
@@ -165,6 +170,8 @@ def measure_pr(model: str, params: dict, N: int, seed: int, T: float = PR_T) -> 
                   seed=seed)
     rates = np.tanh(net.params["g_h"] * tr.y[:, net.variables.index("h")]
                     + net.params["beta_h"])
+    if float(rates.var(axis=0).mean()) < 1e-8:  # settled to a fixed point: no chaos to measure
+        return float("nan")
     return participation_ratio_extrapolated(rates) / N
 
 
