@@ -60,6 +60,7 @@ from .._errors import ParameterError
 from ..codegen.quadrature import trapezoid_nodes
 from ..models import Model, get_model
 from .dmft import DMFTResult, NotGaussianError, _gaussian_system, _pair_average, dmft
+from .dmft_lyapunov import _values
 
 __all__ = ["DimensionResult", "LinearEquivalent", "linear_equivalent", "participation_ratio",
            "planar_trace"]
@@ -92,8 +93,9 @@ class DimensionResult:
     chaotic : bool
         Whether the DMFT solution is time dependent.
     success : bool
-        False when the DMFT did not converge or the linear-response series diverges
-        (``message`` says which).
+        False when the DMFT did not converge, the correlations keep a static part or have
+        not decayed by ``tau_max``, the spectra reach beyond the frequency band, or the
+        linear-response series diverges (``message`` says which).
     message : str
     band_error : float
         Spectral power outside the frequency band of the double integral, relative.
@@ -120,10 +122,6 @@ class DimensionResult:
             if isinstance(v, float) and not math.isfinite(v):
                 d[k] = None
         return d
-
-
-def _values(fn, x):
-    return np.broadcast_to(np.asarray(fn(x)[0], dtype=float), np.shape(x))
 
 
 def _factor_fn(system, i):
