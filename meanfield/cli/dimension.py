@@ -13,8 +13,8 @@ def register(sub):
                     "equivalent linear network driven by independent innovations, its "
                     "couplings' planar average (the two-site cavity result of Clark, Abbott & "
                     "Litwin-Kumar 2023 for the additive network, generalised to every field "
-                    "of the model). Gaussian DMFT case (gated model: alpha_z = 0), "
-                    "statistically identical units (no static field, e.g. beta_h = 0). "
+                    "of the model; units with a static input, beta_h != 0, averaged). "
+                    "Gaussian DMFT case (gated model: alpha_z = 0). "
                     "`meanfield simulate` and the `dimension` study measure it in networks.")
     add_model_options(p)
     p.add_argument("--observable", metavar="NAME",

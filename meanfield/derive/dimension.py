@@ -72,7 +72,8 @@ def derive_dimension(model: str | Model) -> Derivation:
                   sp.Integer(0))
         corner.append(Equation(v[name](OMEGA, OMEGA_PRIME), rhs,
                                f"field {eta}'s corner: the observable fed back through "
-                               f"{model.fields[f].coupling}"))
+                               f"{model.fields[f].coupling} (units with a static input: "
+                               f"the products of R averaged over the units)"))
     if obs is not None:
         corner.append(Equation(v["y_o"](OMEGA, OMEGA_PRIME), sp.Integer(1),
                                "the observable feeds no field"))
@@ -86,7 +87,8 @@ def derive_dimension(model: str | Model) -> Derivation:
     c0 = sp.Symbol("c_0")
     pr = [Equation(sp.Function("T")(OMEGA, OMEGA_PRIME), trace,
                    "(1/N) tr[E C(omega) E C(nu)]: planar pairings of the couplings; S "
-                   "the single-site spectra of the outputs' fluctuations"),
+                   "the single-site spectra of the outputs' fluctuations (units with a "
+                   "static input: the trace averaged over it, S and S' of the same unit)"),
           Equation(sp.Symbol("PR") / sp.Symbol("N"),
                    c0 ** 2 / sp.Integral(sp.Function("T")(OMEGA, OMEGA_PRIME)
                                          / (4 * sp.pi ** 2), (OMEGA, -sp.oo, sp.oo),

@@ -42,11 +42,22 @@ this is Clark et al.'s :math:`\iint S_\phi(\omega) S_\phi(\omega') / |1 -
 \overline{R(\omega)} R(\omega')|^2`. :math:`N\langle C_{ij}^2\rangle / c_0^2 = N/PR - 1`
 is the mean squared cross-covariance relative to the variance (0 for independent units).
 
-Scope: statistically identical units (no static part of the fields, e.g.
-:math:`\beta_h = 0`: a quenched mean input per unit makes the responses differ between
-units) and the Gaussian case (the gated model at :math:`\alpha_z = 0`); chaotic
-solutions (a fixed point has no temporal covariance). The simulation check is the
-``dimension`` study (participation ratio of networks, extrapolated in the record length).
+Units that differ. With a static part of the fields (a bias :math:`\beta_h \ne 0`) each
+unit has a quenched mean input :math:`m`, and its own responses :math:`R_m` and spectra
+:math:`S_m`. The chords of the planar pairings then visit independent units, so
+:math:`W` becomes the units' average :math:`E_m[\overline{R_m(\omega)} R_m(\omega')]`,
+while the four corners meet at one unit (the central face carries one index), so the
+trace is :math:`E_m\,\mathrm{tr}[S_m(\omega)\,\mathrm{diag}\,v\,S_m(\omega')\,
+\mathrm{diag}\,\bar v]` (with :math:`v(\omega', \omega) = \bar v(\omega, \omega')`). The
+average over :math:`m` (Gaussian, variance :math:`C(\infty)` per state) is a
+Gauss-Hermite rule; the unit's fluctuations, of covariance :math:`C(\tau) - C(\infty)`,
+are averaged as before. Checked against random linear networks with two classes of
+units.
+
+Scope: the Gaussian case (the gated model at :math:`\alpha_z = 0`); chaotic solutions (a
+fixed point has no temporal covariance) whose correlations have decayed by
+``tau_max``. The simulation check is the ``dimension`` study (participation ratio of
+networks, extrapolated in the record length).
 """
 
 from __future__ import annotations
@@ -73,6 +84,17 @@ _MAX_FREQUENCIES = 2401
 _BAND_FAIL = 1e-4
 #: Rows of the pair-frequency arrays built at once in :func:`planar_trace`.
 _ROWS = 128
+#: A state's correlation keeping more than this fraction of C(0) at the end of the lags
+#: has a static part (units differ by a quenched mean), averaged over with Gauss-Hermite
+#: nodes per such state, by the number of such states (additive, beta_h = 1: PR/N moves
+#: by 6e-3 relative from 12 to 20 nodes, by 8e-5 from 20 to 30, by 3e-8 from 30 to 40).
+_STATIC_RTOL = 1e-6
+_STATIC_NODES = {1: 32, 2: 24}
+#: Over the last tenth of the lags every correlation must change by less than this
+#: fraction of its fluctuating part (else tau_max is too short for the spectra).
+_DECAY_RTOL = 1e-3
+#: Every state's own time constant 1/a_k must be at most this fraction of tau_max.
+_WINDOW_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
@@ -93,9 +115,9 @@ class DimensionResult:
     chaotic : bool
         Whether the DMFT solution is time dependent.
     success : bool
-        False when the DMFT did not converge, the correlations keep a static part or have
-        not decayed by ``tau_max``, the spectra reach beyond the frequency band, or the
-        linear-response series diverges (``message`` says which).
+        False when the DMFT did not converge, the correlations have not decayed by
+        ``tau_max``, the spectra reach beyond the frequency band, or the linear-response
+        series diverges (``message`` says which).
     message : str
     band_error : float
         Spectral power outside the frequency band of the double integral, relative.
@@ -194,60 +216,97 @@ def _types(model: Model, system, observable: str | None):
 class LinearEquivalent:
     """The linear network equivalent to the chaotic state, on a band of frequencies.
 
-    ``y_i = xi_i + R(omega) eta_i`` per unit, ``eta_{f,i} = sum_j J^f_ij y_{f,j}``: the
-    outputs are one per field (its presynaptic function) and, last, the observable.
+    ``y_i = xi_i + R_i(omega) eta_i`` per unit, ``eta_{f,i} = sum_j J^f_ij y_{f,j}``: the
+    outputs are one per field (its presynaptic function) and, last, the observable. A
+    unit is labelled by the static part ``m`` of its state variables (a quenched mean
+    input; none when the fields have no static part), averaged over by a quadrature.
 
     Attributes
     ----------
     omega : ndarray (nw,)
         The frequencies (both signs), spacing ``dw``: ``int d omega / 2 pi`` is
         ``sum * dw / (2 pi)``.
-    S : ndarray (nw, P, P)
-        Single-site spectral matrix of the outputs' fluctuating parts (real, symmetric).
-    R : ndarray (nw, P, F), complex
-        Mean response of each output to each field.
-    innovation : ndarray (nw, P, P)
-        Spectral matrix of the independent innovations, ``S - R diag(S_ff) R^H``.
+    weights : ndarray (nm,)
+        Quadrature weights of the units' static parts (one node of weight 1 without).
+    S : ndarray (nm, nw, P, P)
+        Spectral matrix of the outputs' fluctuations of a unit at each node (real,
+        symmetric).
+    slopes : ndarray (nm, P, K)
+        Mean slope of each output in each state variable, at each node.
+    H : ndarray (nw, K, F), complex
+        Filter of each state variable's response to each field, ``b_kf / (a_k + i w)``.
     variance : float
-        Temporal variance of the observable.
+        Temporal variance of the observable, averaged over the units.
     band_error : float
         Relative spectral power outside the band.
     """
 
     omega: np.ndarray
     dw: float
+    weights: np.ndarray
     S: np.ndarray
-    R: np.ndarray
-    innovation: np.ndarray
+    slopes: np.ndarray
+    H: np.ndarray
     variance: float
     band_error: float
     fields: tuple
     observable: str
 
+    @property
+    def R(self) -> np.ndarray:
+        """Mean response of each output to each field, (nm, nw, P, F)."""
+        return np.einsum("mpk,jkf->mjpf", self.slopes, self.H)
+
 
 def planar_trace(S: np.ndarray, R: np.ndarray) -> np.ndarray:
-    """T(w, w') = lim (1/N) tr[E C(w) E C(w')] over the band (pure kernel).
+    """T(w, w') = lim (1/N) tr[E C(w) E C(w')] over the band, identical units (pure kernel;
+    units that differ: ``_trace_blocks``).
 
     ``S`` (nw, P, P) single-site spectral matrices, ``R`` (nw, P, F) responses, the
     observable the last output (it feeds no field). Returns the (nw, nw) matrix
     ``tr[S(w) diag v(w,w') S(w') diag v(w',w)]``, ``v = e_o + W v`` with
     ``W_fp(w, w') = conj(R_pf(w)) R_pf(w')`` (module docstring)."""
-    F = R.shape[-1]
     nw = len(R)
-    Rc = np.conj(R)
-    V = np.ones((nw, nw, F + 1), dtype=complex)       # v(w_j, w_l), the observable's 1 last
-    for lo in range(0, nw, _ROWS):  # in blocks of rows: W would take nw^2 F P complex
-        W = np.einsum("jpf,lpf->jlfp", Rc[lo:lo + _ROWS], R)
-        V[lo:lo + _ROWS, :, :F] = np.linalg.solve(np.eye(F) - W[..., :F],
-                                                  W[..., F][..., None])[..., 0]
-    return np.einsum("jab,jlb,lba,lja->jl", S, V, S, V, optimize=True)
+    T = np.empty((nw, nw))
+    Sm = S[None]
+
+    def W_rows(lo, hi):
+        return np.einsum("jpf,lpf->jlfp", np.conj(R[lo:hi]), R)
+
+    for lo, block in _trace_blocks(np.ones(1), Sm, W_rows, R.shape[-1]):
+        T[lo:lo + len(block)] = block
+    return T
 
 
-def response_radius(R: np.ndarray) -> float:
-    """Largest spectral radius over the band of W(w, w) (the series v = sum W^n e_o
-    converges, and the equivalent linear network is stable, when it is below 1)."""
-    F = R.shape[-1]
-    diag = np.einsum("jpf,jpf->jfp", np.conj(R), R)[:, :, :F]
+def _trace_blocks(weights, S, W_rows, F):
+    """Rows of T(w, w') = sum_ab E_m[S_ab(w) S_ba(w')] v_b(w, w') conj(v_a(w, w')).
+
+    ``S`` (nm, nw, P, P) per node of the units' static parts with ``weights``;
+    ``W_rows(lo, hi)`` the unit-averaged W for rows lo:hi, (rows, nw, F, P). Uses
+    v(w', w) = conj(v(w, w')) (W(w', w) is the conjugate of W(w, w')), so only the rows'
+    own v is solved for; yields (lo, real block)."""
+    nw, P = S.shape[1], S.shape[-1]
+    wS = weights[:, None, None, None] * S
+    for lo in range(0, nw, _ROWS):
+        hi = min(lo + _ROWS, nw)
+        W = W_rows(lo, hi)
+        V = np.ones((hi - lo, nw, P), dtype=complex)
+        V[..., :F] = np.linalg.solve(np.eye(F) - W[..., :F], W[..., F][..., None])[..., 0]
+        T = np.zeros((hi - lo, nw), dtype=np.result_type(S, V))
+        for a in range(P):
+            for b in range(P):
+                M = wS[:, lo:hi, a, b].T @ S[:, :, b, a]          # E_m[S_ab(w) S_ba(w')]
+                T += M * V[..., b] * np.conj(V[..., a])
+        yield lo, T.real  # real: the spectral matrices are Hermitian
+
+
+def response_radius(le: LinearEquivalent) -> float:
+    """Largest spectral radius over the band of the unit-averaged W(w, w) (the series
+    v = sum W^n e_o converges, and the equivalent linear network is stable, when it is
+    below 1)."""
+    F = le.H.shape[-1]
+    R = le.R
+    diag = np.einsum("m,mjpf,mjpf->jfp", le.weights, np.conj(R), R)[:, :, :F]
     return float(np.max(np.abs(np.linalg.eigvals(diag))))
 
 
@@ -277,64 +336,99 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution):
     return system, solution
 
 
+def _shift(fn, m):
+    return fn if m == 0.0 else (lambda x: fn(np.asarray(x) + m))
+
+
 def _equivalent(model, system, solution, observable, nodes) -> LinearEquivalent:
-    """The spectra and responses of a converged, chaotic, homogeneous Gaussian solution."""
+    """The spectra and responses of a converged, chaotic Gaussian solution.
+
+    A state with a static part ``s_k = C_k(inf) > 0`` is, in each unit, its own constant
+    ``m_k ~ N(0, s_k)`` plus fluctuations of covariance ``C_k(tau) - s_k``; the units are
+    then averaged over ``m`` with a Gauss-Hermite rule of ``_STATIC_NODES`` per such
+    state (the states are independent)."""
     types, consts, label = _types(model, system, observable)
     tau = solution.tau
     C = [np.asarray(solution.C[s], dtype=float) for s in system.states]
+    n = len(tau)
+    static = [max(float(c[int(0.9 * n):].mean()), 0.0) for c in C]
+    static = [sk if sk > _STATIC_RTOL * max(c[0], 1e-300) else 0.0 for sk, c in zip(static, C)]
+    fluct = [c - sk for c, sk in zip(C, static)]
     # twice the DMFT's starting rule (the rule it checks its own map against): tanh at
     # g = 3 moves PR/N by 2e-5 relative from 80 to 160 nodes, by 1e-12 from 160 to 320
     u, w = (np.asarray(a) for a in trapezoid_nodes(2 * max(int(nodes), 80)))
-    P, F = len(types), len(types) - 1
-    n = len(tau)
-    ones = (lambda x: (np.ones_like(x),), None)
-    # cross-correlations of the outputs, each a product over the independent states
-    Cab = np.empty((P, P, n))
-    for a in range(P):
-        for b in range(a, P):
-            prod = np.full(n, consts[a] * consts[b])
-            for k in set(types[a]) | set(types[b]):
-                fa, fb = types[a].get(k, ones)[0], types[b].get(k, ones)[0]
-                prod = prod * _pair_average(fa, C[k][0], C[k], u, w, fn2=fb)
-            Cab[a, b] = Cab[b, a] = prod - prod[int(0.9 * n):].mean()  # fluctuating part
-    means = {}
+    P, F, K = len(types), len(types) - 1, len(system.states)
+    used = sorted({k for t in types for k in t})
+    n_static = sum(static[k] > 0 for k in used)
+    z, wz = np.polynomial.hermite_e.hermegauss(_STATIC_NODES.get(n_static, 16))
+    wz = wz / wz.sum()
+    axes = [(z * math.sqrt(static[k]), wz) if static[k] > 0 else (np.zeros(1), np.ones(1))
+            for k in used]
+    grids = np.meshgrid(*[a[0] for a in axes], indexing="ij")
+    nodes_m = np.stack([g.ravel() for g in grids], axis=-1)          # (nm, len(used))
+    weights = np.prod(np.stack(np.meshgrid(*[a[1] for a in axes], indexing="ij"), -1)
+                      .reshape(-1, len(used)), axis=-1)
+    ones = (lambda x: (np.ones_like(np.asarray(x, dtype=float)),), None)
+    pair_memo, mean_memo = {}, {}
 
-    def mean(fn, k):  # <fn(x_k)> over the stationary Gaussian x_k
-        if (id(fn), k) not in means:
-            means[(id(fn), k)] = float(np.sum(w * _values(fn, math.sqrt(max(C[k][0], 0.0))
-                                                          * u)))
-        return means[(id(fn), k)]
+    def pair(fa, fb, k, m):  # <fa(m + x(t)) fb(m + x(t'))> over the fluctuation of x_k
+        key = (id(fa), id(fb), k, m)
+        if key not in pair_memo:
+            pair_memo[key] = _pair_average(_shift(fa, m), fluct[k][0], fluct[k], u, w,
+                                           fn2=_shift(fb, m))
+        return pair_memo[key]
 
-    m = 2 * (n - 1)
+    def mean(fn, k, m):  # <fn(m + x_k)> over the fluctuation
+        key = (id(fn), k, m)
+        if key not in mean_memo:
+            mean_memo[key] = float(np.sum(w * _values(
+                fn, m + math.sqrt(max(fluct[k][0], 0.0)) * u)))
+        return mean_memo[key]
+
+    mlag = 2 * (n - 1)
     dt = float(tau[1] - tau[0])
-    omega = 2 * np.pi * np.fft.fftfreq(m, dt)
-    ext = np.concatenate([Cab, Cab[..., -2:0:-1]], axis=-1)
-    S = np.fft.fft(ext, axis=-1).real * dt            # (P, P, m)
+    omega = 2 * np.pi * np.fft.fftfreq(mlag, dt)
+    S_all = np.empty((len(weights), P, P, mlag))
+    slopes = np.zeros((len(weights), P, K))
+    c0 = 0.0
+    for i, mv in enumerate(nodes_m):
+        ms = dict(zip(used, (float(x) for x in mv)))
+        Cab = np.empty((P, P, n))
+        for a in range(P):
+            for b in range(a, P):
+                prod = np.full(n, consts[a] * consts[b])
+                mprod = consts[a] * consts[b]
+                for k in set(types[a]) | set(types[b]):
+                    fa, fb = types[a].get(k, ones)[0], types[b].get(k, ones)[0]
+                    prod = prod * pair(fa, fb, k, ms[k])
+                    mprod *= mean(fa, k, ms[k]) * mean(fb, k, ms[k])
+                Cab[a, b] = Cab[b, a] = prod - mprod   # the unit's fluctuations
+        c0 += weights[i] * float(Cab[-1, -1, 0])
+        ext = np.concatenate([Cab, Cab[..., -2:0:-1]], axis=-1)
+        S_all[i] = np.fft.fft(ext, axis=-1).real * dt
+        # mean slope of output p in state k: <d g_p / d x_k>, the other factors averaged
+        for pp in range(P):
+            for k in types[pp]:
+                sl = consts[pp] * mean(types[pp][k][1], k, ms[k])
+                for k2, (fn, _) in types[pp].items():
+                    if k2 != k:
+                        sl *= mean(fn, k2, ms[k2])
+                slopes[i, pp, k] = sl
+    S_mean = np.einsum("m,mabj->abj", weights, S_all)
     # the band: the frequencies holding all but _BAND_RTOL of every output's power
-    power = np.abs(np.einsum("aaj->j", S))
+    power = np.abs(np.einsum("aaj->j", S_mean))
     order = np.argsort(np.abs(omega), kind="stable")
     tail = np.cumsum(power[order][::-1])[::-1] / power.sum()
-    keep = min(max(int(np.searchsorted(-tail, -_BAND_RTOL)), 3), _MAX_FREQUENCIES, m)
+    keep = min(max(int(np.searchsorted(-tail, -_BAND_RTOL)), 3), _MAX_FREQUENCIES, mlag)
     band = np.sort(order[:keep])
-    band_error = float(tail[keep]) if keep < m else 0.0
-    om, Sb = omega[band], np.ascontiguousarray(np.moveaxis(S[:, :, band], -1, 0))
-    # mean response of output p to field f through every state the field drives:
-    # <d g_p / d x_k> b_kf / (a_k + i omega), the slope averaged over the independent states
-    R = np.zeros((len(om), P, F), dtype=complex)
+    band_error = float(tail[keep]) if keep < mlag else 0.0
+    om = omega[band]
+    Sb = np.ascontiguousarray(np.moveaxis(S_all[..., band], -1, 1))  # (nm, nw, P, P)
+    H = np.zeros((len(om), K, F), dtype=complex)
     for kk, gains in system.gain.items():
-        G = 1.0 / (system.rate[kk] + 1j * om)
-        for pp in range(P):
-            if kk not in types[pp]:
-                continue
-            slope = consts[pp] * mean(types[pp][kk][1], kk)
-            for k2, (fn, _) in types[pp].items():
-                if k2 != kk:
-                    slope *= mean(fn, k2)
-            for f, b in gains:
-                R[:, pp, f] += slope * b * G
-    diagS = np.einsum("jff->jf", Sb[:, :F, :F])
-    innovation = Sb - np.einsum("jpf,jf,jqf->jpq", R, diagS, np.conj(R)).real
-    return LinearEquivalent(om, 2 * np.pi / (m * dt), Sb, R, innovation, float(Cab[-1, -1, 0]),
+        for f, b in gains:
+            H[:, kk, f] = b / (system.rate[kk] + 1j * om)
+    return LinearEquivalent(om, 2 * np.pi / (mlag * dt), weights, Sb, slopes, H, c0,
                             band_error, tuple(f.name for f in model.fields), label)
 
 
@@ -360,17 +454,23 @@ def _scope(system, solution) -> str:
     """Why the theory does not apply to this solution ('' when it does)."""
     if not solution.converged:
         return "the DMFT did not converge: " + solution.message
+    # before the fixed-point test: a state whose own time constant is not short against
+    # the lag window cannot be resolved by it; its correlation looks static (additive,
+    # tau_h = 1e3, tau_max = 200: the DMFT returns a flat C_h and "not chaotic", where the
+    # network is the tau_h = 1 network slowed down, with the same PR/N)
+    tau_max = float(solution.tau[-1])
+    for k, s in enumerate(system.states):
+        if 1.0 / system.rate[k] > _WINDOW_FRACTION * tau_max:
+            return (f"the time constant 1/a = {1.0 / system.rate[k]:.3g} of {s} is not short "
+                    f"against tau_max = {tau_max:g} (at most {_WINDOW_FRACTION:g} tau_max): "
+                    f"the correlations are not resolved (raise tau_max)")
     for s in system.states:
         c = np.asarray(solution.C[s], dtype=float)
-        static = float(c[int(0.9 * len(c)):].mean())
-        # (a symmetric model, beta_h = 0, has none; a correlation that has not quite
-        # decayed by tau_max near the onset leaves ~1e-5 C(0), which is no static part)
-        if c[0] > 0 and static > 1e-3 * c[0]:
-            return (f"the dimension theory assumes statistically identical units; here "
-                    f"C_{s} keeps {static:.3g} of C(0) = {c[0]:.3g} at the end of the lags: a "
-                    f"static part (a quenched input per unit, e.g. a bias beta_h != 0), or "
-                    f"a correlation that has not decayed by tau_max = {solution.tau[-1]:g} "
-                    f"(then raise tau_max)")
+        drop, span = float(c[int(0.9 * len(c))] - c[-1]), float(c[0] - c[-1])
+        if span > 0 and abs(drop) > _DECAY_RTOL * span:
+            return (f"C_{s} still changes by {abs(drop) / span:.2g} of its fluctuating part "
+                    f"over the last tenth of the lags: it has not decayed by tau_max = "
+                    f"{solution.tau[-1]:g} (raise tau_max)")
     if not solution.chaotic:
         return "the DMFT solution is a fixed point: no temporal covariance"
     return ""
@@ -401,9 +501,8 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     ------
     ParameterError
         Outside the theory's scope (not the Gaussian case), or bad arguments. A solution
-        with a static part (a quenched input per unit) or correlations that have not
-        decayed by ``tau_max`` gives ``success=False`` and says so, as does a DMFT that
-        did not converge.
+        whose correlations have not decayed by ``tau_max`` gives ``success=False`` and
+        says so, as does a DMFT that did not converge.
     """
     model = get_model(model)
     p = model.resolve(params, **kwargs)
@@ -420,11 +519,11 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     if problem.startswith("the DMFT solution is a fixed point"):
         return result(0.0, math.nan, 0.0, True, problem + ", dimension 0")
     if problem:
-        # not converged, or a static part / an undecayed correlation (which of the two
-        # cannot be told from the solution): no value, and the reason, as for any solve
+        # not converged, or correlations not decayed by tau_max: no value, and the
+        # reason, as for any solve
         return result(math.nan, math.nan, math.nan, False, problem)
     le = _equivalent(model, system, solution, observable, nodes)
-    radius = response_radius(le.R)
+    radius = response_radius(le)
     if radius >= 1.0:
         return result(math.nan, math.nan, le.variance, False,
                       f"the linear-response series diverges (spectral radius {radius:.4g} "
@@ -436,11 +535,22 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                       f"(|omega| <= {float(np.abs(le.omega).max()):.3g}, spacing pi / tau_max):"
                       f" {le.band_error:.2g} of the power is outside; lower tau_max (a "
                       f"coarser frequency grid) or dtau", le.band_error)
-    T = planar_trace(le.S, le.R)
-    tr2 = float(T.real.sum()) * (le.dw / (2 * np.pi)) ** 2
+    F = le.H.shape[-1]
+    # the unit-averaged W from the slopes' second moments: R_m = slopes_m H, so
+    # E_m[conj(R_m(w)) R_m(w')] = sum_kq E_m[s_pk s_pq] conj(H_kf(w)) H_qf(w')
+    moments = np.einsum("m,mpk,mpq->pkq", le.weights, le.slopes, le.slopes)
+    Hc = np.conj(le.H)
+
+    def W_rows(lo, hi):
+        return np.einsum("pkq,jkf,lqf->jlfp", moments, Hc[lo:hi], le.H, optimize=True)
+
+    tr2 = sum(float(block.sum()) for _, block in _trace_blocks(le.weights, le.S, W_rows, F))
+    tr2 *= (le.dw / (2 * np.pi)) ** 2
     c0 = le.variance
     pr = c0 * c0 / tr2
+    units = ("" if len(le.weights) == 1 else
+             f"; units' static inputs averaged over {len(le.weights)} nodes")
     message = (f"PR/N = {pr:.4g}; {len(le.omega)} frequencies up to |omega| = "
                f"{float(np.abs(le.omega).max()):.3g} (power outside {le.band_error:.1g}); "
-               f"linear-response radius {radius:.3g}")
+               f"linear-response radius {radius:.3g}{units}")
     return result(float(pr), float(tr2 / (c0 * c0) - 1.0), c0, True, message, le.band_error)

@@ -66,6 +66,68 @@ def test_planar_trace_matches_random_linear_networks():
     np.testing.assert_allclose(diag / draws, D[0], rtol=4 / N, atol=4 / N)
 
 
+def test_planar_trace_with_heterogeneous_units_matches_random_linear_networks():
+    # Units that differ (a static input per unit: beta_h != 0) have their own responses
+    # R_u and innovations. The planar average then takes the responses' second moment
+    # over the units in W and the per-unit spectra S_c at the central face:
+    # T = E_c tr[S_c(w) diag v S_c(w') diag v*], v = e_o + E_u[conj(R_u) R_u'] v.
+    # Two classes of units (half each), two fields, three outputs, N = 400, 4 draws.
+    from meanfield.solve.dimension import _trace_blocks
+
+    rng = np.random.default_rng(7)
+    P, F, N = 3, 2, 400
+    classes = []
+    for _ in range(2):
+        R = [0.4 * (r / np.abs(r).max()) for r in
+             (rng.normal(size=(P, F)) + 1j * rng.normal(size=(P, F)) for _ in range(2))]
+        S_xi = []
+        for _ in range(2):
+            X = rng.normal(size=(P, P)) + 1j * rng.normal(size=(P, P))
+            S_xi.append(X @ X.conj().T / P + 0.2 * np.eye(P))
+        classes.append((R, S_xi))
+    # per-unit spectra: innovations plus the response to the fields, whose spectra are the
+    # unit-averaged output spectra (solved for)
+    D = []
+    for x in range(2):
+        A = np.eye(F) - 0.5 * sum(np.abs(c[0][x][:F]) ** 2 for c in classes)
+        fbar = np.linalg.solve(A, 0.5 * sum(np.real(np.diag(c[1][x]))[:F] for c in classes))
+        D.append([c[1][x] + c[0][x] @ np.diag(fbar) @ c[0][x].conj().T for c in classes])
+    S = np.array([[D[x][c] for x in range(2)] for c in range(2)])   # (class, w, P, P)
+    R = np.array([c[0] for c in classes])                           # (class, w, P, F)
+    weights = np.array([0.5, 0.5])
+
+    def W_rows(lo, hi):
+        return np.einsum("m,mjpf,mlpf->jlfp", weights, np.conj(R[:, lo:hi]), R)
+
+    theory = next(iter(_trace_blocks(weights, S, W_rows, F)))[1]
+    sums = np.zeros((2, 2))
+    half = N // 2
+    draws = 4
+    for _ in range(draws):
+        J = [rng.normal(size=(N, N)) / math.sqrt(N) for _ in range(F)]
+        C = []
+        for x in range(2):
+            M = np.zeros((P * N, P * N), complex)
+            Sx = np.zeros((P * N, P * N), complex)
+            for p in range(P):
+                for q in range(F):
+                    rows = np.concatenate([np.full(half, classes[0][0][x][p, q]),
+                                           np.full(N - half, classes[1][0][x][p, q])])
+                    M[p * N:(p + 1) * N, q * N:(q + 1) * N] = rows[:, None] * J[q]
+                for q in range(P):
+                    Sx[p * N:(p + 1) * N, q * N:(q + 1) * N] = np.diag(np.concatenate(
+                        [np.full(half, classes[0][1][x][p, q]),
+                         np.full(N - half, classes[1][1][x][p, q])]))
+            A = np.linalg.inv(np.eye(P * N) - M)
+            C.append(A @ Sx @ A.conj().T)
+        o = slice((P - 1) * N, P * N)
+        for a in range(2):
+            for b in range(2):
+                sums[a, b] += np.real(np.sum(C[a][o, o] * C[b][o, o].T)) / N
+    # finite-N difference O(1/N), as for identical units
+    np.testing.assert_allclose(sums / draws, theory, rtol=4 / N)
+
+
 def test_additive_network_against_the_scalar_formula():
     # Clark, Abbott & Litwin-Kumar (2023) for x' = -x + J phi(x): PR/N = c0^2 /
     # iint S(w) S(w') / |1 - conj(chi(w)) chi(w')|^2 with chi = <phi'> / (1 + i w).
@@ -131,17 +193,19 @@ def test_output_gate_raises_the_dimension():
 def test_scope_is_refused_in_one_line():
     with pytest.raises(ParameterError, match="Gaussian DMFT case .* alpha_z = 0"):
         participation_ratio("gated", alpha_z=1.0)
-    static = participation_ratio("gated", alpha_z=0.0, beta_h=0.5, tau_max=50.0, dtau=0.1)
-    assert not static.success and math.isnan(static.pr_per_unit)
-    assert "static part" in static.message and "beta_h" in static.message
     with pytest.raises(ParameterError, match=r"observable='q' must be a state variable or "
                                              r"a field of model 'additive' \(h, eta_h\)"):
         participation_ratio("additive", observable="q")
     with pytest.raises(ParameterError, match="tau_max"):
         participation_ratio("additive", tau_max=float("nan"))
-    # a correlation that has not decayed by tau_max looks like a static part: both named
+    # a correlation that has not decayed by tau_max, or a time constant the lag window
+    # cannot resolve (tau_h = 1e3: the DMFT's C_h is flat over 200 and it says "not
+    # chaotic", which read as "dimension 0" before this check): no value, what to change
+    short = participation_ratio("additive", g_h=3.0, tau_max=6.0, dtau=0.05)
+    assert not short.success and "has not decayed by tau_max = 6" in short.message
     slow = participation_ratio("additive", g_h=3.0, tau_h=1e3)
-    assert not slow.success and "has not decayed by tau_max = 200" in slow.message
+    assert not slow.success and math.isnan(slow.pr_per_unit)
+    assert "time constant 1/a = 1e+03 of h is not short against tau_max = 200" in slow.message
     # spectra wider than the band (tau_h = 1e-3 on a lag grid of 0.05): PR/N came out as 23.8
     # (> 1, impossible) before the band was checked; now a failure that says what to change
     fast = participation_ratio("additive", g_h=3.0, tau_h=1e-3)
@@ -210,4 +274,4 @@ def test_derived_responses_are_those_the_solver_uses():
               dict(g_h=g, beta_h=0.0, tau_h=tau_h).items()}
     for j in (0, 7, 40):
         expr = R.xreplace({avg: slope}).subs(values).subs(OMEGA, le.omega[j])
-        assert complex(expr) == pytest.approx(complex(le.R[j, 0, 0]), rel=1e-8)
+        assert complex(expr) == pytest.approx(complex(le.R[0, j, 0, 0]), rel=1e-8)
