@@ -73,7 +73,7 @@ def fig_spectra(path: Path, quick: bool) -> str:
     from .solve.spectrum import slow_fraction, spectral_support
 
     base = dict(g_h=1.6, beta_h=0.3, beta_z=1.0)
-    fig, (ax1, ax2, ax3) = _plt().subplots(1, 3, figsize=(14, 4))
+    fig, (ax1, ax2) = _plt().subplots(1, 2, figsize=(10, 4))
     for k, a_z in enumerate((0.0, 5.0, 20.0)):
         sp = spectral_support("gated", alpha_z=a_z, **base)
         for j, c in enumerate(sp.boundary):
@@ -102,7 +102,7 @@ def fig_timescales(path: Path, quick: bool) -> str:
 
     a_zs = (0.0, 2.0, 5.0) if quick else (0.0, 2.0, 5.0, 10.0)
     opts = dict(samples=1024, replicas=2) if quick else dict(samples=2048, replicas=4)
-    fig, (ax1, ax2, ax3) = _plt().subplots(1, 3, figsize=(14, 4))
+    fig, (ax1, ax2) = _plt().subplots(1, 2, figsize=(10, 4))
     tc, lam, lam_err = [], [], []
     for k, a_z in enumerate(a_zs):
         r = dmft("gated", g_h=4.0, alpha_r=5.0, alpha_z=a_z, tau_max=60.0,
@@ -231,7 +231,8 @@ def fig_dimension(path: Path, quick: bool) -> str:
             ax3.plot(x, y, "o-", ms=3, color=f"C{k}", label=f"alpha_r = {a_r:g}")
     _label(ax3, "beta_h (g_h = 4)", "PR(phi(h)) / N")
     _save(fig, path)
-    return ("Participation ratio per unit of the chaotic activity (alpha_z = 0, beta = 0) "
+    return ("Participation ratio per unit of the chaotic activity (alpha_z = 0; beta = 0 but "
+            "in the right panel) "
             "from the DMFT's equivalent linear network (`meanfield dimension`). Without the "
             "output gate it rises from 0 at the continuous onset of chaos (g_h = 2); with a "
             "steep one (alpha_r = 20) the chaotic state that coexists with the stable zero "
