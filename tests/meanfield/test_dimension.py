@@ -17,6 +17,18 @@ from meanfield.solve.dimension import participation_ratio, planar_trace
 from meanfield.solve.dmft import dmft
 
 
+def _random_units(rng, P, F, scale):
+    """Responses (P x F, largest |entry| = scale) and innovation spectra (Hermitian,
+    positive) of a unit at two frequencies."""
+    R = [scale * (r / np.abs(r).max()) for r in
+         (rng.normal(size=(P, F)) + 1j * rng.normal(size=(P, F)) for _ in range(2))]
+    S_xi = []
+    for _ in range(2):
+        X = rng.normal(size=(P, P)) + 1j * rng.normal(size=(P, P))
+        S_xi.append(X @ X.conj().T / P + 0.2 * np.eye(P))
+    return R, S_xi
+
+
 def _dressed(R, S_xi):
     """Single-site spectral matrix of the linear model's outputs: the innovations plus the
     response to the unit's fields, whose spectra are the outputs' own (solved for)."""
@@ -35,12 +47,7 @@ def test_planar_trace_matches_random_linear_networks():
     # spread is 0.03 %.
     rng = np.random.default_rng(1)
     P, F, N = 3, 2, 400
-    R = [0.45 * (r / np.abs(r).max()) for r in
-         (rng.normal(size=(P, F)) + 1j * rng.normal(size=(P, F)) for _ in range(2))]
-    S_xi = []
-    for _ in range(2):
-        X = rng.normal(size=(P, P)) + 1j * rng.normal(size=(P, P))
-        S_xi.append(X @ X.conj().T / P + 0.2 * np.eye(P))
+    R, S_xi = _random_units(rng, P, F, 0.45)
     D = [_dressed(r, s) for r, s in zip(R, S_xi)]
     theory = planar_trace(np.array(D), np.array(R))
     sums, diag = np.zeros((2, 2), complex), np.zeros((P, P), complex)
@@ -76,15 +83,7 @@ def test_planar_trace_with_heterogeneous_units_matches_random_linear_networks():
 
     rng = np.random.default_rng(7)
     P, F, N = 3, 2, 400
-    classes = []
-    for _ in range(2):
-        R = [0.4 * (r / np.abs(r).max()) for r in
-             (rng.normal(size=(P, F)) + 1j * rng.normal(size=(P, F)) for _ in range(2))]
-        S_xi = []
-        for _ in range(2):
-            X = rng.normal(size=(P, P)) + 1j * rng.normal(size=(P, P))
-            S_xi.append(X @ X.conj().T / P + 0.2 * np.eye(P))
-        classes.append((R, S_xi))
+    classes = [_random_units(rng, P, F, 0.4) for _ in range(2)]
     # per-unit spectra: innovations plus the response to the fields, whose spectra are the
     # unit-averaged output spectra (solved for)
     D = []
