@@ -19,8 +19,8 @@ def register(sub):
     add_model_options(p)
     p.add_argument("--observable", metavar="NAME",
                    help="a state variable (h) or a field whose presynaptic function is meant "
-                        "(default: the first field whose presynaptic function is a function "
-                        "of one state variable, phi(h))")
+                        "(default: the first field, by coupling name, whose presynaptic "
+                        "function is a function of one state variable: phi(h))")
     p.add_argument("--tau-max", type=positive_float, default=200.0,
                    help="largest lag of the DMFT (default 200; its inverse sets the "
                         "frequency resolution)")

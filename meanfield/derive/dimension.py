@@ -30,8 +30,9 @@ def derive_dimension(model: str | Model) -> Derivation:
     u = unit_dynamics(model)
     fields = [_short(e) for e in u.fields]
     states = set(u.states)
-    obs = next((f for f, g in enumerate(th.presynaptic)
-                if len(g.free_symbols & states) == 1), None)
+    obs = next(iter(sorted((f for f, g in enumerate(th.presynaptic)
+                            if len(g.free_symbols & states) == 1),
+                           key=lambda f: model.fields[f].coupling)), None)
     outputs = [(f"y_{name}", th.presynaptic[f]) for f, name in enumerate(fields)]
     if obs is not None:
         outputs.append(("y_o", th.presynaptic[obs]))

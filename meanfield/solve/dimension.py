@@ -188,9 +188,12 @@ def _types(model: Model, system, observable: str | None):
         # state variable (phi(h) of the gated and the additive model; judged on the
         # model's expression, as a gate frozen at alpha_r = 0 turns s_r(r) phi(h) into a
         # constant times phi(h) at these parameters)
+        # several candidates (J1 @ phi(h) + J2 @ psi(h)): the first by coupling name, as
+        # the fields' own order is the parser's
         state_syms = set(ud.states)
-        single = [f for f, g in enumerate(ud.presynaptic)
-                  if len(g.free_symbols & state_syms) == 1]
+        single = sorted((f for f, g in enumerate(ud.presynaptic)
+                         if len(g.free_symbols & state_syms) == 1),
+                        key=lambda f: model.fields[f].coupling)
         if not single:
             raise ParameterError("observable: no field's presynaptic function is a function "
                                  "of one state variable; name a state variable or a field "
@@ -489,8 +492,8 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
         Model and parameter values, as for :func:`meanfield.solve.dmft.dmft`.
     observable : str, optional
         A state variable (``"h"``) or a field whose presynaptic function is meant (the
-        rates): by default the first field whose presynaptic function is a function of
-        one state variable, :math:`\\phi(h)` for the shipped models.
+        rates): by default the first field (by coupling name) whose presynaptic function
+        is a function of one state variable, :math:`\\phi(h)` for the shipped models.
     tau_max, dtau, nodes
         Lag grid and quadrature of the Gaussian DMFT solved first (``tau_max`` must hold
         the decay of the correlations; ``2 pi / (2 tau_max)`` is the frequency spacing).
