@@ -19,7 +19,9 @@ state :math:`\dot x_k = -a_k x_k + \sum_f b_{kf}\eta_f` the mean response of out
 :math:`p` to field :math:`f` is :math:`R_{pf}(\omega) = \sum_k \langle \partial g_p /
 \partial x_k\rangle\, b_{kf} / (a_k + i\omega)` (Novikov: the mean slope over the
 stationary Gaussian state is the gain that carries a small cross-correlation through a
-nonlinearity). Summing the planar (leading-order) pairings of the independent Gaussian
+nonlinearity; that a nonlinear random network's covariance is, at large N, that of such a
+linear network is derived by the two-site cavity method in D. G. Clark,
+arXiv:2604.23489, 2026). Summing the planar (leading-order) pairings of the independent Gaussian
 coupling matrices in :math:`\frac1N\mathrm{tr}\,[E\,C(\omega)\,E\,C(\omega')]` (:math:`E`
 the projector on the observable) leaves four corners: the two around the innovations
 re-sum to the single-site spectral matrices :math:`S(\omega)` of the outputs (taken
