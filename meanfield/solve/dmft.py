@@ -701,6 +701,18 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     if throw and not converged:
         raise ConvergenceError(f"DMFT: {message}")
     message += _tail_note(C[0])
+    # a state slower than the lag window: its correlation looks flat over it, and a
+    # time-dependent solution can be classified static (additive, tau_h = 1e3,
+    # tau_max = 200: flat C_h, "not chaotic", where the network is the tau_h = 1 one
+    # slowed down); the variances stay about right, the classification does not
+    slow = [(system.states[k], 1.0 / system.rate[k]) for k in K
+            if 1.0 / system.rate[k] > 0.2 * tau[-1]]
+    if slow:
+        message += "; warning: " + ", ".join(
+            f"the time constant 1/a = {t:.3g} of {x}" for x, t in slow) + (
+            f" is not short against tau_max = {tau[-1]:g} (at most 0.2 tau_max): time "
+            f"dependence on longer scales is not resolved, and 'chaotic' may read false; "
+            f"raise tau_max")
     c0, cinf, chaotic, tau_corr = _summary(C[0], tau, 1e3 * tol)
     lyap = float("nan")
     if (converged or quad_limited) and lyapunov:

@@ -263,3 +263,14 @@ def test_theory_is_deterministic_across_calls_and_processes():
     other = subprocess.run([sys.executable, "-c", _THEORY], capture_output=True, text=True,
                            env=env, check=True).stdout.strip()
     assert other == a
+
+
+def test_dmft_warns_when_a_time_constant_is_not_short_against_the_window():
+    # additive, tau_h = 1e3, tau_max = 200: the network is the tau_h = 1 network slowed
+    # 1000-fold (chaotic), but over the window C_h is flat and the solution reads static;
+    # the variance is about right (0.70 against 0.68), the classification is not, and the
+    # message says so (found checking `meanfield dimension`, which now refuses it)
+    r = dmft("additive", g_h=3.0, tau_h=1e3, tau_max=200.0, lyapunov=False)
+    assert not r.chaotic
+    assert "time constant 1/a = 1e+03 of h is not short against tau_max = 200" in r.message
+    assert "warning" not in dmft("additive", g_h=3.0, tau_max=100.0, lyapunov=False).message
