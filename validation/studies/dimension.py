@@ -8,22 +8,24 @@ network of the chaotic state, averaged over the couplings; Clark, Abbott & Litwi
 * gated, g_h = 4, alpha_z = 0, alpha_r = 5 (theory 0.1799), and the same with a bias
   beta_h = 0.5 (units that differ by a quenched input; theory 0.1493); full mode also
   the additive network at g = 3 (theory 0.0448) and the gated network in the bistable
-  interval,
-  g_h = 1.9, alpha_r = 20, where chaos coexists with the stable zero fixed point (theory
-  0.1416: the dimension is finite at the discontinuous onset; networks from a random
-  state are chaotic; a network that settles gives NaN and fails the row). Networks at two sizes N/2 and N (quick: 250 and 500,
-  full: 500 and 1000), 2 seeds each (full: 3), PR of tanh(g_h h) over T = 2000 after 50,
-  recorded every 0.5, extrapolated in the record length. The row compares the value at N.
-  Tolerance: 3 standard errors of the seed mean at N plus the finite-size correction
-  still left at N, bounded by the drift between N/2 and N (for a correction decaying as
-  1/N it equals the drift). Measured 2026-11-27:
-  gated 0.1721 +- 0.0027 (N = 500, 4 seeds), 0.1769 +- 0.0014 (N = 1000, 3 seeds); additive
-  gated with beta_h = 0.5: 0.1497 +- 0.0072 (N = 500), 0.1415 +- 0.0051 (N = 1000, 3 seeds
-  each; wider spread between networks: the units' quenched inputs); additive
-  0.0524 +- 0.0035 (N = 500, 6 seeds), 0.0500 +- 0.0027 (N = 1000, 4 seeds),
-  0.04519 +- 0.00016 (N = 2000, 3 seeds); bistable 0.124 +- 0.005 (N = 500, 3 seeds),
-  0.136 +- 0.008 (N = 1000, 2 seeds): the corrections approach the theory from below
-  (gated) and from above (additive near the onset, where slow collective modes weigh).
+  interval, g_h = 1.9, alpha_r = 20, where chaos coexists with the stable zero fixed
+  point (theory 0.1416: the dimension is finite at the discontinuous onset; networks
+  from a random state are chaotic; a network that settles gives NaN and fails the row).
+  Networks at two sizes N/2 and N (quick: 250 and 500, full: 500 and 1000), 2 seeds
+  each (full: 3), PR of tanh(g_h h + beta_h) over T = 2000 after 50, recorded every 0.5,
+  extrapolated in the record length. The row compares the value at N. Tolerance: 3
+  standard errors of the seed mean at N plus the finite-size correction still left at
+  N, bounded by the drift between N/2 and N (for a correction decaying as 1/N it equals
+  the drift). Measured 2026-11-27 (N = 500 / 1000 / 2000):
+
+  - gated: 0.1721 +- 0.0027 (4 seeds) / 0.1769 +- 0.0014 (3 seeds);
+  - gated with beta_h = 0.5: 0.1497 +- 0.0072 / 0.1415 +- 0.0051 (3 seeds each; a wider
+    spread between networks: the units' quenched inputs);
+  - additive: 0.0524 +- 0.0035 (6 seeds) / 0.0500 +- 0.0027 (4) / 0.04519 +- 0.00016 (3);
+  - bistable: 0.124 +- 0.005 (3 seeds) / 0.136 +- 0.008 (2 seeds).
+
+  The corrections approach the theory from below (gated) and from above (additive near
+  its onset, where slow collective modes weigh).
 
 The theory's PR/N is drawn beside the N = 100 sweep in alpha_r, where finite-size
 corrections are larger (no row there). The Kaplan–Yorke dimension has no theory in the
@@ -160,7 +162,7 @@ def measure_point(params: dict, N: int, seed: int, *, k: int, T: float, T_pr: fl
             "pr_phi_raw_N": participation_ratio(rates) / N}
 
 
-#: PR/N against the theory: (model, parameters, theory label) per case; T of the record.
+#: PR/N against the theory: (model, parameters) per case; the record's length and transient.
 PR_CASES = (("gated", dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0)),
             ("gated", dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, beta_h=0.5)),
             ("additive", dict(g_h=3.0)),
