@@ -21,6 +21,19 @@ def _short(eta) -> str:
     return name.removeprefix("eta_")
 
 
+def default_observable(model: Model) -> int | None:
+    """Index of the field whose presynaptic function is the default observable: one
+    function of one state variable (the rates phi(h) of the shipped models), judged on the
+    model's expression (at alpha_r = 0 the gate of s_r(r) phi(h) is a constant, but the
+    expression still has two states); with several, the first by coupling name
+    (J1 @ phi(h) + J2 @ psi(h): phi), as the fields' own order is the parser's. None when
+    there is none."""
+    u = unit_dynamics(model)
+    states = set(u.states)
+    single = [f for f, g in enumerate(u.presynaptic) if len(g.free_symbols & states) == 1]
+    return min(single, key=lambda f: model.fields[f].coupling, default=None)
+
+
 def derive_dimension(model: str | Model) -> Derivation:
     """Outputs, their mean linear responses to the fields, the corner equations and the
     participation ratio of ``model`` (the observable: the first presynaptic function of
@@ -29,10 +42,7 @@ def derive_dimension(model: str | Model) -> Derivation:
     th = dmft_theory(model)
     u = unit_dynamics(model)
     fields = [_short(e) for e in u.fields]
-    states = set(u.states)
-    obs = next(iter(sorted((f for f, g in enumerate(th.presynaptic)
-                            if len(g.free_symbols & states) == 1),
-                           key=lambda f: model.fields[f].coupling)), None)
+    obs = default_observable(model)
     outputs = [(f"y_{name}", th.presynaptic[f]) for f, name in enumerate(fields)]
     if obs is not None:
         outputs.append(("y_o", th.presynaptic[obs]))

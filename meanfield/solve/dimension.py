@@ -71,8 +71,9 @@ import numpy as np
 
 from .._errors import ParameterError
 from ..codegen.quadrature import trapezoid_nodes
+from ..derive.dimension import default_observable
 from ..models import Model, get_model
-from .dmft import DMFTResult, NotGaussianError, _gaussian_system, _pair_average, dmft
+from .dmft import DMFTResult, NotGaussianError, _gaussian_system, _pair_average, dmft, slow_states
 from .dmft_lyapunov import _values
 
 __all__ = ["DimensionResult", "LinearEquivalent", "linear_equivalent", "participation_ratio",
@@ -95,8 +96,6 @@ _STATIC_NODES = {1: 32, 2: 24}
 #: Over the last tenth of the lags every correlation must change by less than this
 #: fraction of its fluctuating part (else tau_max is too short for the spectra).
 _DECAY_RTOL = 1e-3
-#: Every state's own time constant 1/a_k must be at most this fraction of tau_max.
-_WINDOW_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
@@ -186,21 +185,12 @@ def _types(model: Model, system, observable: str | None):
         consts.append(const)
     states = list(system.states)
     if observable is None:
-        # the rates: the first field whose presynaptic function is one function of one
-        # state variable (phi(h) of the gated and the additive model; judged on the
-        # model's expression, as a gate frozen at alpha_r = 0 turns s_r(r) phi(h) into a
-        # constant times phi(h) at these parameters)
-        # several candidates (J1 @ phi(h) + J2 @ psi(h)): the first by coupling name, as
-        # the fields' own order is the parser's
-        state_syms = set(ud.states)
-        single = sorted((f for f, g in enumerate(ud.presynaptic)
-                         if len(g.free_symbols & state_syms) == 1),
-                        key=lambda f: model.fields[f].coupling)
-        if not single:
+        f = default_observable(model)
+        if f is None:
             raise ParameterError("observable: no field's presynaptic function is a function "
                                  "of one state variable; name a state variable or a field "
                                  f"({', '.join(states + names)})")
-        observable = names[single[0]]
+        observable = names[f]
     if observable in states:
         k = states.index(observable)
         types.append({k: (_identity, _one_slope)})
@@ -262,6 +252,18 @@ class LinearEquivalent:
         """Mean response of each output to each field, (nm, nw, P, F)."""
         return np.einsum("mpk,jkf->mjpf", self.slopes, self.H)
 
+    @property
+    def moments(self) -> np.ndarray:
+        """The slopes' second moments over the units, E_m[s_pk s_pq], (P, K, K)."""
+        return np.einsum("m,mpk,mpq->pkq", self.weights, self.slopes, self.slopes)
+
+    def W(self, rows: slice) -> np.ndarray:
+        """The units' average E_m[conj(R_m(w_j)) R_m(w_l)] for the rows j, all l,
+        (rows, nw, F, P), from the slopes' second moments (R_m = slopes_m H): never the
+        per-unit responses, which at 24^2 static nodes and 2401 frequencies take 265 MB."""
+        return np.einsum("pkq,jkf,lqf->jlfp", self.moments, np.conj(self.H[rows]), self.H,
+                         optimize=True)
+
 
 def planar_trace(S: np.ndarray, R: np.ndarray) -> np.ndarray:
     """T(w, w') = lim (1/N) tr[E C(w) E C(w')] over the band, identical units (pure kernel;
@@ -310,8 +312,7 @@ def response_radius(le: LinearEquivalent) -> float:
     v = sum W^n e_o converges, and the equivalent linear network is stable, when it is
     below 1)."""
     F = le.H.shape[-1]
-    R = le.R
-    diag = np.einsum("m,mjpf,mjpf->jfp", le.weights, np.conj(R), R)[:, :, :F]
+    diag = np.einsum("pkq,jkf,jqf->jfp", le.moments, np.conj(le.H), le.H)[:, :, :F]
     return float(np.max(np.abs(np.linalg.eigvals(diag))))
 
 
@@ -463,12 +464,9 @@ def _scope(system, solution) -> str:
     # the lag window cannot be resolved by it; its correlation looks static (additive,
     # tau_h = 1e3, tau_max = 200: the DMFT returns a flat C_h and "not chaotic", where the
     # network is the tau_h = 1 network slowed down, with the same PR/N)
-    tau_max = float(solution.tau[-1])
-    for k, s in enumerate(system.states):
-        if 1.0 / system.rate[k] > _WINDOW_FRACTION * tau_max:
-            return (f"the time constant 1/a = {1.0 / system.rate[k]:.3g} of {s} is not short "
-                    f"against tau_max = {tau_max:g} (at most {_WINDOW_FRACTION:g} tau_max): "
-                    f"the correlations are not resolved (raise tau_max)")
+    slow = slow_states(system, float(solution.tau[-1]))
+    if slow:
+        return slow + ": the correlations are not resolved (raise tau_max)"
     for s in system.states:
         c = np.asarray(solution.C[s], dtype=float)
         drop, span = float(c[int(0.9 * len(c))] - c[-1]), float(c[0] - c[-1])
@@ -541,13 +539,9 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                       f" {le.band_error:.2g} of the power is outside; lower tau_max (a "
                       f"coarser frequency grid) or dtau", le.band_error)
     F = le.H.shape[-1]
-    # the unit-averaged W from the slopes' second moments: R_m = slopes_m H, so
-    # E_m[conj(R_m(w)) R_m(w')] = sum_kq E_m[s_pk s_pq] conj(H_kf(w)) H_qf(w')
-    moments = np.einsum("m,mpk,mpq->pkq", le.weights, le.slopes, le.slopes)
-    Hc = np.conj(le.H)
 
     def W_rows(lo, hi):
-        return np.einsum("pkq,jkf,lqf->jlfp", moments, Hc[lo:hi], le.H, optimize=True)
+        return le.W(slice(lo, hi))
 
     tr2 = sum(float(block.sum()) for _, block in _trace_blocks(le.weights, le.S, W_rows, F))
     tr2 *= (le.dw / (2 * np.pi)) ** 2

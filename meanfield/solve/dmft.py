@@ -554,6 +554,21 @@ class _Anderson:
         return plain + extra
 
 
+#: Every state's own time constant 1/a_k should be at most this fraction of tau_max.
+WINDOW_FRACTION = 0.2
+
+
+def slow_states(system: _GaussianSystem, tau_max: float) -> str:
+    """The states whose time constant 1/a_k exceeds WINDOW_FRACTION tau_max, in words
+    ('' when none): over the window their correlations look flat."""
+    slow = [f"the time constant 1/a = {1.0 / a:.3g} of {system.states[k]}"
+            for k, a in system.rate.items() if 1.0 / a > WINDOW_FRACTION * tau_max]
+    if not slow:
+        return ""
+    return (", ".join(slow) + f" is not short against tau_max = {tau_max:g} (at most "
+            f"{WINDOW_FRACTION:g} tau_max)")
+
+
 def _tail_note(C0: np.ndarray) -> str:
     """A warning when C still decays over the last tenth of the lags (tau_max too short)."""
     n = len(C0)
@@ -705,14 +720,10 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     # time-dependent solution can be classified static (additive, tau_h = 1e3,
     # tau_max = 200: flat C_h, "not chaotic", where the network is the tau_h = 1 one
     # slowed down); the variances stay about right, the classification does not
-    slow = [(system.states[k], 1.0 / system.rate[k]) for k in K
-            if 1.0 / system.rate[k] > 0.2 * tau[-1]]
+    slow = slow_states(system, float(tau[-1]))
     if slow:
-        message += "; warning: " + ", ".join(
-            f"the time constant 1/a = {t:.3g} of {x}" for x, t in slow) + (
-            f" is not short against tau_max = {tau[-1]:g} (at most 0.2 tau_max): time "
-            f"dependence on longer scales is not resolved, and 'chaotic' may read false; "
-            f"raise tau_max")
+        message += ("; warning: " + slow + ": time dependence on longer scales is not "
+                    "resolved, and 'chaotic' may read false; raise tau_max")
     c0, cinf, chaotic, tau_corr = _summary(C[0], tau, 1e3 * tol)
     lyap = float("nan")
     if (converged or quad_limited) and lyapunov:
