@@ -145,8 +145,9 @@ def test_a_parameter_given_twice_is_refused():
 #: Options by type, per command (the type functions of meanfield/cli/_common.py).
 POSITIVE_INT = {"simulate": ["--N"], "lyapunov": ["--N", "--k"], "spectrum": ["--points"],
                 "dmft": ["--nodes", "--samples", "--replicas"], "complexity": ["--nodes"],
+                "dimension": ["--samples"],
                 "chaos-onset": ["--nodes", "--max-iter", "--max-solves"]}
-NONNEGATIVE_INT = {"simulate": ["--seed"], "dmft": ["--seed"],
+NONNEGATIVE_INT = {"simulate": ["--seed"], "dmft": ["--seed"], "dimension": ["--seed"],
                    "lyapunov": ["--seed", "--state-seed", "--basis-seed"]}
 POSITIVE_FLOAT = {"simulate": ["--T", "--dt"], "lyapunov": ["--T", "--dt", "--renorm-every"],
                   "dmft": ["--tau-max", "--dtau", "--damping", "--T"],

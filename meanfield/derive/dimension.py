@@ -74,6 +74,30 @@ def derive_dimension(model: str | Model) -> Derivation:
                                      "over the stationary Gaussian state)"
                                      + (f"; {', '.join(notes)}" if notes else "")))
 
+    # where a state is not a linear filter of a Gaussian field (the gated h at
+    # alpha_z != 0) the responses are measured on the sampled single-site process: its
+    # tangent, driven by a white noise xi_f in one field, cross-correlated with xi_f
+    tau = sp.Symbol("tau", nonnegative=True)
+    uf = {k: sp.Function(f"u_{x}") for k, x in enumerate(u.states)}
+    xi = {f: sp.Function(f"xi_{name}") for f, name in enumerate(fields)}
+    tangent = []
+    for k, x in enumerate(u.states):
+        rhs = sum((_at(c, u, T) * uf[l](T) for (kk, l), c in u.local.items() if kk == k),
+                  sp.Integer(0))
+        rhs += sum((_at(c, u, T) * xi[f](T) for (kk, f), c in u.field_coefficient.items()
+                    if kk == k), sp.Integer(0))
+        tangent.append(Equation(sp.Derivative(uf[k](T), T), rhs,
+                                f"tangent of {x}, the unit's fields held fixed"))
+    for pname, g in outputs:
+        grad = sum((sp.diff(g, x) * uf[k](T + tau) for k, x in enumerate(u.states)),
+                   sp.Integer(0))
+        for f, eta in enumerate(u.fields):
+            tangent.append(Equation(
+                sp.Function(f"R_{pname[2:]},{fields[f]}")(tau),
+                Average(_at(grad, u, T + tau) * xi[f](T)),
+                f"mean impulse response of {pname} to {eta}: the tangent driven by a unit "
+                f"white noise xi_{fields[f]} in {eta} alone (sampling method)"))
+
     corner = []
     v = {name: sp.Function(f"v_{name[2:]}") for name, _ in outputs}
     for f, eta in enumerate(u.fields):
@@ -106,8 +130,10 @@ def derive_dimension(model: str | Model) -> Derivation:
                                          (OMEGA_PRIME, -sp.oo, sp.oo)),
                    "c_0 = S_o,o integrated: the observable's temporal variance")]
     return Derivation(model.name, "Participation ratio of chaotic activity (linear "
-                      "equivalence; Gaussian case)",
+                      "equivalence)",
                       (("Outputs of one unit", tuple(rows)),
-                       ("Mean linear responses", tuple(response)),
+                       ("Mean linear responses (Gaussian case)", tuple(response)),
+                       ("Mean linear responses, any unit (sampled tangent process)",
+                        tuple(tangent)),
                        ("Corners (planar average over the couplings)", tuple(corner)),
                        ("Participation ratio", tuple(pr))))

@@ -96,6 +96,12 @@ _STATIC_NODES = {1: 32, 2: 24}
 #: Over the last tenth of the lags every correlation must change by less than this
 #: fraction of its fluctuating part (else tau_max is too short for the spectra).
 _DECAY_RTOL = 1e-3
+#: Sampling: a field whose covariance keeps more than this fraction of its variance at the
+#: end of the lags has a static part (units that differ), which that method does not cover.
+_SAMPLED_STATIC = 0.01
+#: Sampling: the result fails when more than this fraction of the spectral power lies above
+#: half the Nyquist frequency of the lag grid (the process is not resolved by dtau).
+_SAMPLED_BAND_FAIL = 1e-3
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,16 @@ class DimensionResult:
         Spectral power outside the frequency band of the double integral, relative.
     dmft_message : str
         The DMFT solve's own message.
+    settings : dict
+        The lag grid, and for sampling the trajectories, batches and seed.
+    method : str
+        ``"gaussian"`` (spectra and responses from the correlation functions,
+        deterministic) or ``"sampling"`` (measured on the sampled single-site process,
+        :mod:`meanfield.solve.dimension_sampling`; the update gate, alpha_z > 0).
+    stat_error : float
+        Sampling: standard error of ``pr_per_unit`` from its spread over independent
+        batches of trajectories (not counting the sampled DMFT's own error); 0 for the
+        Gaussian method.
     """
 
     model: str
@@ -138,6 +154,8 @@ class DimensionResult:
     band_error: float = 0.0
     dmft_message: str = ""
     settings: dict = field(default_factory=dict)
+    method: str = "gaussian"
+    stat_error: float = 0.0
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -323,22 +341,43 @@ def _check_grid(tau_max, dtau):
             raise ParameterError(f"{name}={v!r} must be a finite number > 0")
 
 
-def _solve_dmft(model, p, tau_max, dtau, nodes, solution):
+def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", seed=0):
+    """The DMFT solution the theory starts from, and the Gaussian system (None when
+    sampling). ``method``: "gaussian", "sampling" or "auto" (Gaussian where it applies)."""
+    if method not in ("auto", "gaussian", "sampling"):
+        raise ParameterError(f"method={method!r} must be 'auto', 'gaussian' or 'sampling'")
+    if solution is not None:
+        if not isinstance(solution, DMFTResult):
+            raise ParameterError("solution must be a DMFTResult")
+        if solution.model != model.name or any(
+                not math.isclose(solution.params.get(k, math.nan), v) for k, v in p.items()):
+            raise ParameterError("solution was solved for another model or other parameters")
+        if method != "auto" and solution.method != method:
+            raise ParameterError(f"solution was solved by method {solution.method!r}, not "
+                                 f"{method!r}")
+        method = solution.method
+    system = None
+    if method != "sampling":
+        try:
+            system = _gaussian_system(model, tuple(sorted(p.items())))
+            method = "gaussian"
+        except NotGaussianError as exc:
+            if method == "gaussian":
+                detail = str(exc).split(" (for the gated model")[0].split(" (use method=")[0]
+                raise ParameterError(f"method='gaussian' needs the Gaussian DMFT case (the "
+                                     f"gated model: alpha_z = 0): {detail}; "
+                                     f"method='sampling' covers the rest") from None
+            method = "sampling"
+    # the DMFT's own defaults of each method: the sampled one integrates with step dtau
+    tau_max = (200.0 if method == "gaussian" else 100.0) if tau_max is None else tau_max
+    dtau = (0.05 if method == "gaussian" else 0.1) if dtau is None else dtau
     _check_grid(tau_max, dtau)
-    try:
-        system = _gaussian_system(model, tuple(sorted(p.items())))
-    except NotGaussianError as exc:
-        detail = str(exc).split(" (for the gated model")[0].split(" (use method=")[0]
-        raise ParameterError(f"the dimension theory needs the Gaussian DMFT case (the gated "
-                             f"model: alpha_z = 0): {detail}") from None
     if solution is None:
-        solution = dmft(model, params=p, method="gaussian", tau_max=tau_max, dtau=dtau,
-                        nodes=nodes, lyapunov=False)
-    elif not isinstance(solution, DMFTResult) or solution.method != "gaussian":
-        raise ParameterError("solution must be a Gaussian-method DMFTResult")
-    elif solution.model != model.name or any(
-            not math.isclose(solution.params.get(k, math.nan), v) for k, v in p.items()):
-        raise ParameterError("solution was solved for another model or other parameters")
+        solution = dmft(model, params=p, method=method, tau_max=tau_max, dtau=dtau,
+                        nodes=nodes, lyapunov=False, seed=seed)
+    if method == "sampling" and not solution.field_C:
+        raise ParameterError("solution has no field correlations (solved before they were "
+                             "kept): solve it again")
     return system, solution
 
 
@@ -464,13 +503,16 @@ def _scope(system, solution) -> str:
     # the lag window cannot be resolved by it; its correlation looks static (additive,
     # tau_h = 1e3, tau_max = 200: the DMFT returns a flat C_h and "not chaotic", where the
     # network is the tau_h = 1 network slowed down, with the same PR/N)
-    slow = slow_states(system, float(solution.tau[-1]))
+    slow = slow_states(system, float(solution.tau[-1])) if system is not None else ""
     if slow:
         return slow + ": the correlations are not resolved (raise tau_max)"
-    for s in system.states:
-        c = np.asarray(solution.C[s], dtype=float)
+    for s, c in solution.C.items():
+        c = np.asarray(c, dtype=float)
         drop, span = float(c[int(0.9 * len(c))] - c[-1]), float(c[0] - c[-1])
-        if span > 0 and abs(drop) > _DECAY_RTOL * span:
+        # a sampled C carries noise: a drop within 3 of its standard errors is no drop
+        noise = (3 * float(np.hypot(*np.asarray(solution.C_error[s])[[int(0.9 * len(c)), -1]]))
+                 if s in solution.C_error else 0.0)
+        if span > 0 and abs(drop) > max(_DECAY_RTOL * span, noise):
             return (f"C_{s} still changes by {abs(drop) / span:.2g} of its fluctuating part "
                     f"over the last tenth of the lags: it has not decayed by tau_max = "
                     f"{solution.tau[-1]:g} (raise tau_max)")
@@ -480,9 +522,10 @@ def _scope(system, solution) -> str:
 
 
 def participation_ratio(model: str | Model = "gated", *, params: dict | None = None,
-                        observable: str | None = None, tau_max: float = 200.0,
-                        dtau: float = 0.05, nodes: int = 80,
-                        solution: DMFTResult | None = None,
+                        observable: str | None = None, tau_max: float | None = None,
+                        dtau: float | None = None, nodes: int = 80,
+                        solution: DMFTResult | None = None, method: str = "auto",
+                        samples: int = 8000, batches: int = 8, seed: int = 0,
                         **kwargs: float) -> DimensionResult:
     """Participation ratio per unit, PR / N, of the chaotic activity, N -> infinity.
 
@@ -495,28 +538,52 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
         rates): by default the first field (by coupling name) whose presynaptic function
         is a function of one state variable, :math:`\\phi(h)` for the shipped models.
     tau_max, dtau, nodes
-        Lag grid and quadrature of the Gaussian DMFT solved first (``tau_max`` must hold
-        the decay of the correlations; ``2 pi / (2 tau_max)`` is the frequency spacing).
+        Lag grid and quadrature of the DMFT solved first (``tau_max`` must hold the decay
+        of the correlations; ``2 pi / (2 tau_max)`` is the frequency spacing). Defaults
+        are the DMFT's own per method: 200 and 0.05 (Gaussian), 100 and 0.1 (sampling).
     solution : DMFTResult, optional
-        A converged Gaussian DMFT solution of the same model and parameters to use.
+        A converged DMFT solution of the same model and parameters to use.
+    method : {"auto", "gaussian", "sampling"}
+        ``"gaussian"``: spectra and responses from the Gaussian DMFT's correlation
+        functions (every state a linear filter of a Gaussian field: the gated model at
+        alpha_z = 0). ``"sampling"``: the sampled DMFT, then the spectra and mean responses
+        measured on the sampled single-site process
+        (:mod:`meanfield.solve.dimension_sampling`; any model, the update gate included,
+        identical units only). ``"auto"``: the first that applies.
+    samples, batches, seed
+        Sampling: single-site trajectories (of the DMFT's length ``T``) that measure the
+        spectra and responses, in ``batches`` whose spread gives ``stat_error``; the seed
+        of the DMFT and of the trajectories. At the default 8000 the standard error is
+        about 1 % of PR/N (g_h = 4, alpha_r = 5; it falls as 1/sqrt(samples)).
 
     Raises
     ------
     ParameterError
-        Outside the theory's scope (not the Gaussian case), or bad arguments. A solution
+        Outside the theory's scope (``method="gaussian"`` outside the Gaussian case;
+        sampling with units that differ by a static input), or bad arguments. A solution
         whose correlations have not decayed by ``tau_max`` gives ``success=False`` and
         says so, as does a DMFT that did not converge.
     """
     model = get_model(model)
     p = model.resolve(params, **kwargs)
-    system, solution = _solve_dmft(model, p, tau_max, dtau, nodes, solution)
+    for name, v, least in (("samples", samples, 2), ("batches", batches, 2)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < least:
+            raise ParameterError(f"{name}={v!r} must be an integer >= {least}")
+    if samples < batches:
+        raise ParameterError(f"samples={samples} must be at least batches={batches}")
+    system, solution = _solve_dmft(model, p, tau_max, dtau, nodes, solution, method, seed)
     settings = dict(tau_max=float(solution.tau[-1]),
                     dtau=float(solution.tau[1] - solution.tau[0]), nodes=nodes)
-    label = _types(model, system, observable)[2]
+    if system is None:
+        settings.update(samples=samples, batches=batches, seed=seed)
+        label = _sampled_observable(model, observable)[1]
+    else:
+        label = _types(model, system, observable)[2]
 
-    def result(pr, cross, c0, success, message, band=0.0):
+    def result(pr, cross, c0, success, message, band=0.0, err=0.0):
         return DimensionResult(model.name, dict(p), label, pr, cross, c0, solution.chaotic,
-                               success, message, band, solution.message, settings)
+                               success, message, band, solution.message, settings,
+                               solution.method, err)
 
     problem = _scope(system, solution)
     if problem.startswith("the DMFT solution is a fixed point"):
@@ -525,12 +592,12 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
         # not converged, or correlations not decayed by tau_max: no value, and the
         # reason, as for any solve
         return result(math.nan, math.nan, math.nan, False, problem)
+    if system is None:
+        return _sampled_ratio(model, p, solution, observable, samples, batches, seed, result)
     le = _equivalent(model, system, solution, observable, nodes)
     radius = response_radius(le)
     if radius >= 1.0:
-        return result(math.nan, math.nan, le.variance, False,
-                      f"the linear-response series diverges (spectral radius {radius:.4g} "
-                      f">= 1 at omega = omega'): outside the theory's validity",
+        return result(math.nan, math.nan, le.variance, False, _diverges(radius),
                       le.band_error)
     if le.band_error > _BAND_FAIL:
         return result(math.nan, math.nan, le.variance, False,
@@ -553,3 +620,106 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                f"{float(np.abs(le.omega).max()):.3g} (power outside {le.band_error:.1g}); "
                f"linear-response radius {radius:.3g}{units}")
     return result(float(pr), float(tr2 / (c0 * c0) - 1.0), c0, True, message, le.band_error)
+
+
+def _diverges(radius: float) -> str:
+    return (f"the linear-response series diverges (spectral radius {radius:.4g} >= 1 at "
+            f"omega = omega'): outside the theory's validity")
+
+
+def _sampled_observable(model: Model, observable: str | None) -> tuple[tuple, str]:
+    """The observable as the sampled kernels know it, ("state", k) or ("group", g), and
+    its expression."""
+    from ..derive.unit import unit_dynamics
+    from .dmft_sampling import site_kernels
+
+    kern = site_kernels(model)
+    ud = unit_dynamics(model)
+    names = [f.name for f in model.fields]
+    group_of = {f: gi for gi, members in enumerate(kern.groups) for f in members}
+    if observable is None:
+        f = default_observable(model)
+        if f is None:
+            raise ParameterError("observable: no field's presynaptic function is a function "
+                                 "of one state variable; name a state variable or a field "
+                                 f"({', '.join(list(kern.states) + names)})")
+        observable = names[f]
+    if observable in kern.states:
+        return ("state", kern.states.index(observable)), observable
+    if observable in names:
+        f = names.index(observable)
+        return ("group", group_of[f]), str(ud.presynaptic[f])
+    raise ParameterError(f"observable={observable!r} must be a state variable or a field "
+                         f"of model {model.name!r} ({', '.join(list(kern.states) + names)})")
+
+
+def _sampled_ratio(model, p, solution, observable, samples, batches, seed, result):
+    """PR/N from spectra and responses measured on the sampled single-site process."""
+    from .dimension_sampling import sampled_spectra, spectra_on_band
+    from .dmft_sampling import site_kernels
+
+    kern = site_kernels(model)
+    tau = solution.tau
+    dtau = float(tau[1] - tau[0])
+    corr = [np.asarray(solution.field_C[kern.fields[members[0]]], dtype=float)
+            for members in kern.groups]
+    for members, c in zip(kern.groups, corr):
+        static = float(c[int(0.9 * len(c)):].mean())
+        if static > _SAMPLED_STATIC * c[0]:
+            raise ParameterError(
+                f"the field {kern.fields[members[0]]} has a static part ({static / c[0]:.2g} "
+                f"of its variance): units that differ by a quenched input (a bias such as "
+                f"beta_h != 0) are covered by the Gaussian method only (alpha_z = 0)")
+    obs, _ = _sampled_observable(model, observable)
+    st = solution.settings
+    steps = int(round(st.get("T", 400.0) / dtau))
+    burn = int(round(st.get("burn", 50.0) / dtau))
+    parts = sampled_spectra(model, p, corr, obs, n_lags=len(tau), dtau=dtau, steps=steps,
+                            burn=burn, samples=samples, batches=batches,
+                            seed=seed * 1000 + 17)
+    total = parts[0]
+    for q in parts[1:]:
+        total = total.add(q)
+
+    def estimate(acc):
+        C, R = acc.estimates()
+        omega, S, Rw = spectra_on_band(C, R, dtau)
+        F = Rw.shape[-1]
+        diag = np.einsum("jpf,jpf->jfp", np.conj(Rw), Rw)[:, :, :F]
+        radius = float(np.max(np.abs(np.linalg.eigvals(diag))))
+        dw = float(omega[1] - omega[0])
+        tr2 = float(planar_trace(S, Rw).sum()) * (dw / (2 * np.pi)) ** 2
+        c0 = float(C[-1, -1, 0])
+        return c0 * c0 / tr2, tr2, c0, radius, C, R, omega, S
+
+    pr, tr2, c0, radius, C, R, omega, S = estimate(total)
+    if radius >= 1.0:
+        return result(math.nan, math.nan, c0, False, _diverges(radius))
+    # decay: over the last tenth of the lags the correlations and responses must be
+    # below _DECAY_RTOL of their peak or within the noise (3 standard errors over the
+    # batches) of zero
+    per = np.array([q.estimates()[0][..., -len(tau) // 10:].mean(axis=-1) for q in parts])
+    perR = np.array([q.estimates()[1][..., -len(tau) // 10:].mean(axis=-1) for q in parts])
+    for est, tail, name in ((C, per, "correlations"), (R, perR, "responses")):
+        m = np.abs(tail.mean(axis=0))
+        se = tail.std(axis=0, ddof=1) / math.sqrt(len(parts))
+        peak = np.abs(est).max()
+        if np.any((m > _DECAY_RTOL * peak) & (m > 3 * se)):
+            return result(math.nan, math.nan, c0, False,
+                          f"the sampled {name} have not decayed by tau_max = {tau[-1]:g} "
+                          f"(raise tau_max)")
+    power = np.abs(np.einsum("jaa->j", S))
+    band_error = float(power[np.abs(omega) > 0.5 * np.abs(omega).max()].sum() / power.sum())
+    if band_error > _SAMPLED_BAND_FAIL:
+        return result(math.nan, math.nan, c0, False,
+                      f"{band_error:.2g} of the spectral power lies above half the Nyquist "
+                      f"frequency of dtau = {dtau:g}: the single-site process is not "
+                      f"resolved (lower dtau)", band_error)
+    each = [estimate(q)[0] for q in parts]
+    err = float(np.std(each, ddof=1) / math.sqrt(len(each)))
+    message = (f"PR/N = {pr:.4g} +- {err:.2g} (standard error over {len(parts)} batches of "
+               f"{samples // len(parts)} sampled trajectories, T = {steps * dtau:g}); "
+               f"{len(omega)} frequencies up to |omega| = {float(np.abs(omega).max()):.3g} "
+               f"(power above half of it {band_error:.1g}); linear-response radius "
+               f"{radius:.3g}")
+    return result(float(pr), float(tr2 / (c0 * c0) - 1.0), c0, True, message, band_error, err)

@@ -88,6 +88,10 @@ class DMFTResult:
         Sampling method: the standard error of ``C[v]`` at each lag over the replicas
         (``C_error["h"][0]`` is ``stat_error``), for error bands and for comparing curve
         shapes; empty for the Gaussian method.
+    field_C : dict of str to ndarray
+        Sampling method: the converged autocovariance of each field (by the unit's field
+        name, ``"eta_h"``), averaged over the replicas: what the single-site process is
+        driven with (the dimension theory samples it again); empty for the Gaussian method.
     samples : int
         Single-site trajectories in all (sampling method).
     lyapunov_max : float
@@ -122,6 +126,7 @@ class DMFTResult:
     lyapunov_error: float = 0.0
     settings: dict = field(default_factory=dict)
     C_error: dict = field(default_factory=dict)
+    field_C: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The scalar results as JSON-ready values: an undefined number (NaN: tau_corr of
@@ -480,8 +485,9 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                              f"({16 * replicas} for replicas={replicas})")
     T = 4.0 * tau_max if T is None else T
     burn = 0.5 * tau_max if burn is None else burn
-    if not (math.isfinite(T) and T >= tau_max):
-        raise ParameterError(f"T={T!r} must be a finite number >= tau_max = {tau_max:g}")
+    # (T = tau_max left no pair of times at the last lag: a division by zero there)
+    if not (math.isfinite(T) and T > tau_max):
+        raise ParameterError(f"T={T!r} must be a finite number > tau_max = {tau_max:g}")
     if not (math.isfinite(burn) and burn >= 0):
         raise ParameterError(f"burn={burn!r} must be a finite number >= 0")
     opts = dict(tau_max=tau_max, dtau=dtau, damping=1.0 if damping is None else damping,
@@ -922,4 +928,6 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     return DMFTResult(model.name, dict(p), tau, dict(zip(kern.states, C)), c0, cinf,
                       tau_corr, chaotic, converged, residual, it, message, method="sampling",
                       stat_error=stat, samples=samples, lyapunov_max=lyap,
-                      lyapunov_error=lyap_err, C_error=dict(zip(kern.states, C_err)))
+                      lyapunov_error=lyap_err, C_error=dict(zip(kern.states, C_err)),
+                      field_C={kern.fields[f]: np.mean([fs[gi] for fs in fields], axis=0)
+                               for gi, members in enumerate(kern.groups) for f in members})

@@ -353,10 +353,12 @@ def _dimension_outputs(model: Model) -> tuple:
         Output("pr_per_unit", "float64", "participation ratio per unit PR/N of the rates "
                                          "(N -> infinity; 0 at a fixed point)"),
         Output("cross_covariance", "float64", "N <C_ij^2> / c0^2 = N / PR - 1"),
+        Output("pr_error", "float64", "standard error of pr_per_unit (sampling method; 0 "
+                                      "Gaussian)"),
         Output("variance", "float64", "temporal variance c0 of the rates"),
         Output("chaotic", "bool", "the DMFT solution is time dependent"),
         Output("success", "bool", "the DMFT converged and the theory applies (band, "
-                                  "no static part)"),
+                                  "decay; sampling: no static part)"),
         _FAILED,
     )
 
@@ -365,9 +367,20 @@ def _dimension_point(model, p, options, seed):
     from ..solve.dimension import participation_ratio
 
     r = participation_ratio(model, params=p, tau_max=options["tau_max"],
-                            dtau=options["dtau"], nodes=options["nodes"])
+                            dtau=options["dtau"], nodes=options["nodes"],
+                            method=options["method"], samples=options["samples"],
+                            seed=options["seed"])
     return {"pr_per_unit": r.pr_per_unit, "cross_covariance": r.cross_covariance,
-            "variance": r.variance, "chaotic": r.chaotic, "success": r.success}
+            "pr_error": r.stat_error, "variance": r.variance, "chaotic": r.chaotic,
+            "success": r.success}
+
+
+def _dimension_cost(model, options) -> float:
+    # (method auto at non-Gaussian points samples too, and costs this; the cost only
+    # sizes the chunks, which the parameters do not reach)
+    if options["method"] == "sampling":
+        return 120.0
+    return 0.5 + 1e-3 * (options["tau_max"] or 200.0) / (options["dtau"] or 0.05)
 
 
 def _dimension_kernel(model, axes, params, options, seeds):
@@ -453,13 +466,17 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
         _complexity_kernel, lambda model, options: 1.0, converged="converged"),
     Quantity(
         "dimension",
-        "participation ratio PR/N of chaotic activity (DMFT, Gaussian case)",
+        "participation ratio PR/N of chaotic activity (DMFT; sampled where not Gaussian)",
         _dimension_outputs,
-        (Option("tau_max", 200.0, positive, "largest lag of the DMFT"),
-         Option("dtau", 0.05, positive, "lag spacing of the DMFT"),
-         Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension")),
-        _dimension_kernel, lambda model, options: 0.5 + 1e-3 * options["tau_max"]
-        / options["dtau"], converged="success"),
+        (Option("method", "auto", one_of("auto", "gaussian", "sampling"),
+                "auto, gaussian or sampling (the update gate, alpha_z > 0)"),
+         Option("tau_max", None, positive, "largest lag of the DMFT (default 200 Gaussian, "
+                                           "100 sampling)"),
+         Option("dtau", None, positive, "lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
+         Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension"),
+         Option("samples", 8000, integer_at_least(64), "sampled trajectories (sampling)"),
+         Option("seed", 0, integer_at_least(0), "random seed of the sampling method")),
+        _dimension_kernel, _dimension_cost, converged="success"),
     Quantity(
         "simulate",
         "finite-network simulation summary (as `meanfield simulate --json`), per seed",

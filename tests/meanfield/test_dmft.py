@@ -55,6 +55,10 @@ def test_gaussian_method_refuses_the_non_gaussian_case_with_the_reason():
         dmft("gated", alpha_z=2.0, replicas=1)
     with pytest.raises(ParameterError, match="progress must be callable"):
         dmft("gated", alpha_z=2.0, progress=True)
+    # a record as long as the lag window leaves no pair of times at the last lag (it
+    # divided by zero there before T had to exceed tau_max)
+    with pytest.raises(ParameterError, match=r"T=100.0 must be a finite number > tau_max"):
+        dmft("gated", alpha_z=2.0, T=100.0, tau_max=100.0)
 
 
 def test_sampled_stationary_process_has_the_requested_covariance():

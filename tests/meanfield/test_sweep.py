@@ -116,10 +116,12 @@ def test_dimension_sweep_equals_single_solves_and_marks_refused_points(tmp_path)
     opts = dict(tau_max=100.0, dtau=0.1)
     ds = sweep("dimension", "gated", grid={"alpha_z": [0.0, 1.0]},
                params={"g_h": 4.0, "alpha_r": 5.0}, out=tmp_path / "p.zarr",
-               scheduler="serial", progress=False, **opts).load()
+               scheduler="serial", progress=False, method="gaussian", **opts).load()
     direct = participation_ratio("gated", g_h=4.0, alpha_r=5.0, alpha_z=0.0, **opts)
     assert ds.pr_per_unit.values[0] == direct.pr_per_unit and ds.success.values[0]
-    # alpha_z = 1 is outside the Gaussian case: refused, so failed with fill values
+    assert ds.pr_error.values[0] == 0.0
+    # alpha_z = 1 is outside the Gaussian case, which method="gaussian" asks for: refused,
+    # so failed with fill values (method "auto" samples it)
     assert ds.failed.values[1] and np.isnan(ds.pr_per_unit.values[1])
 
 
