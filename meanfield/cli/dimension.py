@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from ._common import (add_model_options, emit_json, nonnegative_int, positive_float,
-                      positive_int, resolve_model)
+import sys
+import time
+
+from ._common import (add_model_options, add_progress_option, emit_json, nonnegative_int,
+                      positive_float, positive_int, resolve_model, show_progress)
 
 
 def register(sub):
@@ -38,6 +41,7 @@ def register(sub):
                         "(default 8000: about 1%% standard error)")
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="sampling: random seed (default 0)")
+    add_progress_option(p, shows="one line per stage (sampling)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
@@ -46,9 +50,14 @@ def run(args) -> int:
     from ..solve.dimension import participation_ratio
 
     model, params = resolve_model(args)
+    t0 = time.time()
+
+    def report(line):
+        print(f"  {line} ({time.time() - t0:.0f} s)", file=sys.stderr, flush=True)
     res = participation_ratio(model, params=params, observable=args.observable,
                               tau_max=args.tau_max, dtau=args.dtau, method=args.method,
-                              samples=args.samples, seed=args.seed)
+                              samples=args.samples, seed=args.seed,
+                              progress=report if show_progress(args) else None)
     if args.json:
         emit_json(res.to_dict())
         return 0 if res.success else 1

@@ -110,7 +110,8 @@ def _outputs(kern, tk, x, u, pvals, fields_group, obs):
 
 def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tuple, *,
                     n_lags: int, dtau: float, steps: int, burn: int, samples: int,
-                    batches: int, seed: int, chunk: int = 500) -> list[SampledSpectra]:
+                    batches: int, seed: int, chunk: int = 500,
+                    progress=None) -> list[SampledSpectra]:
     """Output cross-correlations and mean responses of the single-site process, per batch.
 
     ``field_corr[i]``: autocovariance of the fields of presynaptic group ``i`` (lags
@@ -120,6 +121,7 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
     each; the states start from normal numbers and the tangents from zero, both
     forgotten during ``burn``. Raises :class:`ParameterError` when the process or its
     tangent runs away (a unit whose own response grows: no mean response exists).
+    ``progress``: called with one line per batch.
     """
     kern = site_kernels(model)
     tk = tangent_kernels(model)
@@ -135,6 +137,8 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
         raise ParameterError(f"samples={samples} must be at least batches={batches}")
     out = []
     for b in range(batches):
+        if progress is not None:
+            progress(f"spectra and responses: batch {b + 1}/{batches} of {per} trajectories")
         acc = None
         for lo in range(0, per, chunk):
             m = min(chunk, per - lo)

@@ -68,7 +68,7 @@ class DMFTResult:
     chaotic : bool
         Whether the solution is time dependent: :math:`C(0) - C(\\infty)` above both
         1e-6 :math:`C(0)` and 1000 ``tol`` (sampling: 5 standard errors of that drop over
-        the replicas) (else it is a fixed point; a chaotic solution with a fluctuating
+        the replicas, and 1e-12) (else it is a fixed point; a chaotic solution with a fluctuating
         variance below that is not resolved).
     converged : bool
     residual : float
@@ -149,6 +149,9 @@ _DEBUG = False
 #: discarded before averaging, and the damping of the fields between passes
 _AVERAGE_DISCARD = 1
 _AVERAGE_DAMPING = 0.5
+#: sampled DMFT: a drop C(0) - C(inf) of the first state below this (absolute; the states'
+#: natural scale is 1, the iteration starts at variance ``initial_variance``) is no chaos
+_CHAOS_FLOOR = 1e-12
 
 
 class NotGaussianError(ParameterError):
@@ -880,8 +883,11 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     drops = np.array([r[0][0] - r[0][int(0.9 * len(tau)):].mean() for r in results])
     drop_err = (float(drops.std(ddof=1) / math.sqrt(len(drops))) if len(drops) > 1
                 else float("nan"))
-    c0, cinf, chaotic, tau_corr = _summary(C[0], tau,
-                                           5 * drop_err if drop_err == drop_err else 0.0)
+    # and against an absolute floor: at g_h = 1e-3, alpha_z = 2 the remnant of the initial
+    # state, C_h(0) = 1.7e-32, decays over the lags by far more than its own spread and
+    # was called chaos
+    c0, cinf, chaotic, tau_corr = _summary(
+        C[0], tau, max(5 * drop_err if drop_err == drop_err else 0.0, _CHAOS_FLOOR))
     if converged and not chaotic and tail and drops.mean() > 2 * drop_err:
         # C decays to the end of the window by more than its noise, yet not enough to
         # call it chaos: a slow solution (g_h = 3, alpha_z = 50 decays by 2 % over 100)
