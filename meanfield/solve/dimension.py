@@ -100,9 +100,6 @@ _DECAY_RTOL = 1e-3
 #: more than 3 standard errors) over the last tenth of the lags, without falling there, has
 #: a static part (units that differ), which that method does not cover.
 _SAMPLED_STATIC = 0.01
-#: Sampling: the outputs' correlations and responses must be below this fraction of their
-#: peak over the last tenth of the lags (or within the noise of zero).
-_SAMPLED_TAIL = 1e-2
 #: Sampling: the result fails when more than this fraction of the spectral power lies above
 #: half the Nyquist frequency of the lag grid (the process is not resolved by dtau).
 _SAMPLED_BAND_FAIL = 1e-3
@@ -689,9 +686,11 @@ def _sampled_static(solution) -> str:
                     f"the lags and is still decaying: it has not decayed by tau_max = "
                     f"{solution.tau[-1]:g} (raise tau_max)")
         raise ParameterError(
-            f"C_{s} has a static part ({last / c[0]:.2g} of its variance): units that "
-            f"differ by a quenched input (a bias such as beta_h != 0, or a state frozen by "
-            f"a shut gate) are covered by the Gaussian method only (alpha_z = 0)")
+            f"C_{s} keeps {last / c[0]:.2g} of its variance over the last tenth of the lags "
+            f"without decaying measurably: a static part (units that differ by a quenched "
+            f"input, a bias such as beta_h != 0, or by a state frozen by a shut gate or too "
+            f"slow for tau_max = {solution.tau[-1]:g}); units that differ are covered by the "
+            f"Gaussian method only (alpha_z = 0)")
     return ""
 
 
@@ -734,19 +733,10 @@ def _sampled_ratio(model, p, solution, observable, samples, batches, seed, resul
     pr, tr2, c0, radius, C, R, omega, S = estimate(total)
     if radius >= 1.0:
         return result(math.nan, math.nan, c0, False, _diverges(radius))
-    # decay: over the last tenth of the lags the correlations and responses must be
-    # below _SAMPLED_TAIL of their peak or within the noise (4 standard errors over the
-    # batches: 28 series of the gated model, each a t with 7 degrees of freedom) of zero
-    per = np.array([q.estimates()[0][..., -len(tau) // 10:].mean(axis=-1) for q in parts])
-    perR = np.array([q.estimates()[1][..., -len(tau) // 10:].mean(axis=-1) for q in parts])
-    for est, tail, name in ((C, per, "correlations"), (R, perR, "responses")):
-        m = np.abs(tail.mean(axis=0))
-        se = tail.std(axis=0, ddof=1) / math.sqrt(len(parts))
-        peak = np.abs(est).max()
-        if np.any((m > _SAMPLED_TAIL * peak) & (m > 4 * se)):
-            return result(math.nan, math.nan, c0, False,
-                          f"the sampled {name} have not decayed by tau_max = {tau[-1]:g} "
-                          f"(raise tau_max)")
+    # (the decay over the lag window is judged on the states' correlations, by the DMFT's
+    # replicas (``_scope``, ``_sampled_static``); a test on the outputs' sampled tails, at
+    # 1 % of the peak or 4 standard errors over 8 batches, raised false alarms with 2000
+    # trajectories where the gate is open and everything decays by tau = 10)
     power = np.abs(np.einsum("jaa->j", S))
     band_error = float(power[np.abs(omega) > 0.5 * np.abs(omega).max()].sum() / power.sum())
     if band_error > _SAMPLED_BAND_FAIL:

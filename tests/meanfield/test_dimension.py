@@ -383,7 +383,7 @@ def test_sampling_refuses_units_that_differ():
     # response, not the units' second moments the planar chords need
     sol = dmft("gated", method="sampling", g_h=4.0, alpha_z=2.0, alpha_r=5.0, beta_h=1.0,
                samples=400, T=150.0, replicas=2, lyapunov=False)
-    with pytest.raises(ParameterError, match="static part .* covered by the Gaussian method "
+    with pytest.raises(ParameterError, match="a static part .* covered by the Gaussian method "
                                              "only"):
         participation_ratio("gated", g_h=4.0, alpha_z=2.0, alpha_r=5.0, beta_h=1.0,
                             solution=sol)

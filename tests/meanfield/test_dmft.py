@@ -61,6 +61,15 @@ def test_gaussian_method_refuses_the_non_gaussian_case_with_the_reason():
         dmft("gated", alpha_z=2.0, T=100.0, tau_max=100.0)
 
 
+def test_sampled_remnant_of_the_initial_state_is_no_chaos():
+    # g_h = 1e-3: the zero fixed point; what is left of the initial state (C_h(0) ~ 1e-32)
+    # decays over the lags by far more than its spread between replicas and was called
+    # chaos before the absolute floor
+    r = dmft("gated", method="sampling", g_h=1e-3, alpha_z=2.0, samples=400, replicas=2,
+             T=150.0, lyapunov=False)
+    assert r.converged and not r.chaotic and r.delta_0 < 1e-12
+
+
 def test_sampled_stationary_process_has_the_requested_covariance():
     # exp(-|tau|) plus a static part 0.3: 4000 samples, covariance at lags 0, 1, 2
     tau = 0.1 * np.arange(200)
