@@ -46,6 +46,7 @@ API = (
     ("meanfield.solve.complexity", ("complexity", "complexity_onset", "complexity_profile")),
     ("meanfield.solve.dimension", ("participation_ratio", "linear_equivalent",
                                    "planar_trace")),
+    ("meanfield.solve.dimension_sampling", ("sampled_spectra", "spectra_on_band")),
     ("meanfield.sweep", ("sweep",)),
     ("meanfield.gallery", ("run_gallery",)),
     ("validation.network", ("Network",)),

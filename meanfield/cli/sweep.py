@@ -15,13 +15,17 @@ QUANTITY_FLAGS = (
     ("--T", "T", float, "simulate: duration (default 300)"),
     ("--dt", "dt", float, "simulate: RK4 step (default 0.05)"),
     ("--transient", "transient", float, "simulate: time discarded (default T/2)"),
-    ("--method", "method", str, "dmft: auto|gaussian|sampling; simulate: rk4|adams|dopri5"),
-    ("--tau-max", "tau_max", float, "dmft: largest lag (default 100)"),
-    ("--dtau", "dtau", float, "dmft: lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
+    ("--method", "method", str, "dmft, dimension: auto|gaussian|sampling; simulate: "
+                                    "rk4|adams|dopri5"),
+    ("--tau-max", "tau_max", float, "dmft: largest lag (default 100); dimension: 200 "
+                                     "Gaussian, 100 sampling"),
+    ("--dtau", "dtau", float, "dmft, dimension: lag spacing (default 0.05 Gaussian, "
+                                  "0.1 sampling)"),
     ("--nodes", "nodes", int, "quadrature nodes (dmft: 80 to start, complexity 81, "
                               "fixed-points: chosen per chunk)"),
     ("--damping", "damping", float, "dmft: mixing fraction in (0, 1]"),
-    ("--samples", "samples", int, "dmft sampling: single-site trajectories (default 4000)"),
+    ("--samples", "samples", int, "sampling: single-site trajectories (dmft 4000, "
+                                      "dimension 8000)"),
     ("--n-q", "n_q", int, "fixed-points: points of the variance scan (default 32)"),
     ("--q-max", "q_max", float, "fixed-points: largest variance scanned (default 1)"),
 )

@@ -50,7 +50,7 @@ from .dmft import _threads
 from .dmft_sampling import sample_stationary, site_kernels
 from .dmft_tangent import tangent_kernels
 
-__all__ = ["SampledSpectra", "sampled_spectra"]
+__all__ = ["SampledSpectra", "sampled_spectra", "spectra_on_band"]
 
 
 @dataclass(frozen=True)
