@@ -202,28 +202,36 @@ def _types(model: Model, system, observable: str | None):
                 parts[k] = (_factor_fn(system, i), _slope_fn(system, i))
         types.append(parts)
         consts.append(const)
-    states = list(system.states)
+    kind, i = _resolve_observable(model, list(system.states), observable)
+    if kind == "state":
+        types.append({i: (_identity, _one_slope)})
+        consts.append(1.0)
+        label = system.states[i]
+    else:
+        types.append(dict(types[i]))
+        consts.append(consts[i])
+        label = str(ud.presynaptic[i])
+    return types, consts, label
+
+
+def _resolve_observable(model: Model, states: list, observable: str | None) -> tuple:
+    """("state", index into ``states``) or ("field", index of the field) of the
+    observable; the default: :func:`~meanfield.derive.dimension.default_observable`."""
+    names = [f.name for f in model.fields]
+    choices = ", ".join(list(states) + names)
     if observable is None:
         f = default_observable(model)
         if f is None:
             raise ParameterError("observable: no field's presynaptic function is a function "
-                                 "of one state variable; name a state variable or a field "
-                                 f"({', '.join(states + names)})")
-        observable = names[f]
+                                 f"of one state variable; name a state variable or a field "
+                                 f"({choices})")
+        return "field", f
     if observable in states:
-        k = states.index(observable)
-        types.append({k: (_identity, _one_slope)})
-        consts.append(1.0)
-        label = observable
-    elif observable in names:
-        f = names.index(observable)
-        types.append(dict(types[f]))
-        consts.append(consts[f])
-        label = str(ud.presynaptic[f])
-    else:
-        raise ParameterError(f"observable={observable!r} must be a state variable or a field "
-                             f"of model {model.name!r} ({', '.join(states + names)})")
-    return types, consts, label
+        return "state", list(states).index(observable)
+    if observable in names:
+        return "field", names.index(observable)
+    raise ParameterError(f"observable={observable!r} must be a state variable or a field "
+                         f"of model {model.name!r} ({choices})")
 
 
 @dataclass(frozen=True)
@@ -644,23 +652,11 @@ def _sampled_observable(model: Model, observable: str | None) -> tuple[tuple, st
     from .dmft_sampling import site_kernels
 
     kern = site_kernels(model)
-    ud = unit_dynamics(model)
-    names = [f.name for f in model.fields]
+    kind, i = _resolve_observable(model, list(kern.states), observable)
+    if kind == "state":
+        return ("state", i), kern.states[i]
     group_of = {f: gi for gi, members in enumerate(kern.groups) for f in members}
-    if observable is None:
-        f = default_observable(model)
-        if f is None:
-            raise ParameterError("observable: no field's presynaptic function is a function "
-                                 "of one state variable; name a state variable or a field "
-                                 f"({', '.join(list(kern.states) + names)})")
-        observable = names[f]
-    if observable in kern.states:
-        return ("state", kern.states.index(observable)), observable
-    if observable in names:
-        f = names.index(observable)
-        return ("group", group_of[f]), str(ud.presynaptic[f])
-    raise ParameterError(f"observable={observable!r} must be a state variable or a field "
-                         f"of model {model.name!r} ({', '.join(list(kern.states) + names)})")
+    return ("group", group_of[i]), str(unit_dynamics(model).presynaptic[i])
 
 
 def _sampled_static(solution) -> str:
