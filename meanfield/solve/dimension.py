@@ -580,7 +580,7 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     """
     model = get_model(model)
     p = model.resolve(params, **kwargs)
-    for name, v, least in (("samples", samples, 2), ("batches", batches, 2)):
+    for name, v, least in (("samples", samples, 2), ("batches", batches, 2), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or v < least:
             raise ParameterError(f"{name}={v!r} must be an integer >= {least}")
     if samples < batches:

@@ -198,6 +198,8 @@ def test_scope_is_refused_in_one_line():
         participation_ratio("gated", method="fast")
     with pytest.raises(ParameterError, match="samples=1 must be an integer >= 2"):
         participation_ratio("gated", alpha_z=1.0, samples=1)
+    with pytest.raises(ParameterError, match="seed=-1 must be an integer >= 0"):
+        participation_ratio("gated", alpha_z=1.0, seed=-1)
     with pytest.raises(ParameterError, match=r"observable='q' must be a state variable or "
                                              r"a field of model 'additive' \(h, eta_h\)"):
         participation_ratio("additive", observable="q")
