@@ -32,7 +32,7 @@ rows, "PR/N against the theory":
 * the update gate, gated g_h = 4, alpha_z = 5, alpha_r = 5 (quick and full; sampling
   method with tau_max = 200: theory 0.2603 +- 0.0030, its standard error added to the
   networks' in quadrature). Networks record T = 8000 (see ``PR_CASES``): N = 500
-  0.2408, 0.2546 (seeds 0, 1), N = 1000 0.2643, 0.2548 (seeds 0, 1).
+  0.2408 +- 0.0080, N = 1000 0.2546 +- 0.0057 (3 seeds each; full form 13/13 pass).
 
 The theory's PR/N is drawn beside the N = 100 sweep in alpha_r, where finite-size
 corrections are larger (no row there). The Kaplan–Yorke dimension has no theory in the
