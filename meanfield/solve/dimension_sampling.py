@@ -148,11 +148,14 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
                 for f in members:
                     eta[f], _ = sample_stationary(field_corr[gi], total + 1, m, rng)
             xi = rng.standard_normal((n_f, total + 1, m)) / math.sqrt(dtau)
-            # one tangent copy per field (axis 0 of u), driven by that field's noise alone
+            # one tangent copy per field (axis 0 of u), driven by that field's noise alone:
+            # (field, copy, sample) buffers whose off-diagonal stays zero, the diagonal
+            # refilled each step (no allocation on the hot path)
             diag = np.arange(n_f)
+            bufs = (np.zeros((n_f, n_f, m)), np.zeros((n_f, n_f, m)))
 
             def kick(t):
-                k = np.zeros((n_f, n_f, m))   # (field, copy, sample)
+                k = bufs[t % 2]
                 k[diag, diag] = xi[:, t]
                 return k
             x = [rng.standard_normal(m) for _ in range(n_s)]
