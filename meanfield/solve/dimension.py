@@ -54,7 +54,11 @@ trace is :math:`E_m\,\mathrm{tr}[S_m(\omega)\,\mathrm{diag}\,v\,S_m(\omega')\,
 average over :math:`m` (Gaussian, variance :math:`C(\infty)` per state) is a
 Gauss-Hermite rule; the unit's fluctuations, of covariance :math:`C(\tau) - C(\infty)`,
 are averaged as before. Checked against random linear networks with two classes of
-units.
+units. When the units' spectra and responses are sampled (the update gate:
+:mod:`meanfield.solve.dimension_sampling`), the static parts of the fields are drawn per
+unit (a scrambled Sobol' set mapped to normal numbers) and both averages over :math:`m`
+are estimated from two independent halves of each unit's trajectories, whose products
+are unbiased for the products of the unit's exact values.
 
 Scope: the Gaussian case (the gated model at :math:`\alpha_z = 0`); chaotic solutions (a
 fixed point has no temporal covariance) whose correlations have decayed by
@@ -98,7 +102,8 @@ _STATIC_NODES = {1: 32, 2: 24}
 _DECAY_RTOL = 1e-3
 #: Sampling: a state whose correlation keeps more than this fraction of its variance (and
 #: more than 3 standard errors) over the last tenth of the lags, without falling there, has
-#: a static part (units that differ), which that method does not cover.
+#: a static part: units that differ when a field has one too (the per-unit route), else a
+#: state frozen per unit (refused).
 _SAMPLED_STATIC = 0.01
 #: Sampling: the result fails when more than this fraction of the spectral power lies above
 #: half the Nyquist frequency of the lag grid (the process is not resolved by dtau).
@@ -312,15 +317,18 @@ def planar_trace(S: np.ndarray, R: np.ndarray) -> np.ndarray:
     return T
 
 
-def _trace_blocks(weights, S, W_rows, F):
+def _trace_blocks(weights, S, W_rows, F, S_right=None):
     """Rows of T(w, w') = sum_ab E_m[S_ab(w) S_ba(w')] v_b(w, w') conj(v_a(w, w')).
 
     ``S`` (nm, nw, P, P) per node of the units' static parts with ``weights``;
     ``W_rows(lo, hi)`` the unit-averaged W for rows lo:hi, (rows, nw, F, P). Uses
     v(w', w) = conj(v(w, w')) (W(w', w) is the conjugate of W(w, w')), so only the rows'
-    own v is solved for; yields (lo, real block)."""
+    own v is solved for; yields (lo, real block). ``S_right``: the second factor of the
+    products where it is another estimate of the same units (sampling: independent
+    halves, whose products are unbiased), else ``S``."""
     nw, P = S.shape[1], S.shape[-1]
     wS = weights[:, None, None, None] * S
+    S_right = S if S_right is None else S_right
     for lo in range(0, nw, _ROWS):
         hi = min(lo + _ROWS, nw)
         W = W_rows(lo, hi)
@@ -329,7 +337,7 @@ def _trace_blocks(weights, S, W_rows, F):
         T = np.zeros((hi - lo, nw), dtype=np.result_type(S, V))
         for a in range(P):
             for b in range(P):
-                M = wS[:, lo:hi, a, b].T @ S[:, :, b, a]          # E_m[S_ab(w) S_ba(w')]
+                M = wS[:, lo:hi, a, b].T @ S_right[:, :, b, a]    # E_m[S_ab(w) S_ba(w')]
                 T += M * V[..., b] * np.conj(V[..., a])
         yield lo, T.real  # real: the spectral matrices are Hermitian
 
@@ -560,7 +568,8 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
         alpha_z = 0). ``"sampling"``: the sampled DMFT, then the spectra and mean responses
         measured on the sampled single-site process
         (:mod:`meanfield.solve.dimension_sampling`; any model, the update gate included,
-        identical units only). ``"auto"``: the first that applies.
+        units that differ by static inputs measured unit by unit). ``"auto"``: the first
+        that applies.
     samples, batches, seed
         Sampling: single-site trajectories (of the DMFT's length ``T``) that measure the
         spectra and responses, in ``batches`` whose spread gives ``stat_error``; the seed
@@ -574,9 +583,9 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     ------
     ParameterError
         Outside the theory's scope (``method="gaussian"`` outside the Gaussian case;
-        sampling with units that differ by a static input), or bad arguments. A solution
-        whose correlations have not decayed by ``tau_max`` gives ``success=False`` and
-        says so, as does a DMFT that did not converge.
+        sampling where a state is frozen per unit without a static input), or bad
+        arguments. A solution whose correlations have not decayed by ``tau_max`` gives
+        ``success=False`` and says so, as does a DMFT that did not converge.
     """
     model = get_model(model)
     p = model.resolve(params, **kwargs)
@@ -659,13 +668,34 @@ def _sampled_observable(model: Model, observable: str | None) -> tuple[tuple, st
     return ("group", group_of[i]), str(unit_dynamics(model).presynaptic[i])
 
 
+#: Sampling with units that differ: trajectories per unit (one draw of the static parts
+#: of its fields), in two halves whose products are unbiased.
+_PER_UNIT = 32
+#: Returned by :func:`_sampled_static` when the units differ by static inputs.
+_UNITS = "units"
+
+
+def _static_fields(solution) -> list:
+    """The fields of a sampled solution with a static part (the covariance left over the
+    last tenth of the lags exceeds _SAMPLED_STATIC of the variance): quenched inputs that
+    make the units differ."""
+    out = []
+    for f, c in solution.field_C.items():
+        c = np.asarray(c, dtype=float)
+        if c[0] > 0 and c[int(0.9 * len(c)):].mean() > _SAMPLED_STATIC * c[0]:
+            out.append(f)
+    return out
+
+
 def _sampled_static(solution) -> str:
     """'' when no state of the sampled solution keeps a part of its variance at the end
-    of the lags; a reason (success false) when one is still decaying there; raises when
-    one has a static part (units that differ), which the sampling method does not cover.
-    Judged against the replicas' standard error (a sampled tail is noisy: with 1000
-    trajectories C_z keeps 0.011 of its variance at beta_z = -50, where the gate is open
-    and C_z decays like C_h)."""
+    of the lags; a reason (success false) when one is still decaying there; ``_UNITS``
+    when one is static and the fields have static parts (units that differ by a quenched
+    input: the per-unit route); raises when a state is static without a static input (a
+    state frozen per unit, which the method does not cover). Judged against the replicas'
+    standard error (a sampled tail is noisy: with 1000 trajectories C_z keeps 0.011 of
+    its variance at beta_z = -50, where the gate is open and C_z decays like C_h)."""
+    static = []
     for s, c in solution.C.items():
         c = np.asarray(c, dtype=float)
         n = len(c)
@@ -681,13 +711,92 @@ def _sampled_static(solution) -> str:
             return (f"C_{s} keeps {last / c[0]:.2g} of its variance over the last tenth of "
                     f"the lags and is still decaying: it has not decayed by tau_max = "
                     f"{solution.tau[-1]:g} (raise tau_max)")
-        raise ParameterError(
-            f"C_{s} keeps {last / c[0]:.2g} of its variance over the last tenth of the lags "
-            f"without decaying measurably: a static part (units that differ by a quenched "
-            f"input, a bias such as beta_h != 0, or by a state frozen by a shut gate or too "
-            f"slow for tau_max = {solution.tau[-1]:g}); units that differ are covered by the "
-            f"Gaussian method only (alpha_z = 0)")
-    return ""
+        static.append((s, last / c[0]))
+    if not static:
+        return ""
+    if _static_fields(solution):
+        return _UNITS
+    s, frac = static[0]
+    raise ParameterError(
+        f"C_{s} keeps {frac:.2g} of its variance over the last tenth of the lags without "
+        f"decaying measurably, while no field has a static part: a state frozen per unit "
+        f"(by a shut gate, or too slow for tau_max = {solution.tau[-1]:g}), which the "
+        f"sampling method does not cover (raise tau_max if it is slow)")
+
+
+def _sampled_units_ratio(model, p, solution, observable, samples, batches, seed, result,
+                         progress, corr, obs, dtau, steps, burn):
+    """PR/N for units that differ by the static parts of their fields (module docstring,
+    "Units that differ"), from per-unit spectra and responses measured on two independent
+    halves of each unit's trajectories: W = E_m[conj(R_m(w)) R_m(w')] and E_m[S_m(w)
+    S_m(w')] as symmetrised products of the halves (unbiased), the static parts drawn at
+    random (Monte Carlo over the units, in the batches' spread)."""
+    from .dimension_sampling import sampled_unit_spectra, spectra_on_band
+
+    parts = sampled_unit_spectra(model, p, corr, obs, n_lags=len(solution.tau), dtau=dtau,
+                                 steps=steps, burn=burn, samples=samples, batches=batches,
+                                 per_unit=_PER_UNIT, seed=seed * 1000 + 17,
+                                 progress=progress)
+
+    def estimate(C, R):
+        omega, S, Rw = spectra_on_band(C, R, dtau)        # (2, U, nw, P, P), (2, U, nw, P, F)
+        U2 = 2 * C.shape[1]
+        F = Rw.shape[-1]
+        left = np.conj(np.concatenate([Rw[0], Rw[1]]))
+        right = np.ascontiguousarray(np.concatenate([Rw[1], Rw[0]]).transpose(2, 3, 0, 1))
+
+        def W_rows(lo, hi):                                # (rows, nw, F, P)
+            return (left[:, lo:hi].transpose(2, 3, 1, 0) @ right).transpose(2, 3, 1, 0) / U2
+
+        diag = np.einsum("mjpf,mjpf->jfp", left, np.concatenate([Rw[1], Rw[0]]))[:, :, :F]
+        radius = float(np.max(np.abs(np.linalg.eigvals(diag / U2))))
+        dw = float(omega[1] - omega[0])
+        tr2 = sum(float(block.sum()) for _, block in _trace_blocks(
+            np.full(U2, 1.0 / U2), np.concatenate([S[0], S[1]]), W_rows, F,
+            np.concatenate([S[1], S[0]])))
+        tr2 *= (dw / (2 * np.pi)) ** 2
+        c0 = float(C[:, :, -1, -1, 0].mean())
+        power = np.abs(np.einsum("hujaa->j", S))
+        band = float(power[np.abs(omega) > 0.5 * np.abs(omega).max()].sum() / power.sum())
+        return c0 * c0 / tr2, tr2, c0, radius, omega, band
+
+    C = np.concatenate([q.C for q in parts], axis=1)
+    R = np.concatenate([q.R for q in parts], axis=1)
+    units = C.shape[1]
+    # each unit's own fluctuations must have decayed by tau_max (a state frozen per unit
+    # would keep a covariance about the unit's mean): judged on the units' mean, against
+    # the spread of the batches
+    n = C.shape[-1]
+    tails = np.array([np.einsum("huaak->ak", q.C[..., int(0.9 * n):]).mean(-1)
+                      / (2 * q.C.shape[1]) for q in parts])          # (batches, P)
+    c_0 = np.einsum("huaa->a", C[..., 0]) / (2 * units)
+    se = tails.std(axis=0, ddof=1) / math.sqrt(len(parts))
+    for a in range(len(c_0)):
+        tail = float(tails[:, a].mean())
+        if abs(tail) > max(_SAMPLED_STATIC * c_0[a], 4 * se[a]):
+            return result(math.nan, math.nan, math.nan, False,
+                          f"per unit, an output keeps {tail / c_0[a]:.2g} of its variance "
+                          f"over the last tenth of the lags: the units' own fluctuations "
+                          f"have not decayed by tau_max = {solution.tau[-1]:g} (raise "
+                          f"tau_max), or a state is frozen per unit")
+    pr, tr2, c0, radius, omega, band_error = estimate(C, R)
+    del C, R
+    if radius >= 1.0:
+        return result(math.nan, math.nan, c0, False, _diverges(radius))
+    if band_error > _SAMPLED_BAND_FAIL:
+        return result(math.nan, math.nan, c0, False,
+                      f"{band_error:.2g} of the spectral power lies above half the Nyquist "
+                      f"frequency of dtau = {dtau:g}: the single-site process is not "
+                      f"resolved (lower dtau)", band_error)
+    each = [estimate(q.C, q.R)[0] for q in parts]
+    err = float(np.std(each, ddof=1) / math.sqrt(len(each)))
+    message = (f"PR/N = {pr:.4g} +- {err:.2g} (standard error over {len(parts)} batches); "
+               f"units that differ by static inputs: {units} units drawn, "
+               f"{parts[0].per_unit} sampled trajectories each (T = {steps * dtau:g}); "
+               f"{len(omega)} frequencies "
+               f"up to |omega| = {float(np.abs(omega).max()):.3g} (power above half of it "
+               f"{band_error:.1g}); linear-response radius {radius:.3g}")
+    return result(float(pr), float(tr2 / (c0 * c0) - 1.0), c0, True, message, band_error, err)
 
 
 def _sampled_ratio(model, p, solution, observable, samples, batches, seed, result,
@@ -702,12 +811,15 @@ def _sampled_ratio(model, p, solution, observable, samples, batches, seed, resul
     corr = [np.asarray(solution.field_C[kern.fields[members[0]]], dtype=float)
             for members in kern.groups]
     problem = _sampled_static(solution)
-    if problem:
-        return result(math.nan, math.nan, math.nan, False, problem)
     obs, _ = _sampled_observable(model, observable)
     st = solution.settings
     steps = int(round(st.get("T", 400.0) / dtau))
     burn = int(round(st.get("burn", 50.0) / dtau))
+    if problem == _UNITS:
+        return _sampled_units_ratio(model, p, solution, observable, samples, batches, seed,
+                                    result, progress, corr, obs, dtau, steps, burn)
+    if problem:
+        return result(math.nan, math.nan, math.nan, False, problem)
     parts = sampled_spectra(model, p, corr, obs, n_lags=len(tau), dtau=dtau, steps=steps,
                             burn=burn, samples=samples, batches=batches,
                             seed=seed * 1000 + 17, progress=progress)

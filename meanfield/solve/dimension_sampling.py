@@ -50,7 +50,8 @@ from .dmft import _threads
 from .dmft_sampling import sample_stationary, site_kernels
 from .dmft_tangent import tangent_kernels
 
-__all__ = ["SampledSpectra", "sampled_spectra", "spectra_on_band"]
+__all__ = ["SampledSpectra", "UnitSpectra", "sampled_spectra", "sampled_unit_spectra",
+           "spectra_on_band"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,64 @@ def _outputs(kern, tk, x, u, pvals, fields_group, obs):
     return y, dy
 
 
+def _trajectories(kern, tk, pvals, eta, xi, dtau, burn, steps, fields_group, observable,
+                  rng):
+    """Heun integration of the single site and of its tangent copies (one per field, each
+    driven by that field's white noise ``xi[f]``) on the sampled fields ``eta``; the
+    outputs ``Y`` (P, steps, m) and their tangents ``dY`` (P, F, steps, m) after ``burn``.
+    """
+    mod, tan = kern.module, tk.module
+    n_s, n_f = len(kern.states), len(kern.fields)
+    m = xi.shape[-1]
+    P = n_f + 1
+    # (field, copy, sample) kick buffers whose off-diagonal stays zero, the diagonal
+    # refilled each step (no allocation on the hot path)
+    diag = np.arange(n_f)
+    bufs = (np.zeros((n_f, n_f, m)), np.zeros((n_f, n_f, m)))
+
+    def kick(t):
+        k = bufs[t % 2]
+        k[diag, diag] = xi[:, t]
+        return k
+    x = [rng.standard_normal(m) for _ in range(n_s)]
+    u = [np.zeros((n_f, m)) for _ in range(n_s)]
+    Y = np.empty((P, steps, m))
+    dY = np.empty((P, n_f, steps, m))
+    with np.errstate(over="ignore", invalid="ignore"):  # checked after the loop
+        for t in range(burn + steps):
+            e0 = [e[t] for e in eta]
+            e1 = [e[t + 1] for e in eta]
+            k1 = mod.velocity(*x, *e0, *pvals)
+            l1 = tan.tangent(*x, *e0, *u, *kick(t), *pvals)
+            xp = [a + dtau * c for a, c in zip(x, k1)]
+            up = [a + dtau * c for a, c in zip(u, l1)]
+            k2 = mod.velocity(*xp, *e1, *pvals)
+            l2 = tan.tangent(*xp, *e1, *up, *kick(t + 1), *pvals)
+            x = [a + 0.5 * dtau * (c + d) for a, c, d in zip(x, k1, k2)]
+            u = [a + 0.5 * dtau * (c + d) for a, c, d in zip(u, l1, l2)]
+            if t >= burn:
+                y, dy = _outputs(kern, tk, x, u, pvals, fields_group, observable)
+                Y[:, t - burn] = y
+                dY[:, :, t - burn] = dy
+    if not (np.all(np.isfinite(Y)) and np.all(np.isfinite(dY))):
+        raise ParameterError("the single-site process or its response ran away "
+                             "(non-finite values): no stationary mean response at "
+                             "these parameters, or dtau is too large")
+    return Y, dY
+
+
+def _setup(model, params, samples, batches):
+    kern = site_kernels(model)
+    tk = tangent_kernels(model)
+    pvals = [params[p] for p in kern.params]
+    group_of = {f: gi for gi, members in enumerate(kern.groups) for f in members}
+    fields_group = [group_of[f] for f in range(len(kern.fields))]
+    per = samples // batches
+    if per < 1:
+        raise ParameterError(f"samples={samples} must be at least batches={batches}")
+    return kern, tk, pvals, fields_group, per
+
+
 def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tuple, *,
                     n_lags: int, dtau: float, steps: int, burn: int, samples: int,
                     batches: int, seed: int, chunk: int = 500,
@@ -123,18 +182,9 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
     tangent runs away (a unit whose own response grows: no mean response exists).
     ``progress``: called with one line per batch.
     """
-    kern = site_kernels(model)
-    tk = tangent_kernels(model)
-    mod, tan = kern.module, tk.module
-    pvals = [params[p] for p in kern.params]
-    group_of = {f: gi for gi, members in enumerate(kern.groups) for f in members}
-    fields_group = [group_of[f] for f in range(len(kern.fields))]
-    n_s, n_f = len(kern.states), len(kern.fields)
-    P = n_f + 1
+    kern, tk, pvals, fields_group, per = _setup(model, params, samples, batches)
+    n_f = len(kern.fields)
     total = burn + steps
-    per = samples // batches
-    if per < 1:
-        raise ParameterError(f"samples={samples} must be at least batches={batches}")
     out = []
     for b in range(batches):
         if progress is not None:
@@ -148,40 +198,8 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
                 for f in members:
                     eta[f], _ = sample_stationary(field_corr[gi], total + 1, m, rng)
             xi = rng.standard_normal((n_f, total + 1, m)) / math.sqrt(dtau)
-            # one tangent copy per field (axis 0 of u), driven by that field's noise alone:
-            # (field, copy, sample) buffers whose off-diagonal stays zero, the diagonal
-            # refilled each step (no allocation on the hot path)
-            diag = np.arange(n_f)
-            bufs = (np.zeros((n_f, n_f, m)), np.zeros((n_f, n_f, m)))
-
-            def kick(t):
-                k = bufs[t % 2]
-                k[diag, diag] = xi[:, t]
-                return k
-            x = [rng.standard_normal(m) for _ in range(n_s)]
-            u = [np.zeros((n_f, m)) for _ in range(n_s)]
-            Y = np.empty((P, steps, m))
-            dY = np.empty((P, n_f, steps, m))
-            with np.errstate(over="ignore", invalid="ignore"):  # checked after the loop
-                for t in range(total):
-                    e0 = [e[t] for e in eta]
-                    e1 = [e[t + 1] for e in eta]
-                    k1 = mod.velocity(*x, *e0, *pvals)
-                    l1 = tan.tangent(*x, *e0, *u, *kick(t), *pvals)
-                    xp = [a + dtau * c for a, c in zip(x, k1)]
-                    up = [a + dtau * c for a, c in zip(u, l1)]
-                    k2 = mod.velocity(*xp, *e1, *pvals)
-                    l2 = tan.tangent(*xp, *e1, *up, *kick(t + 1), *pvals)
-                    x = [a + 0.5 * dtau * (c + d) for a, c, d in zip(x, k1, k2)]
-                    u = [a + 0.5 * dtau * (c + d) for a, c, d in zip(u, l1, l2)]
-                    if t >= burn:
-                        y, dy = _outputs(kern, tk, x, u, pvals, fields_group, observable)
-                        Y[:, t - burn] = y
-                        dY[:, :, t - burn] = dy
-            if not (np.all(np.isfinite(Y)) and np.all(np.isfinite(dY))):
-                raise ParameterError("the single-site process or its response ran away "
-                                     "(non-finite values): no stationary mean response at "
-                                     "these parameters, or dtau is too large")
+            Y, dY = _trajectories(kern, tk, pvals, eta, xi, dtau, burn, steps, fields_group,
+                                  observable, rng)
             # the white noise paired with the recorded responses: xi(t) drives y(t + k)
             noise = xi[:, burn + 1:burn + 1 + steps]
             lags = np.arange(n_lags)
@@ -197,13 +215,144 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
     return out
 
 
+@dataclass(frozen=True)
+class UnitSpectra:
+    """Per-unit estimates for units that differ by the static part of their fields.
+
+    Each unit (one draw of the static parts) is measured twice, on two independent halves
+    of its ``per_unit`` trajectories: ``C[h, u, a, b, k]`` the outputs' cross-covariances
+    about the unit's own mean (unbiased: the half's raw moments less
+    :func:`_unit_mean_products`), ``R[h, u, p, f, k]`` the mean
+    impulse responses (times ``dtau``), for halves ``h`` = 0, 1 and units ``u``. Products
+    of the two halves are unbiased for the products of the unit's exact values (their
+    noises are independent given the static draw)."""
+
+    C: np.ndarray
+    R: np.ndarray
+    per_unit: int
+
+
+def _unit_cross_sums(y: np.ndarray, x: np.ndarray, n: int, units: int) -> np.ndarray:
+    """As :func:`_cross_sums`, summed within each half of each unit's trajectories (the
+    samples axis ordered unit by unit, half by half): shape (A, B, n, units, 2)."""
+    L = y.shape[1]
+    m = sfft.next_fast_len(L + n, real=True)
+    Y = sfft.rfft(y, m, axis=1, workers=_threads())
+    X = Y if x is y else sfft.rfft(x, m, axis=1, workers=_threads())
+    out = np.empty((y.shape[0], x.shape[0], n, units, 2))
+    for a in range(y.shape[0]):
+        for b in range(x.shape[0]):
+            prod = (Y[a] * np.conj(X[b])).reshape(Y.shape[1], units, 2, -1).sum(axis=-1)
+            out[a, b] = sfft.irfft(prod, m, axis=0)[:n]
+    return out
+
+
+def unit_layout(per_batch: int, per_unit: int) -> tuple[int, int]:
+    """(units, trajectories per unit) for one batch of ``per_batch`` trajectories: the
+    power of two of units nearest ``per_batch / per_unit`` (a scrambled Sobol' set keeps
+    its balance at powers of two), at least 2, and an even number of trajectories each, at
+    least 4 (two halves of at least two)."""
+    units = 2 ** max(1, round(math.log2(max(per_batch / per_unit, 1.0))))
+    k = 2 * (per_batch // units // 2)
+    if k < 4:
+        raise ParameterError(f"{per_batch} trajectories per batch are too few for {units} "
+                             f"units of at least 4 trajectories (raise samples)")
+    return units, k
+
+
+def _unit_mean_products(y: np.ndarray, n: int, units: int, half: int) -> np.ndarray:
+    """Unbiased estimates of mu_a mu_b for each half of each unit, lag by lag, shape
+    (A, A, n, units, 2): the mean over pairs of distinct trajectories i != j of the half
+    of ``mean of y_a,i over [k, L)`` times ``mean of y_b,j over [0, L - k)``, the windows
+    the raw lag-k moment averages over.
+
+    Why not the unit's sample mean: the covariance about a mean estimated from the same
+    trajectories is biased low, and a mean shared by both halves makes their products
+    biased (mu (dmean_A - dmean_B) enters the halves with opposite signs: E_m[S_m(0)^2]
+    came out 18 % low, PR/N 3 % high at g_h = 4, alpha_r = 5, beta_h = 0.5). Distinct
+    trajectories make the product unbiased given the unit, the matched windows cancel the
+    raw moment's first-order noise mu (window mean - mu) (with whole-record means the
+    halves' spectra at omega = 0 were 20 % noisier), and each half uses only its own data,
+    so the halves stay independent."""
+    A, L, m = y.shape
+    cs = np.concatenate([np.zeros((A, 1, m)), np.cumsum(y, axis=1)], axis=1)
+    k = np.arange(n)
+    width = (L - k)[None, :, None]
+    late = (cs[:, -1:, :] - cs[:, k, :]) / width              # (A, n, m): mean over [k, L)
+    early = cs[:, L - k, :] / width                            # mean over [0, L - k)
+    late = late.reshape(A, n, units, 2, half)
+    early = early.reshape(A, n, units, 2, half)
+    both = np.einsum("ankhi,bnkhi->abnkh", late, early)       # sum_i late_a,i early_b,i
+    return (late.sum(-1)[:, None] * early.sum(-1)[None] - both) / (half * (half - 1))
+
+
+def sampled_unit_spectra(model: Model, params: dict, field_corr: list, observable: tuple,
+                         *, n_lags: int, dtau: float, steps: int, burn: int, samples: int,
+                         batches: int, per_unit: int, seed: int,
+                         progress=None) -> list[UnitSpectra]:
+    """Per-unit output covariances and mean responses, per batch (units that differ).
+
+    As :func:`sampled_spectra`, but the static part of every field (``max(C(last lag),
+    0)``, the part the sampled DMFT holds constant per trajectory) is drawn once per
+    unit and shared by its trajectories (about ``per_unit``, even; :func:`unit_layout`),
+    whose fluctuating fields, initial states and white noises are independent. The
+    units' static parts are a scrambled Sobol' set per batch mapped to normal numbers
+    (randomised quasi-Monte Carlo: each batch unbiased and independent of the others,
+    the spread over units far smaller than from independent draws: g_h = 4,
+    alpha_r = 5, beta_h = 0.5 at 8000 trajectories: standard error of PR/N 0.013 from
+    independent draws)."""
+    from scipy.stats import norm, qmc
+
+    kern, tk, pvals, fields_group, per = _setup(model, params, samples, batches)
+    units, k_unit = unit_layout(per, per_unit)
+    n_f = len(kern.fields)
+    total = burn + steps
+    static = [max(float(c[-1]), 0.0) for c in field_corr]
+    fluct = [np.asarray(c, dtype=float) - s for c, s in zip(field_corr, static)]
+    lags = np.arange(n_lags)
+    chunk = max(1, 512 // k_unit)  # units per chunk: memory O(chunk * per_unit * steps)
+    out = []
+    for b in range(batches):
+        if progress is not None:
+            progress(f"spectra and responses: batch {b + 1}/{batches} of {units} units x "
+                     f"{k_unit} trajectories")
+        sobol = qmc.Sobol(d=n_f, scramble=True, seed=np.random.default_rng([seed, b, 7]))
+        draws = norm.ppf(np.clip(sobol.random(units), 1e-12, 1 - 1e-12))   # (units, F)
+        Cs, Rs = [], []
+        for lo in range(0, units, chunk):
+            nu = min(chunk, units - lo)
+            m = nu * k_unit
+            rng = np.random.default_rng([seed, b, lo, 1])
+            eta = [None] * n_f
+            for gi, members in enumerate(kern.groups):
+                for f in members:
+                    e, _ = sample_stationary(fluct[gi], total + 1, m, rng)
+                    d = np.repeat(draws[lo:lo + nu, f], k_unit)
+                    eta[f] = e + math.sqrt(static[gi]) * d[None, :]
+            xi = rng.standard_normal((n_f, total + 1, m)) / math.sqrt(dtau)
+            Y, dY = _trajectories(kern, tk, pvals, eta, xi, dtau, burn, steps, fields_group,
+                                  observable, rng)
+            noise = xi[:, burn + 1:burn + 1 + steps]
+            count = (steps - lags).astype(float)[:, None, None] * (k_unit // 2)
+            C = _unit_cross_sums(Y, Y, n_lags, nu) / count - _unit_mean_products(
+                Y, n_lags, nu, k_unit // 2)
+            R = np.stack([_unit_cross_sums(dY[:, f], noise[f:f + 1], n_lags, nu)[:, 0]
+                          for f in range(n_f)], axis=1) * dtau / count
+            Cs.append(np.moveaxis(C, (-1, -2), (0, 1)))   # (2, nu, P, P, n)
+            Rs.append(np.moveaxis(R, (-1, -2), (0, 1)))   # (2, nu, P, F, n)
+        out.append(UnitSpectra(np.concatenate(Cs, axis=1), np.concatenate(Rs, axis=1),
+                               k_unit))
+    return out
+
+
 def spectra_on_band(C: np.ndarray, R: np.ndarray, dtau: float):
     """Frequencies and the Fourier transforms of the estimated correlations and responses.
 
-    ``C[a, b, k]`` (k >= 0; the negative lags are ``C[b, a, k]``), ``R[p, f, k]``. A
-    cosine taper over the last tenth of the lags sets the noisy tail smoothly to zero.
-    Returns ``omega`` (2 (n-1) frequencies, both signs), ``S`` (nw, P, P) complex
-    Hermitian and ``Rw`` (nw, P, F) complex."""
+    ``C[..., a, b, k]`` (k >= 0; the negative lags are ``C[..., b, a, k]``),
+    ``R[..., p, f, k]`` (any leading axes, such as units). A cosine taper over the last
+    tenth of the lags sets the noisy tail smoothly to zero. Returns ``omega`` (2 (n-1)
+    frequencies, both signs), ``S`` (..., nw, P, P) complex Hermitian and ``Rw``
+    (..., nw, P, F) complex."""
     n = C.shape[-1]
     k = max(n // 10, 1)
     taper = np.ones(n)
@@ -212,9 +361,9 @@ def spectra_on_band(C: np.ndarray, R: np.ndarray, dtau: float):
     mlag = 2 * (n - 1)
     omega = 2 * np.pi * np.fft.fftfreq(mlag, dtau)
     # two-sided lags: c(k) for k = 0..n-1, then c(-k) = C[b, a, k] for k = n-2..1
-    full = np.concatenate([Ct, np.swapaxes(Ct, 0, 1)[..., -2:0:-1]], axis=-1)
-    S = np.moveaxis(np.fft.fft(full, axis=-1) * dtau, -1, 0)
-    causal = np.zeros(Rt.shape[:2] + (mlag,))
+    full = np.concatenate([Ct, np.swapaxes(Ct, -3, -2)[..., -2:0:-1]], axis=-1)
+    S = np.moveaxis(sfft.fft(full, axis=-1, workers=_threads()) * dtau, -1, -3)
+    causal = np.zeros(Rt.shape[:-1] + (mlag,))
     causal[..., :n] = Rt
-    Rw = np.moveaxis(np.fft.fft(causal, axis=-1), -1, 0)
+    Rw = np.moveaxis(sfft.fft(causal, axis=-1, workers=_threads()), -1, -3)
     return omega, S, Rw
