@@ -151,7 +151,7 @@ NONNEGATIVE_INT = {"simulate": ["--seed"], "dmft": ["--seed"], "dimension": ["--
                    "lyapunov": ["--seed", "--state-seed", "--basis-seed"]}
 POSITIVE_FLOAT = {"simulate": ["--T", "--dt"], "lyapunov": ["--T", "--dt", "--renorm-every"],
                   "dmft": ["--tau-max", "--dtau", "--damping", "--T"],
-                  "dimension": ["--tau-max", "--dtau"],
+                  "dimension": ["--tau-max", "--dtau", "--T"],
                   "chaos-onset": ["--step", "--min-step", "--tau-max", "--dtau"]}
 NONNEGATIVE_FLOAT = {"simulate": ["--transient"], "lyapunov": ["--transient"],
                      "dmft": ["--burn"]}

@@ -41,6 +41,9 @@ def register(sub):
                         "(default 8000: about 1%% standard error)")
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="sampling: random seed (default 0)")
+    p.add_argument("--T", type=positive_float, default=None,
+                   help="sampling: length of the DMFT's trajectories (default 4 tau-max; "
+                        "about 1600 for units that differ by a static input)")
     add_progress_option(p, shows="one line per stage (sampling)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
@@ -56,7 +59,7 @@ def run(args) -> int:
         print(f"  {line} ({time.time() - t0:.0f} s)", file=sys.stderr, flush=True)
     res = participation_ratio(model, params=params, observable=args.observable,
                               tau_max=args.tau_max, dtau=args.dtau, method=args.method,
-                              samples=args.samples, seed=args.seed,
+                              samples=args.samples, seed=args.seed, T=args.T,
                               progress=report if show_progress(args) else None)
     if args.json:
         emit_json(res.to_dict())

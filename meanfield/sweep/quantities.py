@@ -358,7 +358,7 @@ def _dimension_outputs(model: Model) -> tuple:
         Output("variance", "float64", "temporal variance c0 of the rates"),
         Output("chaotic", "bool", "the DMFT solution is time dependent"),
         Output("success", "bool", "the DMFT converged and the theory applies (band, "
-                                  "decay; sampling: no static part)"),
+                                  "decay; sampling: no state frozen per unit)"),
         _FAILED,
     )
 
@@ -369,7 +369,7 @@ def _dimension_point(model, p, options, seed):
     r = participation_ratio(model, params=p, tau_max=options["tau_max"],
                             dtau=options["dtau"], nodes=options["nodes"],
                             method=options["method"], samples=options["samples"],
-                            seed=options["seed"])
+                            seed=options["seed"], T=options["T"])
     return {"pr_per_unit": r.pr_per_unit, "cross_covariance": r.cross_covariance,
             "pr_error": r.stat_error, "variance": r.variance, "chaotic": r.chaotic,
             "success": r.success}
@@ -475,7 +475,9 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
          Option("dtau", None, positive, "lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
          Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension"),
          Option("samples", 8000, integer_at_least(64), "sampled trajectories (sampling)"),
-         Option("seed", 0, integer_at_least(0), "random seed of the sampling method")),
+         Option("seed", 0, integer_at_least(0), "random seed of the sampling method"),
+         Option("T", None, positive, "length of the sampled DMFT's trajectories (sampling; "
+                                     "default 4 tau_max, about 1600 for units that differ)")),
         _dimension_kernel, _dimension_cost, converged="success"),
     Quantity(
         "simulate",

@@ -524,6 +524,18 @@ def test_unit_means_make_the_halves_unbiased():
     assert abs(prod_old.mean() - s2 * s2) > 4 * prod_old.std() / math.sqrt(units)
 
 
+def test_sampled_dmft_length_is_checked_at_the_boundary():
+    # T is the sampled DMFT's trajectory length: refused with the Gaussian method and
+    # beside a given solution (which fixed it), and checked by the DMFT itself
+    with pytest.raises(ParameterError, match="T=1600.0 is the length of the sampled DMFT"):
+        participation_ratio("gated", method="gaussian", T=1600.0, alpha_z=0.0)
+    sol = dmft("gated", alpha_z=0.0, tau_max=20.0, dtau=0.1, lyapunov=False)
+    with pytest.raises(ParameterError, match="without a given solution"):
+        participation_ratio("gated", solution=sol, T=1600.0, alpha_z=0.0)
+    with pytest.raises(ParameterError, match="T=50.0 must be a finite number > tau_max"):
+        participation_ratio("gated", method="sampling", T=50.0, alpha_z=2.0)
+
+
 def test_unit_layout_powers_of_two():
     from meanfield.solve.dimension_sampling import unit_layout
 
