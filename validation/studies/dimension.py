@@ -34,6 +34,12 @@ static input measured unit by unit). Its rows, "PR/N against the theory":
   networks' in quadrature). Networks record T = 8000 (see ``PR_CASES``): N = 500
   0.2408 +- 0.0080, N = 1000 0.2546 +- 0.0057 (3 seeds each; full form 13/13 pass).
 
+* the update gate with units that differ, gated g_h = 4, alpha_z = 2, alpha_r = 5,
+  beta_h = 0.5 (full form; sampling method, per-unit route, the DMFT with T = 1600:
+  theory 0.1659 +- 0.0028 and 0.1625 +- 0.0024 for seeds 0 and 1). Measured 2026-11-27,
+  T = 2000: N = 500 0.164 +- 0.011 (3 seeds), N = 1000 0.1582 +- 0.0029 (9 seeds; the
+  networks' quenched inputs spread them by 0.009), N = 2000 0.1727 and 0.1675 (2 seeds).
+
 The theory's PR/N is drawn beside the N = 100 sweep in alpha_r, where finite-size
 corrections are larger (no row there). The Kaplan–Yorke dimension has no theory in the
 package; the stationary DMFT supplies proxies: whether the activity is chaotic and the
