@@ -764,12 +764,13 @@ def _sampled_units_ratio(model, p, solution, observable, samples, batches, seed,
         U2 = 2 * C.shape[1]
         F = Rw.shape[-1]
         left = np.conj(np.concatenate([Rw[0], Rw[1]]))
-        right = np.ascontiguousarray(np.concatenate([Rw[1], Rw[0]]).transpose(2, 3, 0, 1))
+        swapped = np.concatenate([Rw[1], Rw[0]])            # the other half of each unit
+        right = np.ascontiguousarray(swapped.transpose(2, 3, 0, 1))
 
         def W_rows(lo, hi):                                # (rows, nw, F, P)
             return (left[:, lo:hi].transpose(2, 3, 1, 0) @ right).transpose(2, 3, 1, 0) / U2
 
-        diag = np.einsum("mjpf,mjpf->jfp", left, np.concatenate([Rw[1], Rw[0]]))[:, :, :F]
+        diag = np.einsum("mjpf,mjpf->jfp", left, swapped)[:, :, :F]
         radius = float(np.max(np.abs(np.linalg.eigvals(diag / U2))))
         dw = float(omega[1] - omega[0])
         tr2 = sum(float(block.sum()) for _, block in _trace_blocks(
