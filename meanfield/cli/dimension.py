@@ -38,12 +38,12 @@ def register(sub):
                    help="lag spacing of the DMFT (default 0.05 Gaussian, 0.1 sampling)")
     p.add_argument("--samples", type=positive_int, default=8000,
                    help="sampling: single-site trajectories measuring spectra and responses "
-                        "(default 8000: about 1%% standard error)")
+                        "(default 8000: about 1%% standard error from them)")
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="sampling: random seed (default 0)")
     p.add_argument("--T", type=positive_float, default=None,
                    help="sampling: length of the DMFT's trajectories (default 4 tau-max; "
-                        "about 1600 for units that differ by a static input)")
+                        "1600 halves the error for units that differ by a static input)")
     add_progress_option(p, shows="one line per stage (sampling)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)

@@ -13,7 +13,8 @@ QUANTITY_FLAGS = (
     ("--N", "N", int, "simulate: number of units (default 1000)"),
     ("--seeds", "seeds", int, "simulate: seeds 0..K-1, a dimension of the store (default 1)"),
     ("--T", "T", float, "simulate: duration (default 300); dimension: the sampled DMFT's "
-                        "trajectory length (default 4 tau-max; 1600 for units that differ)"),
+                        "trajectory length (default 4 tau-max; 1600 halves the error for "
+                        "units that differ)"),
     ("--dt", "dt", float, "simulate: RK4 step (default 0.05)"),
     ("--transient", "transient", float, "simulate: time discarded (default T/2)"),
     ("--method", "method", str, "dmft, dimension: auto|gaussian|sampling; simulate: "

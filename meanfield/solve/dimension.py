@@ -143,9 +143,12 @@ class DimensionResult:
         deterministic) or ``"sampling"`` (measured on the sampled single-site process,
         :mod:`meanfield.solve.dimension_sampling`; the update gate, alpha_z > 0).
     stat_error : float
-        Sampling: standard error of ``pr_per_unit`` from its spread over independent
-        batches of trajectories (not counting the sampled DMFT's own error); 0 for the
-        Gaussian method.
+        Sampling: standard error of ``pr_per_unit``, the sampled DMFT's own error
+        counted: batch ``b`` of trajectories is driven by the fields of the DMFT's replica
+        ``b mod G`` and the error is the spread over those ``G`` groups (``G`` = the
+        replicas, 4 by default, or fewer batches; Student's t with ``G - 1`` degrees of
+        freedom). For a given solution without replica fields, the spread over the
+        batches, its fields taken as exact. 0 for the Gaussian method.
     """
 
     model: str
@@ -580,15 +583,20 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
         that applies.
     samples, batches, seed
         Sampling: single-site trajectories (of the DMFT's length ``T``) that measure the
-        spectra and responses, in ``batches`` whose spread gives ``stat_error``; the seed
-        of the DMFT and of the trajectories. At the default 8000 the standard error is
-        about 1 % of PR/N (g_h = 4, alpha_r = 5; it falls as 1/sqrt(samples)), 2-4 % for
-        units that differ by a static input.
+        spectra and responses, in ``batches``, each driven by the fields of one of the
+        DMFT's replicas in turn so that the spread gives ``stat_error`` with the DMFT's
+        error counted; the seed of the DMFT and of the trajectories. At the default 8000
+        the trajectories' part of the standard error is about 1 % of PR/N (g_h = 4,
+        alpha_r = 5; it falls as 1/sqrt(samples)), 2-4 % for units that differ by a
+        static input; the DMFT's part is of the same size (about 2 % at g_h = 4,
+        alpha_z = 2, alpha_r = 5).
     T : float, optional
         Sampling: length of the sampled DMFT's trajectories, which the spectra and
         responses are measured on too (default the DMFT's, 4 ``tau_max``; unused where
-        ``"auto"`` resolves to the Gaussian method). Units that differ need about 1600
-        (the DMFT's static parts are noisier; the message says so).
+        ``"auto"`` resolves to the Gaussian method). For units that differ the DMFT's
+        static parts dominate the error: at g_h = 4, alpha_z = 2, alpha_r = 5,
+        beta_h = 0.5 PR/N scattered by 0.009 over seeds with the default 400 (stated
+        errors 0.004-0.007) and by 0.004 with 1600 (0.002-0.006), at four times the cost.
     progress : callable, optional
         Sampling: called with one line per stage (the DMFT's iterations, then each batch
         of trajectories).
@@ -685,13 +693,6 @@ def _sampled_observable(model: Model, observable: str | None) -> tuple[tuple, st
 #: Sampling with units that differ: trajectories per unit (one draw of the static parts
 #: of its fields), in two halves whose products are unbiased.
 _PER_UNIT = 32
-#: Units that differ: below this DMFT trajectory length the message warns that the
-#: sampled DMFT's static parts carry an error the standard error does not count (g_h = 4,
-#: alpha_z = 2, alpha_r = 5, beta_h = 0.5: PR/N 0.1766 and 0.1686 for seeds 0 and 1 with
-#: the default T = 400, 0.1659 and 0.1625 with T = 1600; at alpha_z = 0 the sampled C_h
-#: droops by 9 % of its static part over the last half of the lags at T = 400, against
-#: 2-3 % at T = 1600 and a flat exact tail).
-_UNITS_DMFT_T = 1600.0
 #: Returned by :func:`_sampled_static` when the units differ by static inputs.
 _UNITS = "units"
 
@@ -745,8 +746,44 @@ def _sampled_static(solution) -> str:
         f"sampling method does not cover (raise tau_max if it is slow)")
 
 
+def _batch_fields(solution, kern, batches: int) -> tuple[list, list]:
+    """The field correlations that drive each batch of sampled trajectories, and the
+    groups of batches whose spread is the standard error.
+
+    A sampled DMFT's error in its fields is the spread of its independent replicas
+    (:attr:`~meanfield.solve.dmft.DMFTResult.field_C_replicas`). Batch ``b`` is driven by
+    replica ``b mod G`` (``G = min(replicas, batches)``), and the error is taken over the
+    ``G`` groups of batches: each group an independent draw of the DMFT and of the
+    trajectories, so the spread counts both. (Driving every batch with the replicas'
+    mean and taking the spread of the batches counted only the trajectories': at
+    g_h = 4, alpha_z = 2, alpha_r = 5, beta_h = 0.5 two seeds' PR/N at T = 400 differed by
+    0.008 with stated errors 0.006 and 0.003.) Without replica fields (a solution built
+    from given correlations) every batch is driven by ``field_C``, taken as exact, and
+    the error is over the batches."""
+    reps = solution.field_C_replicas
+    if not reps:
+        corr = [np.asarray(solution.field_C[kern.fields[members[0]]], dtype=float)
+                for members in kern.groups]
+        return corr, [[b] for b in range(batches)]
+    G = min(len(next(iter(reps.values()))), batches)
+    corr = [[np.asarray(reps[kern.fields[members[0]]][b % G], dtype=float)
+             for members in kern.groups] for b in range(batches)]
+    return corr, [list(range(g, batches, G)) for g in range(G)]
+
+
+def _error_source(groups: list, solution) -> str:
+    """What the standard error of a sampled PR/N is taken over, for its message."""
+    if not solution.field_C_replicas:
+        return (f"standard error over {len(groups)} batches, the field correlations "
+                f"taken as exact")
+    sizes = sorted({len(g) for g in groups})
+    each = "-".join(str(k) for k in sizes)
+    return (f"standard error over {len(groups)} of the sampled DMFT's replicas, each "
+            f"driving {each} batch{'es' if sizes[-1] > 1 else ''}: its error counted")
+
+
 def _sampled_units_ratio(model, p, solution, observable, samples, batches, seed, result,
-                         progress, corr, obs, dtau, steps, burn):
+                         progress, corr, groups, obs, dtau, steps, burn):
     """PR/N for units that differ by the static parts of their fields (module docstring,
     "Units that differ"), from per-unit spectra and responses measured on two independent
     halves of each unit's trajectories: W = E_m[conj(R_m(w)) R_m(w')] and E_m[S_m(w)
@@ -810,18 +847,16 @@ def _sampled_units_ratio(model, p, solution, observable, samples, batches, seed,
                       f"{band_error:.2g} of the spectral power lies above half the Nyquist "
                       f"frequency of dtau = {dtau:g}: the single-site process is not "
                       f"resolved (lower dtau)", band_error)
-    each = [estimate(q.C, q.R)[0] for q in parts]
+    each = [estimate(np.concatenate([parts[b].C for b in members], axis=1),
+                     np.concatenate([parts[b].R for b in members], axis=1))[0]
+            for members in groups]
     err = float(np.std(each, ddof=1) / math.sqrt(len(each)))
-    message = (f"PR/N = {pr:.4g} +- {err:.2g} (standard error over {len(parts)} batches); "
+    message = (f"PR/N = {pr:.4g} +- {err:.2g} ({_error_source(groups, solution)}); "
                f"units that differ by static inputs: {units} units drawn, "
                f"{parts[0].per_unit} sampled trajectories each (T = {steps * dtau:g}); "
                f"{len(omega)} frequencies "
                f"up to |omega| = {float(np.abs(omega).max()):.3g} (power above half of it "
                f"{band_error:.1g}); linear-response radius {radius:.3g}")
-    if steps * dtau < _UNITS_DMFT_T:
-        message += (f"; not counted: the sampled DMFT's error in the static parts, larger "
-                    f"with trajectories of T = {steps * dtau:g}: raise T to "
-                    f"{_UNITS_DMFT_T:g} for 2 %")
     return result(float(pr), float(tr2 / (c0 * c0) - 1.0), c0, True, message, band_error, err)
 
 
@@ -834,8 +869,7 @@ def _sampled_ratio(model, p, solution, observable, samples, batches, seed, resul
     kern = site_kernels(model)
     tau = solution.tau
     dtau = float(tau[1] - tau[0])
-    corr = [np.asarray(solution.field_C[kern.fields[members[0]]], dtype=float)
-            for members in kern.groups]
+    corr, groups = _batch_fields(solution, kern, batches)
     problem = _sampled_static(solution)
     obs, _ = _sampled_observable(model, observable)
     st = solution.settings
@@ -843,7 +877,7 @@ def _sampled_ratio(model, p, solution, observable, samples, batches, seed, resul
     burn = int(round(st.get("burn", 50.0) / dtau))
     if problem == _UNITS:
         return _sampled_units_ratio(model, p, solution, observable, samples, batches, seed,
-                                    result, progress, corr, obs, dtau, steps, burn)
+                                    result, progress, corr, groups, obs, dtau, steps, burn)
     if problem:
         return result(math.nan, math.nan, math.nan, False, problem)
     parts = sampled_spectra(model, p, corr, obs, n_lags=len(tau), dtau=dtau, steps=steps,
@@ -878,10 +912,16 @@ def _sampled_ratio(model, p, solution, observable, samples, batches, seed, resul
                       f"{band_error:.2g} of the spectral power lies above half the Nyquist "
                       f"frequency of dtau = {dtau:g}: the single-site process is not "
                       f"resolved (lower dtau)", band_error)
-    each = [estimate(q)[0] for q in parts]
+    each = []
+    for members in groups:
+        acc = parts[members[0]]
+        for b in members[1:]:
+            acc = acc.add(parts[b])
+        each.append(estimate(acc)[0])
     err = float(np.std(each, ddof=1) / math.sqrt(len(each)))
-    message = (f"PR/N = {pr:.4g} +- {err:.2g} (standard error over {len(parts)} batches of "
-               f"{samples // len(parts)} sampled trajectories, T = {steps * dtau:g}); "
+    message = (f"PR/N = {pr:.4g} +- {err:.2g} ({_error_source(groups, solution)}; "
+               f"{len(parts)} batches of {samples // len(parts)} sampled trajectories, "
+               f"T = {steps * dtau:g}); "
                f"{len(omega)} frequencies up to |omega| = {float(np.abs(omega).max()):.3g} "
                f"(power above half of it {band_error:.1g}); linear-response radius "
                f"{radius:.3g}")

@@ -50,8 +50,8 @@ from .dmft import _threads
 from .dmft_sampling import sample_stationary, site_kernels
 from .dmft_tangent import tangent_kernels
 
-__all__ = ["SampledSpectra", "UnitSpectra", "sampled_spectra", "sampled_unit_spectra",
-           "spectra_on_band"]
+__all__ = ["SampledSpectra", "UnitSpectra", "batch_fields", "sampled_spectra",
+           "sampled_unit_spectra", "spectra_on_band"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,17 @@ def _setup(model, params, samples, batches):
     return kern, tk, pvals, fields_group, per
 
 
+def batch_fields(field_corr: list, batches: int) -> list:
+    """The field correlations of each batch: ``field_corr`` (one array per presynaptic
+    group) for every batch, or, given one such list per batch, those."""
+    if len(field_corr) and isinstance(field_corr[0], list | tuple):
+        if len(field_corr) != batches:
+            raise ParameterError(f"field correlations for {len(field_corr)} batches given, "
+                                 f"batches={batches}")
+        return list(field_corr)
+    return [field_corr] * batches
+
+
 def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tuple, *,
                     n_lags: int, dtau: float, steps: int, burn: int, samples: int,
                     batches: int, seed: int, chunk: int = 500,
@@ -174,7 +185,8 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
     """Output cross-correlations and mean responses of the single-site process, per batch.
 
     ``field_corr[i]``: autocovariance of the fields of presynaptic group ``i`` (lags
-    ``0 .. n_lags-1``, spacing ``dtau``); ``observable``: ``("state", k)`` or
+    ``0 .. n_lags-1``, spacing ``dtau``), or one such list per batch (the fields of the
+    DMFT replica each batch stands for: :func:`batch_fields`); ``observable``: ``("state", k)`` or
     ``("group", g)``. ``samples`` trajectories in ``batches`` equal batches (processed
     ``chunk`` at a time: memory is ``O(chunk * steps)``) of ``burn + steps`` Heun steps
     each; the states start from normal numbers and the tangents from zero, both
@@ -186,9 +198,11 @@ def sampled_spectra(model: Model, params: dict, field_corr: list, observable: tu
     n_f = len(kern.fields)
     total = burn + steps
     out = []
+    per_batch = batch_fields(field_corr, batches)
     for b in range(batches):
         if progress is not None:
             progress(f"spectra and responses: batch {b + 1}/{batches} of {per} trajectories")
+        field_corr = per_batch[b]
         acc = None
         for lo in range(0, per, chunk):
             m = min(chunk, per - lo)
@@ -307,15 +321,16 @@ def sampled_unit_spectra(model: Model, params: dict, field_corr: list, observabl
     units, k_unit = unit_layout(per, per_unit)
     n_f = len(kern.fields)
     total = burn + steps
-    static = [max(float(c[-1]), 0.0) for c in field_corr]
-    fluct = [np.asarray(c, dtype=float) - s for c, s in zip(field_corr, static)]
     lags = np.arange(n_lags)
     chunk = max(1, 512 // k_unit)  # units per chunk: memory O(chunk * per_unit * steps)
+    per_batch = batch_fields(field_corr, batches)
     out = []
     for b in range(batches):
         if progress is not None:
             progress(f"spectra and responses: batch {b + 1}/{batches} of {units} units x "
                      f"{k_unit} trajectories")
+        static = [max(float(c[-1]), 0.0) for c in per_batch[b]]
+        fluct = [np.asarray(c, dtype=float) - s for c, s in zip(per_batch[b], static)]
         sobol = qmc.Sobol(d=n_f, scramble=True, seed=np.random.default_rng([seed, b, 7]))
         draws = norm.ppf(np.clip(sobol.random(units), 1e-12, 1 - 1e-12))   # (units, F)
         Cs, Rs = [], []

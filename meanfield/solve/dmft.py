@@ -92,6 +92,11 @@ class DMFTResult:
         Sampling method: the converged autocovariance of each field (by the unit's field
         name, ``"eta_h"``), averaged over the replicas: what the single-site process is
         driven with (the dimension theory samples it again); empty for the Gaussian method.
+    field_C_replicas : dict of str to ndarray
+        Sampling method: the same per replica, shape ``(replicas, n_lags)``: each
+        replica's own converged fields, whose spread is the DMFT's statistical error in
+        them (the dimension theory drives its batches with them in turn, so that its
+        standard error counts that error too); empty for the Gaussian method.
     samples : int
         Single-site trajectories in all (sampling method).
     lyapunov_max : float
@@ -127,6 +132,7 @@ class DMFTResult:
     settings: dict = field(default_factory=dict)
     C_error: dict = field(default_factory=dict)
     field_C: dict = field(default_factory=dict)
+    field_C_replicas: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The scalar results as JSON-ready values: an undefined number (NaN: tau_corr of
@@ -936,4 +942,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                       stat_error=stat, samples=samples, lyapunov_max=lyap,
                       lyapunov_error=lyap_err, C_error=dict(zip(kern.states, C_err)),
                       field_C={kern.fields[f]: np.mean([fs[gi] for fs in fields], axis=0)
-                               for gi, members in enumerate(kern.groups) for f in members})
+                               for gi, members in enumerate(kern.groups) for f in members},
+                      field_C_replicas={kern.fields[f]: np.array([fs[gi] for fs in fields])
+                                        for gi, members in enumerate(kern.groups)
+                                        for f in members})

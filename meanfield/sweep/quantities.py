@@ -477,7 +477,8 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
          Option("samples", 8000, integer_at_least(64), "sampled trajectories (sampling)"),
          Option("seed", 0, integer_at_least(0), "random seed of the sampling method"),
          Option("T", None, positive, "length of the sampled DMFT's trajectories (sampling; "
-                                     "default 4 tau_max, about 1600 for units that differ)")),
+                                     "default 4 tau_max; 1600 halves the error for units "
+                                     "that differ)")),
         _dimension_kernel, _dimension_cost, converged="success"),
     Quantity(
         "simulate",

@@ -379,7 +379,9 @@ def test_sampling_method_reproduces_the_gaussian_one(sampled_alpha_z_0):
     samp = participation_ratio("gated", alpha_z=0.0, solution=sampled_alpha_z_0,
                                samples=4000, **GATED_CHAOS)
     assert samp.method == "sampling" and gauss.method == "gaussian" and samp.success
-    assert 0 < samp.stat_error < 0.01 and "standard error over 8 batches" in samp.message
+    # its error counts the DMFT's (over its replicas, each driving two of the 8 batches)
+    assert 0 < samp.stat_error < 0.01
+    assert "standard error over 4 of the sampled DMFT's replicas" in samp.message
     tol = max(0.01, 4 * samp.stat_error)
     assert abs(samp.pr_per_unit - gauss.pr_per_unit) <= tol, (samp, gauss.pr_per_unit)
     assert samp.variance == pytest.approx(gauss.variance, rel=0.02)
@@ -425,6 +427,57 @@ def _units_that_differ(tau_max):
                               field_C=_gated_field_correlations(gauss_sol, p),
                               settings=dict(gauss_sol.settings, T=4 * tau_max, burn=50.0))
     return p, gauss_sol, sol
+
+
+def test_sampled_dmft_keeps_each_replicas_fields(sampled_alpha_z_0):
+    # the replicas' own fields are kept (their mean is field_C), and the dimension drives
+    # batch b with replica b mod G, G = min(replicas, batches), its error over the G groups
+    from meanfield.models import get_model
+    from meanfield.solve.dimension import _batch_fields
+    from meanfield.solve.dmft_sampling import site_kernels
+
+    sol = sampled_alpha_z_0
+    kern = site_kernels(get_model("gated"))
+    assert set(sol.field_C_replicas) == set(sol.field_C) == set(kern.fields)
+    for f, reps in sol.field_C_replicas.items():
+        assert reps.shape == (4, len(sol.tau))
+        np.testing.assert_allclose(reps.mean(axis=0), sol.field_C[f], rtol=1e-12)
+        assert np.ptp(reps[:, 0]) > 0  # independent replicas differ
+    corr, groups = _batch_fields(sol, kern, 8)
+    assert groups == [[0, 4], [1, 5], [2, 6], [3, 7]]
+    for b in range(8):
+        for gi, members in enumerate(kern.groups):
+            reps = sol.field_C_replicas[kern.fields[members[0]]]
+            np.testing.assert_array_equal(corr[b][gi], reps[b % 4])
+    assert _batch_fields(sol, kern, 3)[1] == [[0], [1], [2]]
+    import dataclasses
+
+    given = dataclasses.replace(sol, field_C_replicas={})
+    corr, groups = _batch_fields(given, kern, 5)
+    assert groups == [[b] for b in range(5)]
+    np.testing.assert_array_equal(corr[0], sol.field_C[kern.fields[kern.groups[0][0]]])
+
+
+def test_sampled_dimension_error_counts_the_dmft_replicas(sampled_alpha_z_0):
+    # with identical replicas the replica-driven route is the batches' route exactly (same
+    # draws, one batch per replica); replicas whose fields differ (+-20 %, far beyond a
+    # DMFT's sampling error) spread the groups, and the stated error must grow with them
+    import dataclasses
+
+    sol = sampled_alpha_z_0
+    opts = dict(samples=800, batches=4, **GATED_CHAOS)
+    same = dataclasses.replace(sol, field_C_replicas={
+        f: np.array([c] * 4) for f, c in sol.field_C.items()})
+    given = dataclasses.replace(sol, field_C_replicas={})
+    split = dataclasses.replace(sol, field_C_replicas={
+        f: np.array([0.8 * c, 1.2 * c, 0.8 * c, 1.2 * c]) for f, c in sol.field_C.items()})
+    a = participation_ratio("gated", alpha_z=0.0, solution=same, **opts)
+    b = participation_ratio("gated", alpha_z=0.0, solution=given, **opts)
+    c = participation_ratio("gated", alpha_z=0.0, solution=split, **opts)
+    assert a.success and b.success and c.success, (a.message, b.message, c.message)
+    assert a.pr_per_unit == b.pr_per_unit and a.stat_error == b.stat_error
+    assert "its error counted" in a.message and "taken as exact" in b.message
+    assert c.stat_error > 3 * a.stat_error, (c.stat_error, a.stat_error)
 
 
 @pytest.fixture(scope="module")

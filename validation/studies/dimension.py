@@ -36,7 +36,8 @@ static input measured unit by unit). Its rows, "PR/N against the theory":
 
 * the update gate with units that differ, gated g_h = 4, alpha_z = 2, alpha_r = 5,
   beta_h = 0.5 (full form; sampling method, per-unit route, the DMFT with T = 1600:
-  theory 0.1659 +- 0.0028 and 0.1625 +- 0.0024 for seeds 0 and 1). Measured 2026-11-27,
+  theory 0.1657 +- 0.0032, 0.1630 +- 0.0018, 0.1584 +- 0.0064 for seeds 0-2, the DMFT's
+  own error counted). Measured 2026-11-27,
   T = 2000: N = 500 0.164 +- 0.011 (3 seeds), N = 1000 0.1582 +- 0.0029 (9 seeds; the
   networks' quenched inputs spread them by 0.009), N = 2000 0.1727 and 0.1675 (2 seeds).
 
@@ -191,10 +192,9 @@ PR_CASES = (("gated", dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0), {}, PR_T, True),
              True),
             ("gated", dict(g_h=4.0, alpha_z=2.0, alpha_r=5.0, beta_h=0.5), dict(T=1600.0),
              PR_T, False))
-#: (the units-that-differ case solves its sampled DMFT with trajectories of T = 1600: at
-#: the default 400 the fields' static parts carry an error the theory's standard error
-#: does not count, and PR/N came out 0.1766 and 0.1686 for seeds 0 and 1, against 0.1659
-#: and 0.1625 from T = 1600)
+#: (the units-that-differ case solves its sampled DMFT with trajectories of T = 1600:
+#: its static parts dominate the theory's error, which T = 1600 halves: PR/N over seeds
+#: 0-3 scattered by 0.009 at the default 400 and by 0.004 at 1600, seeds 0-2)
 
 
 def measure_pr(model: str, params: dict, N: int, seed: int, T: float = PR_T) -> float:
