@@ -37,7 +37,7 @@ validate: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m meanfield.docsgen docs
 
-# the gallery's theory figures (docs/gallery/*.png, docs/gallery.md; 46 minutes on 2 busy cores)
+# the gallery's theory figures (docs/gallery/*.png, docs/gallery.md; about an hour on 2 cores)
 gallery: $(STAMP)
 	$(BIN)/meanfield gallery --out docs/gallery
 
