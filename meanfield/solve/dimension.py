@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import reduce
 
 import numpy as np
 
@@ -771,6 +772,18 @@ def _batch_fields(solution, kern, batches: int) -> tuple[list, list]:
     return corr, [list(range(g, batches, G)) for g in range(G)]
 
 
+def _group_error(each: list) -> float:
+    """Standard error of a mean from the estimates of independent groups."""
+    return float(np.std(each, ddof=1) / math.sqrt(len(each)))
+
+
+def _band_text(omega, band_error: float, radius: float) -> str:
+    """The sampled routes' common tail of the message: band and response radius."""
+    return (f"{len(omega)} frequencies up to |omega| = {float(np.abs(omega).max()):.3g} "
+            f"(power above half of it {band_error:.1g}); linear-response radius "
+            f"{radius:.3g}")
+
+
 def _error_source(groups: list, solution) -> str:
     """What the standard error of a sampled PR/N is taken over, for its message."""
     if not solution.field_C_replicas:
@@ -847,23 +860,20 @@ def _sampled_units_ratio(model, p, solution, observable, samples, batches, seed,
                       f"{band_error:.2g} of the spectral power lies above half the Nyquist "
                       f"frequency of dtau = {dtau:g}: the single-site process is not "
                       f"resolved (lower dtau)", band_error)
-    each = [estimate(np.concatenate([parts[b].C for b in members], axis=1),
-                     np.concatenate([parts[b].R for b in members], axis=1))[0]
-            for members in groups]
-    err = float(np.std(each, ddof=1) / math.sqrt(len(each)))
+    err = _group_error([estimate(np.concatenate([parts[b].C for b in members], axis=1),
+                                 np.concatenate([parts[b].R for b in members], axis=1))[0]
+                        for members in groups])
     message = (f"PR/N = {pr:.4g} +- {err:.2g} ({_error_source(groups, solution)}); "
                f"units that differ by static inputs: {units} units drawn, "
                f"{parts[0].per_unit} sampled trajectories each (T = {steps * dtau:g}); "
-               f"{len(omega)} frequencies "
-               f"up to |omega| = {float(np.abs(omega).max()):.3g} (power above half of it "
-               f"{band_error:.1g}); linear-response radius {radius:.3g}")
+               + _band_text(omega, band_error, radius))
     return result(float(pr), float(tr2 / (c0 * c0) - 1.0), c0, True, message, band_error, err)
 
 
 def _sampled_ratio(model, p, solution, observable, samples, batches, seed, result,
                    progress=None):
     """PR/N from spectra and responses measured on the sampled single-site process."""
-    from .dimension_sampling import sampled_spectra, spectra_on_band
+    from .dimension_sampling import SampledSpectra, sampled_spectra, spectra_on_band
     from .dmft_sampling import site_kernels
 
     kern = site_kernels(model)
@@ -883,9 +893,7 @@ def _sampled_ratio(model, p, solution, observable, samples, batches, seed, resul
     parts = sampled_spectra(model, p, corr, obs, n_lags=len(tau), dtau=dtau, steps=steps,
                             burn=burn, samples=samples, batches=batches,
                             seed=seed * 1000 + 17, progress=progress)
-    total = parts[0]
-    for q in parts[1:]:
-        total = total.add(q)
+    total = reduce(SampledSpectra.add, parts)
 
     def estimate(acc):
         C, R = acc.estimates()
@@ -912,17 +920,9 @@ def _sampled_ratio(model, p, solution, observable, samples, batches, seed, resul
                       f"{band_error:.2g} of the spectral power lies above half the Nyquist "
                       f"frequency of dtau = {dtau:g}: the single-site process is not "
                       f"resolved (lower dtau)", band_error)
-    each = []
-    for members in groups:
-        acc = parts[members[0]]
-        for b in members[1:]:
-            acc = acc.add(parts[b])
-        each.append(estimate(acc)[0])
-    err = float(np.std(each, ddof=1) / math.sqrt(len(each)))
+    err = _group_error([estimate(reduce(SampledSpectra.add, (parts[b] for b in members)))[0]
+                        for members in groups])
     message = (f"PR/N = {pr:.4g} +- {err:.2g} ({_error_source(groups, solution)}; "
                f"{len(parts)} batches of {samples // len(parts)} sampled trajectories, "
-               f"T = {steps * dtau:g}); "
-               f"{len(omega)} frequencies up to |omega| = {float(np.abs(omega).max()):.3g} "
-               f"(power above half of it {band_error:.1g}); linear-response radius "
-               f"{radius:.3g}")
+               f"T = {steps * dtau:g}); " + _band_text(omega, band_error, radius))
     return result(float(pr), float(tr2 / (c0 * c0) - 1.0), c0, True, message, band_error, err)
