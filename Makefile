@@ -25,8 +25,14 @@ demo: $(STAMP)
 	$(BIN)/meanfield demo --out report
 	$(BIN)/meanfield validate --quick --out report $(addprefix --study ,$(DEMO_STUDIES))
 
+# two pytest-xdist workers, one per core, each test module on one worker (its module
+# fixtures computed once); tests/conftest.py gives each worker one BLAS thread.
+# 6 min 10 s against 8 min 40 s in one process (docs/performance.md); TEST_WORKERS=0 runs
+# in one process
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not validation" -q
+	$(BIN)/python -m pytest -m "not slow and not validation" -q -n $(TEST_WORKERS) --dist loadscope
 
 # every study in full (several hours on 2 cores; the quick forms together about 75 minutes): report/index.html, report/summary.json;
 # the same studies as tests: python -m pytest -m validation
