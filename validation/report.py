@@ -413,7 +413,7 @@ def render_html(summary: dict, images: dict | None = None) -> str:
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{_e(title)}</title><style>{_CSS}</style>",
              f"<script>{_SCRIPT}</script></head><body>",
-             f"<header><h1>meanfield validation report</h1>",
+             "<header><h1>meanfield validation report</h1>",
              f'<p class="meta">{_e(summary.get("package"))} &middot; '
              f'{_e(summary.get("date"))} &middot; {_e(_mode(summary.get("quick")))} run</p>',
              f'<p class="counts"><span class="verdict {verdict}">{verdict}</span> '

@@ -94,7 +94,6 @@ def lyapunov_gaussian(system, C: dict, tau: np.ndarray, u, w) -> tuple[float, st
     # the slowest local mode, as the spectral edge; beta_h = 50, phi' = 0: -s_z(0) = -1/2)
     passive = max((-system.rate[k] for k in states if k not in active), default=-math.inf)
     Q = {kj: q for kj, q in Q.items() if kj[0] in active}
-    idx = {k: a for a, k in enumerate(active)}
     m = 2 * n - 1
     sym = lambda v: np.concatenate([v[:0:-1], v])  # noqa: E731  even extension
     lap = sps.diags([np.ones(m - 1), -2 * np.ones(m), np.ones(m - 1)], [-1, 0, 1]) / dtau ** 2

@@ -12,7 +12,7 @@ import pytest
 from meanfield.cli.main import main
 from validation.compare import Comparison, StudyResult, write_report
 from validation.report import (REPORT_KIND, build_summary, format_number, load_images,
-                               render_html, write_site)
+                               render_html)
 from validation.studies import STUDIES
 
 
