@@ -786,12 +786,13 @@ def _band_text(omega, band_error: float, radius: float) -> str:
 
 def _error_source(groups: list, solution) -> str:
     """What the standard error of a sampled PR/N is taken over, for its message."""
+    dof = f"{len(groups) - 1} degrees of freedom"  # Student's t, not a normal, for intervals
     if not solution.field_C_replicas:
-        return (f"standard error over {len(groups)} batches, the field correlations "
+        return (f"standard error over {len(groups)} batches ({dof}), the field correlations "
                 f"taken as exact")
     sizes = sorted({len(g) for g in groups})
     each = "-".join(str(k) for k in sizes)
-    return (f"standard error over {len(groups)} of the sampled DMFT's replicas, each "
+    return (f"standard error over {len(groups)} of the sampled DMFT's replicas ({dof}), each "
             f"driving {each} batch{'es' if sizes[-1] > 1 else ''}: its error counted")
 
 
