@@ -3,9 +3,10 @@
 The key is a SHA-256 of everything that changes the generated source: the
 model's hash, the kind of module, the package version, the SymPy version, the
 printer version and a fingerprint of the package's own derivation and code
-generation sources (so even an unreleased fix never serves stale code). Writes go through a file lock, so parallel sweeps never read
-a half-written module. The folder is ``$MEANFIELD_CACHE`` or
-``~/.cache/meanfield``.
+generation sources (so even an unreleased fix never serves stale code). Writes go
+through a file lock and an atomic rename, so parallel sweeps (and the test suite's
+parallel workers) never read a half-written module. The folder is ``$MEANFIELD_CACHE``
+or ``~/.cache/meanfield``.
 """
 
 from __future__ import annotations

@@ -381,7 +381,8 @@ def test_sampling_method_reproduces_the_gaussian_one(sampled_alpha_z_0):
     assert samp.method == "sampling" and gauss.method == "gaussian" and samp.success
     # its error counts the DMFT's (over its replicas, each driving two of the 8 batches)
     assert 0 < samp.stat_error < 0.01
-    assert "standard error over 4 of the sampled DMFT's replicas (3 degrees of freedom)" in samp.message
+    assert ("standard error over 4 of the sampled DMFT's replicas (3 degrees of freedom)"
+            in samp.message)
     tol = max(0.01, 4 * samp.stat_error)
     assert abs(samp.pr_per_unit - gauss.pr_per_unit) <= tol, (samp, gauss.pr_per_unit)
     assert samp.variance == pytest.approx(gauss.variance, rel=0.02)
