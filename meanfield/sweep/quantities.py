@@ -279,8 +279,12 @@ def _dmft_outputs(model: Model) -> tuple:
         Output("delta_0", "float64", f"C_{h}(0), total variance of {h}"),
         Output("delta_0_error", "float64", "statistical error of delta_0 (sampling; 0 Gaussian)"),
         Output("delta_inf", "float64", f"C_{h}(inf), static part of the variance of {h}"),
+        Output("delta_inf_error", "float64",
+               "statistical error of delta_inf (sampling; 0 Gaussian)"),
         Output("tau_corr", "float64", "correlation time of the fluctuations (NaN if static)",
                "tau_h"),
+        Output("tau_corr_error", "float64",
+               "statistical error of tau_corr (sampling; 0 Gaussian)", "tau_h"),
         Output("lyapunov_max", "float64", "maximal Lyapunov exponent (NaN if not computed)",
                "1/tau_h"),
         Output("lyapunov_max_error", "float64", "statistical error of lyapunov_max",
@@ -300,9 +304,10 @@ def _dmft_point(model, p, options, seed):
              dtau=options["dtau"], nodes=options["nodes"], damping=options["damping"],
              samples=options["samples"], seed=options["seed"], lyapunov=options["lyapunov"])
     d = r.to_dict()
-    return {k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "tau_corr",
-                              "lyapunov_max", "lyapunov_max_error", "chaotic", "converged",
-                              "residual", "iterations")}
+    return {k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "delta_inf_error",
+                              "tau_corr", "tau_corr_error", "lyapunov_max",
+                              "lyapunov_max_error", "chaotic", "converged", "residual",
+                              "iterations")}
 
 
 def _dmft_kernel(model, axes, params, options, seeds):
