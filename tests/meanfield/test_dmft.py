@@ -117,8 +117,9 @@ def test_sampling_method_agrees_with_the_gaussian_solution_at_alpha_z_0():
     assert all(np.all(np.isfinite(e) & (e >= 0)) for e in s.C_error.values())
     # delta_inf and tau_corr carry their own errors (each replica's own summary): the
     # exact values on the sampled window (tau <= 40, C(inf) from its last tenth) lie
-    # within 4 of them (Student's t with 3 degrees of freedom: 4 is its 97 % point);
-    # a fixed error floor would make this pass without the stated error
+    # within 4 of them (Student's t with 3 degrees of freedom: 4 is its 97 % point), plus
+    # Heun's discretisation error as above (seeds 3-8 measured: |z| <= 1.3 for tau_corr,
+    # <= 2.1 for delta_inf)
     assert exact.delta_inf_error == 0.0 and exact.tau_corr_error == 0.0
     assert s.delta_inf_error > 0 and s.tau_corr_error > 0
     w = exact.tau <= 40.0 + 1e-9
