@@ -1,0 +1,21 @@
+"""The gallery says on stderr when a figure is drawn from a result that failed or warned."""
+
+from types import SimpleNamespace
+
+from meanfield.gallery import _checked
+
+
+def test_a_failed_or_warned_result_is_reported_and_a_clean_one_is_not(capsys):
+    clean = SimpleNamespace(converged=True, message="converged in 12 iterations")
+    assert _checked(clean, "clean") is clean
+    failed = SimpleNamespace(success=False, message="no convergence (residual 0.3)")
+    _checked(failed, "figure a=1")
+    warned = SimpleNamespace(converged=True, message="converged; warning: C still decays")
+    _checked(warned, "figure a=2")
+    inner = SimpleNamespace(success=True, message="PR/N = 0.2",
+                            dmft_message="converged; warning: tau_max is too short")
+    _checked(inner, "figure a=3")
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["gallery: figure a=1: failed: no convergence (residual 0.3)",
+                   "gallery: figure a=2: converged; warning: C still decays",
+                   "gallery: figure a=3: PR/N = 0.2; converged; warning: tau_max is too short"]
