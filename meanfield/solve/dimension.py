@@ -78,7 +78,8 @@ from .._errors import ParameterError
 from ..codegen.quadrature import trapezoid_nodes
 from ..derive.dimension import default_observable
 from ..models import Model, get_model
-from .dmft import DMFTResult, NotGaussianError, _gaussian_system, _pair_average, dmft, slow_states
+from .dmft import (DMFTResult, NotGaussianError, _gaussian_system, _pair_average, dmft,
+                   slow_states, static_part)
 from .dmft_lyapunov import _values
 
 __all__ = ["DimensionResult", "LinearEquivalent", "linear_equivalent", "participation_ratio",
@@ -426,7 +427,7 @@ def _equivalent(model, system, solution, observable, nodes) -> LinearEquivalent:
     tau = solution.tau
     C = [np.asarray(solution.C[s], dtype=float) for s in system.states]
     n = len(tau)
-    static = [max(float(c[int(0.9 * n):].mean()), 0.0) for c in C]
+    static = [max(static_part(c), 0.0) for c in C]
     static = [sk if sk > _STATIC_RTOL * max(c[0], 1e-300) else 0.0 for sk, c in zip(static, C)]
     fluct = [c - sk for c, sk in zip(C, static)]
     # twice the DMFT's starting rule (the rule it checks its own map against): tanh at
@@ -705,7 +706,7 @@ def _static_fields(solution) -> list:
     out = []
     for f, c in solution.field_C.items():
         c = np.asarray(c, dtype=float)
-        if c[0] > 0 and c[int(0.9 * len(c)):].mean() > _SAMPLED_STATIC * c[0]:
+        if c[0] > 0 and static_part(c) > _SAMPLED_STATIC * c[0]:
             out.append(f)
     return out
 

@@ -607,33 +607,39 @@ def _tail_note(C0: np.ndarray) -> str:
     return ""
 
 
-def _replica_errors(results: list, tau: np.ndarray, chaotic: bool) -> tuple[float, float]:
+def static_part(C: np.ndarray) -> float:
+    """C(inf) of a correlation function on the lag grid: the mean of its last tenth."""
+    return float(C[int(0.9 * len(C)):].mean())
+
+
+def _correlation_time(C0: np.ndarray, tau: np.ndarray, cinf: float) -> float:
+    """int (C - C(inf)) dtau / (C(0) - C(inf)) over the lag grid."""
+    return float(np.trapezoid(C0 - cinf, tau) / (C0[0] - cinf))
+
+
+def _replica_errors(results: list, tau: np.ndarray, cinf: np.ndarray,
+                    chaotic: bool) -> tuple[float, float]:
     """Standard errors of delta_inf and tau_corr: the spread over the replicas of each
-    replica's own summary of its C_h (NaN with one replica, and for tau_corr where it is
-    undefined: not chaotic, or a replica whose C_h does not drop)."""
+    replica's own summary of its C_h (``cinf``: each one's static part; NaN with one
+    replica, and for tau_corr where it is undefined: not chaotic, or a replica whose C_h
+    does not drop)."""
     if len(results) < 2:
         return float("nan"), float("nan")
-    n = len(tau)
-    c0 = np.array([r[0][0] for r in results])
-    cinf = np.array([r[0][int(0.9 * n):].mean() for r in results])
     root = math.sqrt(len(results))
     inf_err = float(cinf.std(ddof=1) / root)
-    if not chaotic or np.any(c0 - cinf <= 0):
+    if not chaotic or any(r[0][0] <= ci for r, ci in zip(results, cinf)):
         return inf_err, float("nan")
-    each = np.array([np.trapezoid(r[0] - ci, tau) for r, ci in zip(results, cinf)])
-    each = each / (c0 - cinf)
+    each = np.array([_correlation_time(r[0], tau, ci) for r, ci in zip(results, cinf)])
     return inf_err, float(each.std(ddof=1) / root)
 
 
 def _summary(C0: np.ndarray, tau: np.ndarray, tol: float):
     """delta_0, delta_inf (mean of the last tenth), chaotic flag and correlation time."""
-    n = len(tau)
     c0 = float(C0[0])
-    cinf = float(C0[int(0.9 * n):].mean())
+    cinf = static_part(C0)
     # a decaying iterate that converged to within tol of the fixed point is not chaos
     chaotic = (c0 - cinf) > max(1e-6 * c0, tol)
-    tau_corr = (float(np.trapezoid(C0 - cinf, tau) / (c0 - cinf)) if chaotic
-                else float("nan"))
+    tau_corr = _correlation_time(C0, tau, cinf) if chaotic else float("nan")
     return c0, cinf, bool(chaotic), tau_corr
 
 
@@ -915,7 +921,8 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     # (the spread of each replica's drop), not against the error of C(0): with slow
     # dynamics (large alpha_z) each replica's variance scatters by far more than its drop
     # does, and that test called a chaotic solution with a 2 % drop a fixed point.
-    drops = np.array([r[0][0] - r[0][int(0.9 * len(tau)):].mean() for r in results])
+    cinfs = np.array([static_part(r[0]) for r in results])
+    drops = np.array([r[0][0] for r in results]) - cinfs
     drop_err = (float(drops.std(ddof=1) / math.sqrt(len(drops))) if len(drops) > 1
                 else float("nan"))
     # and against an absolute floor: at g_h = 1e-3, alpha_z = 2 the remnant of the initial
@@ -923,7 +930,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     # was called chaos
     c0, cinf, chaotic, tau_corr = _summary(
         C[0], tau, max(5 * drop_err if drop_err == drop_err else 0.0, _CHAOS_FLOOR))
-    inf_err, tau_err = _replica_errors(results, tau, chaotic)
+    inf_err, tau_err = _replica_errors(results, tau, cinfs, chaotic)
     if converged and not chaotic and tail and drops.mean() > 2 * drop_err:
         # C decays to the end of the window by more than its noise, yet not enough to
         # call it chaos: a slow solution (g_h = 3, alpha_z = 50 decays by 2 % over 100)
