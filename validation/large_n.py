@@ -169,8 +169,11 @@ def run_gpu(sizes, out: Path, trials: int, deadline: float | None = None,
 
     A network's time is predicted from the last one's as N^2 (the products dominate).
     """
-    import torch
-
+    try:
+        import torch
+    except ImportError:
+        raise SystemExit("validation/large_n.py needs PyTorch (pip install torch); "
+                         "--report needs only this package") from None
     if device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("no CUDA device: this script runs where PyTorch sees a GPU "
                          "(--device cpu for a dry run)")
@@ -181,7 +184,8 @@ def run_gpu(sizes, out: Path, trials: int, deadline: float | None = None,
     path = out / "large_n.json"
     start = time.perf_counter()
     dy, da = _self_check(torch, dev)
-    doc = {"device": torch.cuda.get_device_name(0) if device == "cuda" else device, "torch": torch.__version__,
+    name = torch.cuda.get_device_name(0) if device == "cuda" else device
+    doc = {"device": name, "torch": torch.__version__,
            "params": STUDY, "dt": DT, "transient": TRANSIENT, "T": T_REC, "rec": REC,
            "max_lag": MAX_LAG, "trials": trials, "dtype": "float64",
            "self_check": {"max_state_diff": dy, "max_acf_diff": da}, "networks": []}
@@ -228,43 +232,62 @@ def report(path: Path) -> dict:
 
     from .studies.dmft_correlations import _tau_corr
 
-    doc = json.loads(Path(path).read_text())
-    p = doc["params"]
+    try:
+        doc = json.loads(Path(path).read_text())
+        p, rec, nets = doc["params"], doc["rec"], doc["networks"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SystemExit(f"{path}: not a result of validation/large_n.py ({e})") from None
+    if not nets:
+        raise SystemExit(f"{path}: holds no network")
+    by_n: dict[int, list] = {}
+    for net in nets:
+        acf = np.asarray(net["acf"], dtype=float)
+        if not (net.get("finite", True) and np.all(np.isfinite(acf))):
+            raise SystemExit(f"{path}: network N = {net['N']}, seed {net['seed']} did not "
+                             "stay finite")
+        by_n.setdefault(net["N"], []).append(acf)
     th = dmft("gated", dtau=0.1, tau_max=MAX_LAG, nodes=64, throw=True, samples=4000,
               T=900.0, lyapunov=False, g_h=p["g_h"], alpha_z=p["alpha_z"],
               alpha_r=p["alpha_r"])
-    lags = np.arange(0.0, MAX_LAG + 1e-9, doc["rec"])
+    lags = np.arange(0.0, MAX_LAG + 1e-9, rec)
     C_th = np.interp(lags, th.tau, th.C["h"])
-    i15, i30 = int(round(15 / doc["rec"])), int(round(30 / doc["rec"]))
+    i15, i30 = int(round(15 / rec)), int(round(30 / rec))
     win = slice(0, i30 + 1)
-    by_n: dict[int, list] = {}
-    for net in doc["networks"]:
-        by_n.setdefault(net["N"], []).append(np.array(net["acf"]))
     rows = {}
-    for n, nets in sorted(by_n.items()):
+    for n, group in sorted(by_n.items()):
         # one curve per network (its trials averaged); with one network, its trials
-        curves = (np.array([a.mean(0) for a in nets]) if len(nets) > 1 else nets[0])
-        def stat(v):
-            v = np.asarray(v, float)
-            return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v)))
+        curves = (np.array([a.mean(0) for a in group]) if len(group) > 1 else group[0])
         mean_curve = curves.mean(0)
         rows[n] = {
-            "networks": len(nets), "curves": len(curves),
-            "delta_0": stat(curves[:, 0]),
-            "ratio_15": stat(curves[:, i15] / C_th[i15]),
-            "ratio_30": stat(curves[:, i30] / C_th[i30]),
+            "networks": len(group), "curves": len(curves),
+            "delta_0": _mean_sem(curves[:, 0]),
+            "ratio_15": _mean_sem(curves[:, i15] / C_th[i15]),
+            "ratio_30": _mean_sem(curves[:, i30] / C_th[i30]),
             "l2": float(np.linalg.norm(mean_curve[win] - C_th[win])
                         / np.linalg.norm(C_th[win])),
-            "tau_corr": stat([_tau_corr(c, doc["rec"]) for c in curves]),
+            "tau_corr": _mean_sem([_tau_corr(c, rec) for c in curves]),
         }
-    print(f"DMFT: Delta_0 = {th.delta_0:.4f}, tau_corr = {th.tau_corr:.2f}")
+    print(f"DMFT: Delta_0 = {th.delta_0:.4f} +- {th.stat_error:.4f}, tau_corr = "
+          f"{th.tau_corr:.2f} +- {th.tau_corr_error:.2f}, C_h(30) = {C_th[i30]:.5f} "
+          f"(sampling error {np.interp(30.0, th.tau, th.C_error['h']) / C_th[i30]:.1%})")
     print("N       nets  Delta_0            C/C_DMFT(15)     C/C_DMFT(30)     L2      tau_corr")
     for n, r in rows.items():
         print(f"{n:<7d} {r['networks']:4d}  {r['delta_0'][0]:.4f} +- {r['delta_0'][1]:.4f}  "
               f"{r['ratio_15'][0]:.3f} +- {r['ratio_15'][1]:.3f}  "
               f"{r['ratio_30'][0]:.3f} +- {r['ratio_30'][1]:.3f}  {r['l2']:.3f}  "
               f"{r['tau_corr'][0]:.2f} +- {r['tau_corr'][1]:.2f}")
-    return {"dmft": {"delta_0": th.delta_0, "tau_corr": th.tau_corr}, "sizes": rows}
+    return {"dmft": {"delta_0": th.delta_0, "delta_0_error": th.stat_error,
+                     "tau_corr": th.tau_corr, "tau_corr_error": th.tau_corr_error,
+                     "C": lambda t: float(np.interp(t, th.tau, th.C["h"])),
+                     "C_error": lambda t: float(np.interp(t, th.tau, th.C_error["h"]))},
+            "sizes": rows}
+
+
+def _mean_sem(v) -> tuple[float, float]:
+    """Mean and standard error (NaN from a single value)."""
+    v = np.asarray(v, dtype=float)
+    se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
+    return float(v.mean()), se
 
 
 def _sizes(text: str):

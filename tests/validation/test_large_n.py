@@ -58,3 +58,48 @@ def test_cli_refuses_bad_sizes(capsys):
         ln.main(["--sizes", "8000"])
     assert e.value.code == 2
     assert "N:SEEDS" in capsys.readouterr().err
+
+
+
+def test_report_refuses_what_is_not_a_run(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"params": {}}')
+    for path in (bad, tmp_path / "missing.json"):
+        with pytest.raises(SystemExit, match="not a result of validation/large_n.py"):
+            ln.report(path)
+    bad.write_text('{"params": {}, "rec": 0.5, "networks": []}')
+    with pytest.raises(SystemExit, match="holds no network"):
+        ln.report(bad)
+    bad.write_text('{"params": {"g_h": 4, "alpha_z": 5, "alpha_r": 5}, "rec": 0.5, '
+                   '"networks": [{"N": 10, "seed": 0, "finite": false, "acf": [[1.0]]}]}')
+    with pytest.raises(SystemExit, match="did not stay finite"):
+        ln.report(bad)
+
+
+@pytest.mark.slow
+def test_large_networks_agree_with_the_dmft():
+    """The stored GPU run (docs/data/large_n_h200.json): N = 32000 against the sampled DMFT.
+
+    At g_h = 4, alpha_z = 5, alpha_r = 5 the networks' finite-size excess over the DMFT
+    (0.10 at tau = 30 for N = 2000) has vanished at N = 32000 to within the errors: one
+    network's 16 trajectories (their SEM) and the DMFT's own sampling error, 3 of their
+    combined standard errors. Guards the sampled DMFT against the best reference this
+    project has for it (about 50 s: the DMFT solve).
+    """
+    from pathlib import Path
+
+    res = ln.report(Path(__file__).parents[2] / "docs" / "data" / "large_n_h200.json")
+    big = res["sizes"][32000]
+    dm = res["dmft"]
+    for key in ("ratio_15", "ratio_30"):
+        value, err = big[key]
+        i = {"ratio_15": 15.0, "ratio_30": 30.0}[key]
+        rel = dm["C_error"](i) / dm["C"](i)
+        assert abs(value - 1.0) <= 3 * np.hypot(err, rel), (key, value, err, rel)
+    tc, tc_err = big["tau_corr"]
+    assert abs(tc - dm["tau_corr"]) <= 3 * np.hypot(tc_err, dm["tau_corr_error"])
+    d0, d0_err = big["delta_0"]
+    assert abs(d0 - dm["delta_0"]) <= 3 * np.hypot(d0_err, dm["delta_0_error"])
+    # and the excess does shrink: N = 2000 lies above N = 32000 at tau = 30
+    small = res["sizes"][2000]["ratio_30"]
+    assert small[0] - big["ratio_30"][0] > 3 * np.hypot(small[1], big["ratio_30"][1])
