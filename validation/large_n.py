@@ -113,13 +113,18 @@ def _to_numpy(a):
     return a if isinstance(a, np.ndarray) else a.detach().cpu().numpy()
 
 
-def simulate_acf(xp, Jh, Jzr, y0, p=STUDY, *, dt=DT, transient=TRANSIENT, T=T_REC, rec=REC,
+def simulate_acf(xp, Jh, Jzr, y0, p=None, *, dt=DT, transient=TRANSIENT, T=T_REC, rec=REC,
                  max_lag=MAX_LAG, progress=None):
     """Integrate from ``y0`` (3, N, B) and return (acf (B, L), final state, record).
 
-    RK4 at ``dt``; states after ``transient`` recorded every ``rec`` (the first at
-    t = transient), ``T`` long; the autocorrelation of h on lags 0..max_lag (time units).
+    ``xp`` is the array namespace (``numpy`` or ``torch``; the arrays must be of it);
+    ``Jh`` (N, N) and ``Jzr`` = [Jz; Jr] (2N, N) are the couplings, ``p`` the gated
+    model's parameters (default :data:`STUDY`). RK4 at ``dt``; states after ``transient``
+    recorded every ``rec`` (the first at t = transient), ``T`` long; each trial's
+    population autocorrelation of h on lags 0..max_lag (time units, step ``rec``).
+    ``progress(j, n)`` is called every 200 records.
     """
+    p = STUDY if p is None else p
     every = int(round(rec / dt))
     n_skip = int(round(transient / dt))
     n_rec = int(round(T / rec)) + 1
