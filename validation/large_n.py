@@ -24,9 +24,12 @@ needs only numpy and PyTorch, not the package, when run by its path:
 
     python validation/large_n.py --sizes 2000:4 8000:3 16000:2 32000:1 --out DIR
 
-Each network is written to ``DIR/large_n.json`` as soon as it is done, so a run cut off
-keeps what it finished. The comparison with the DMFT is made where the package is
-installed: ``python -m validation.large_n --report DIR/large_n.json``.
+Other cases of the study: ``--set alpha_z=2`` (repeatable; the gated model's parameters,
+the rest at the study's values). Each network is written to ``DIR/large_n.json`` as
+soon as it is done, so a run cut off keeps what it finished. The comparison with the
+DMFT is made where the package is installed:
+
+    python -m validation.large_n --report DIR/large_n.json
 
 The settings are the study's: g_h = 4, alpha_z = 5, alpha_r = 5, RK4 dt = 0.1, a
 transient of 200, then T = 800 recorded every 0.5, a random start N(0, 1) per variable.
@@ -148,7 +151,7 @@ def simulate_acf(xp, Jh, Jzr, y0, p=None, *, dt=DT, transient=TRANSIENT, T=T_REC
 
 
 # ------------------------------------------------------------------ the GPU run
-def _self_check(torch, dev):
+def _self_check(torch, dev, p):
     """The PyTorch path against the numpy path on one small network (float64)."""
     rng = np.random.default_rng(1)
     n, B = 200, 2
@@ -156,9 +159,9 @@ def _self_check(torch, dev):
     Jzr = rng.standard_normal((2 * n, n)) / math.sqrt(n)
     y0 = rng.standard_normal((3, n, B))
     kw = dict(transient=2.0, T=5.0, max_lag=2.0)
-    a_np, y_np, _ = simulate_acf(np, Jh, Jzr, y0, **kw)
+    a_np, y_np, _ = simulate_acf(np, Jh, Jzr, y0, p, **kw)
     t = [torch.as_tensor(a, device=dev) for a in (Jh, Jzr, y0)]
-    a_t, y_t, _ = simulate_acf(torch, *t, **kw)
+    a_t, y_t, _ = simulate_acf(torch, *t, p, **kw)
     dy = float(np.abs(_to_numpy(y_t) - y_np).max())
     da = float(np.abs(a_t - a_np).max())
     print(f"self-check (N = {n}, T = 7): max |y_torch - y_numpy| = {dy:.2e}, "
@@ -169,7 +172,7 @@ def _self_check(torch, dev):
 
 
 def run_gpu(sizes, out: Path, trials: int, deadline: float | None = None,
-            device: str = "cuda") -> None:
+            device: str = "cuda", params: dict | None = None) -> None:
     """Simulate ``sizes`` [(N, seeds)...] in order; skip what would end after ``deadline`` s.
 
     A network's time is predicted from the last one's as N^2 (the products dominate).
@@ -187,11 +190,12 @@ def run_gpu(sizes, out: Path, trials: int, deadline: float | None = None,
     torch.backends.cuda.matmul.allow_tf32 = False
     out.mkdir(parents=True, exist_ok=True)
     path = out / "large_n.json"
+    params = dict(STUDY if params is None else params)
     start = time.perf_counter()
-    dy, da = _self_check(torch, dev)
+    dy, da = _self_check(torch, dev, params)
     name = torch.cuda.get_device_name(0) if device == "cuda" else device
     doc = {"device": name, "torch": torch.__version__,
-           "params": STUDY, "dt": DT, "transient": TRANSIENT, "T": T_REC, "rec": REC,
+           "params": params, "dt": DT, "transient": TRANSIENT, "T": T_REC, "rec": REC,
            "max_lag": MAX_LAG, "trials": trials, "dtype": "float64",
            "self_check": {"max_state_diff": dy, "max_acf_diff": da}, "networks": []}
     last = None
@@ -209,7 +213,7 @@ def run_gpu(sizes, out: Path, trials: int, deadline: float | None = None,
             Jh = torch.randn(n, n, **kw) / math.sqrt(n)
             Jzr = torch.randn(2 * n, n, **kw) / math.sqrt(n)
             y0 = torch.randn(3, n, trials, **kw)
-            acf, y, record = simulate_acf(torch, Jh, Jzr, y0)
+            acf, y, record = simulate_acf(torch, Jh, Jzr, y0, params)
             sync()
             secs = time.perf_counter() - t0
             last = (n, secs)
@@ -235,6 +239,7 @@ def report(path: Path) -> dict:
     """
     from meanfield.solve.dmft import dmft
 
+    from .compare import params_text
     from .studies.dmft_correlations import _tau_corr
 
     try:
@@ -251,9 +256,9 @@ def report(path: Path) -> dict:
             raise SystemExit(f"{path}: network N = {net['N']}, seed {net['seed']} did not "
                              "stay finite")
         by_n.setdefault(net["N"], []).append(acf)
-    th = dmft("gated", dtau=0.1, tau_max=MAX_LAG, nodes=64, throw=True, samples=4000,
-              T=900.0, lyapunov=False, g_h=p["g_h"], alpha_z=p["alpha_z"],
-              alpha_r=p["alpha_r"])
+    # the DMFT as the study solves it (Gaussian at alpha_z = 0, else sampled)
+    th = dmft("gated", params=p, dtau=0.1, tau_max=MAX_LAG, nodes=64, throw=True,
+              samples=4000, T=900.0, lyapunov=False)
     lags = np.arange(0.0, MAX_LAG + 1e-9, rec)
     C_th = np.interp(lags, th.tau, th.C["h"])
     i15, i30 = int(round(15 / rec)), int(round(30 / rec))
@@ -272,9 +277,11 @@ def report(path: Path) -> dict:
                         / np.linalg.norm(C_th[win])),
             "tau_corr": _mean_sem([_tau_corr(c, rec) for c in curves]),
         }
-    print(f"DMFT: Delta_0 = {th.delta_0:.4f} +- {th.stat_error:.4f}, tau_corr = "
-          f"{th.tau_corr:.2f} +- {th.tau_corr_error:.2f}, C_h(30) = {C_th[i30]:.5f} "
-          f"(sampling error {np.interp(30.0, th.tau, th.C_error['h']) / C_th[i30]:.1%})")
+    print(f"DMFT ({params_text(p)}): Delta_0 = {th.delta_0:.4f} +- {th.stat_error:.4f}, "
+          f"tau_corr = {th.tau_corr:.2f} +- {th.tau_corr_error:.2f}, C_h(30) = "
+          f"{C_th[i30]:.5f}"
+          + (f" (sampling error {np.interp(30.0, th.tau, th.C_error['h']) / C_th[i30]:.1%})"
+             if th.C_error else " (Gaussian: deterministic)"))
     print("N       nets  Delta_0            C/C_DMFT(15)     C/C_DMFT(30)     L2      tau_corr")
     for n, r in rows.items():
         print(f"{n:<7d} {r['networks']:4d}  {r['delta_0'][0]:.4f} +- {r['delta_0'][1]:.4f}  "
@@ -284,7 +291,8 @@ def report(path: Path) -> dict:
     return {"dmft": {"delta_0": th.delta_0, "delta_0_error": th.stat_error,
                      "tau_corr": th.tau_corr, "tau_corr_error": th.tau_corr_error,
                      "C": lambda t: float(np.interp(t, th.tau, th.C["h"])),
-                     "C_error": lambda t: float(np.interp(t, th.tau, th.C_error["h"]))},
+                     "C_error": lambda t: (float(np.interp(t, th.tau, th.C_error["h"]))
+                                           if th.C_error else 0.0)},
             "sizes": rows}
 
 
@@ -293,6 +301,29 @@ def _mean_sem(v) -> tuple[float, float]:
     v = np.asarray(v, dtype=float)
     se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
     return float(v.mean()), se
+
+
+#: Allowed range of each parameter (the model file's domains).
+_DOMAINS = {"g_h": (0.0, False), "alpha_z": (0.0, True), "alpha_r": (0.0, True),
+            "tau_z": (0.0, False), "tau_r": (0.0, False)}
+
+
+def _setting(text: str):
+    name, _, value = text.partition("=")
+    name = name.strip()
+    if name not in STUDY:
+        raise argparse.ArgumentTypeError(f"{text!r}: the parameter must be one of "
+                                         f"{', '.join(STUDY)}")
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=NUMBER") from None
+    lo = _DOMAINS.get(name)
+    if not math.isfinite(v) or (lo and not (v >= lo[0] if lo[1] else v > lo[0])):
+        rng = ("a finite number" if lo is None else
+               f"{'>=' if lo[1] else '>'} {lo[0]:g}")
+        raise argparse.ArgumentTypeError(f"{text!r}: {name} must be {rng}")
+    return name, v
 
 
 def _sizes(text: str):
@@ -311,6 +342,9 @@ def main(argv=None) -> int:
                                  .split("\n")[0])
     ap.add_argument("--sizes", nargs="+", type=_sizes, default=[(2000, 4), (8000, 3)],
                     help="networks as N:SEEDS (default 2000:4 8000:3)")
+    ap.add_argument("--set", dest="settings", action="append", type=_setting, default=[],
+                    metavar="NAME=VALUE", help="a parameter of the gated model (default: "
+                    "the study's g_h=4, alpha_z=5, alpha_r=5; repeatable)")
     ap.add_argument("--trials", type=int, default=16, help="trajectories per network")
     ap.add_argument("--out", type=Path, default=Path("report/large_n"))
     ap.add_argument("--deadline", type=float, help="skip networks that would end later "
@@ -324,7 +358,8 @@ def main(argv=None) -> int:
         return 0
     if args.trials < 1:
         ap.error(f"--trials={args.trials} must be >= 1")
-    run_gpu(args.sizes, args.out, args.trials, args.deadline, args.device)
+    run_gpu(args.sizes, args.out, args.trials, args.deadline, args.device,
+            {**STUDY, **dict(args.settings)})
     return 0
 
 

@@ -53,11 +53,22 @@ def test_acf_per_trial_is_the_package_definition_trial_by_trial():
         ln.acf_per_trial(np, x, 50)
 
 
-def test_cli_refuses_bad_sizes(capsys):
+@pytest.mark.parametrize("args, says", [
+    (["--sizes", "8000"], "N:SEEDS"),
+    (["--sizes", "8000:0"], "SEEDS >= 1"),
+    (["--set", "g=4"], "must be one of g_h"),
+    (["--set", "g_h=four"], "NAME=NUMBER"),
+    (["--set", "g_h=0"], "g_h must be > 0"),
+    (["--set", "alpha_z=-1"], "alpha_z must be >= 0"),
+    (["--set", "beta_h=nan"], "beta_h must be a finite number"),
+    (["--set", "tau_r=inf"], "tau_r must be > 0"),
+])
+def test_cli_refuses_bad_arguments(capsys, args, says):
     with pytest.raises(SystemExit) as e:
-        ln.main(["--sizes", "8000"])
+        ln.main(args)
     assert e.value.code == 2
-    assert "N:SEEDS" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
 
 
 
@@ -85,8 +96,8 @@ def test_large_networks_agree_with_the_dmft():
     network's 16 trajectories (their SEM) and the DMFT's own sampling error, 3 of their
     combined standard errors. The spread between networks (about 0.02 at tau = 30 for the
     two of N = 16000) is left out, which makes the check stricter, not looser. The DMFT
-    before its averaging passes (C_h(30) 3.2 % lower) fails it. Guards the sampled DMFT against the best reference this
-    project has for it (about 50 s: the DMFT solve).
+    before its averaging passes (C_h(30) 3.2 % lower) fails it. Guards the sampled DMFT
+    against the best reference this project has for it (about 50 s: the DMFT solve).
     """
     from pathlib import Path
 
