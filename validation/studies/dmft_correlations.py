@@ -43,16 +43,19 @@ C_sim / C_DMFT at tau = 30 and the L2 error of the mean curve are:
 
 and tau_corr 19.8, 19.4, 19.3, 19.26 +- 0.05 against the DMFT's 18.85 +- 0.26, Delta_0
 agreeing throughout; against the mean of the DMFT's seeds 0-6 (C_h(30) 2.0 % apart
-between seeds, seed 0 low) the ratio at tau = 30 is 1.083, 1.021, 1.004, 1.003. So the
-excess vanishes with N, to within the DMFT's own error at N >= 16000 (the theory holds; ``test_large_networks_agree_with_the_dmft`` keeps the
-DMFT to it), and the row's failure at N = 2000 is a finite-size bias (about 0.03 of L2)
-plus noise: the study's single trajectories of seeds 0-2 lie high (C(30) / C(0) 0.249,
-0.243, 0.253; 8 more trajectories of each from other starts average 0.242, 0.252, 0.233).
-The seed spread, which measures fluctuations at one N, does not contain the bias; the
-row keeps its statistical tolerance and fails at N = 2000 (a finite-size term would have
-to be measured for each case). Session nine's figures (excess 0.15 at N = 2000, falling
-about as N^-1/2 to 0.075 at 8000) were against the DMFT before its averaging passes,
-whose C_h(30) lay 3.2 % lower (0.04328 against 0.04469).
+between seeds, seed 0 low) the ratio at tau = 30 is 1.083, 1.021, 1.004, 1.003, an
+excess of about 168 / N (a free power fits 1.05; 1/sqrt(N) fits worse). So the excess
+vanishes with N, to within the DMFT's own error at N >= 16000 (the theory holds;
+``test_large_networks_agree_with_the_dmft`` keeps the DMFT to it), and the row's failure
+at N = 2000 is a finite-size bias (about 0.03 of L2) plus noise: the study's single
+trajectories of seeds 0-2 lie high (C(30) / C(0) 0.249, 0.243, 0.253; 8 more
+trajectories of each from other starts average 0.242, 0.252, 0.233). The seed spread,
+which measures fluctuations at one N, does not contain the bias; the row keeps its
+statistical tolerance and fails at N = 2000 (a finite-size term would have to be
+measured for each case). Session nine's figures (excess 0.15 at N = 2000, falling about
+as N^-1/2 to 0.075 at 8000) were against the DMFT before its averaging passes, whose
+C_h(30) lay 3.2 % lower (0.04328 against 0.04469): that offset made the 1/N decay look
+slower.
 """
 
 from __future__ import annotations
