@@ -337,9 +337,19 @@ def _sizes(text: str):
     return n, s
 
 
+def _parser_class():
+    """The package's one-line-error parser; argparse's own where the package is absent
+    (the script run by its path on a machine with only numpy and PyTorch)."""
+    try:
+        from meanfield.cli._common import OneLineParser
+    except ImportError:
+        return argparse.ArgumentParser
+    return OneLineParser
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m validation.large_n", description=__doc__
-                                 .split("\n")[0])
+    ap = _parser_class()(prog="python -m validation.large_n",
+                         description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", nargs="+", type=_sizes, default=[(2000, 4), (8000, 3)],
                     help="networks as N:SEEDS (default 2000:4 8000:3)")
     ap.add_argument("--set", dest="settings", action="append", type=_setting, default=[],
@@ -358,6 +368,8 @@ def main(argv=None) -> int:
         return 0
     if args.trials < 1:
         ap.error(f"--trials={args.trials} must be >= 1")
+    if args.deadline is not None and not (math.isfinite(args.deadline) and args.deadline > 0):
+        ap.error(f"--deadline={args.deadline} must be a positive number of seconds")
     run_gpu(args.sizes, args.out, args.trials, args.deadline, args.device,
             {**STUDY, **dict(args.settings)})
     return 0

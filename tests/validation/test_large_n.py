@@ -7,8 +7,16 @@ couplings and start, and its autocorrelation against ``validation.measure``.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import math
+import string
+from pathlib import Path
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from validation import Network, simulate
 from validation import large_n as ln
@@ -62,6 +70,8 @@ def test_acf_per_trial_is_the_package_definition_trial_by_trial():
     (["--set", "alpha_z=-1"], "alpha_z must be >= 0"),
     (["--set", "beta_h=nan"], "beta_h must be a finite number"),
     (["--set", "tau_r=inf"], "tau_r must be > 0"),
+    (["--deadline", "nan"], "--deadline=nan must be a positive"),
+    (["--trials", "0"], "--trials=0 must be >= 1"),
 ])
 def test_cli_refuses_bad_arguments(capsys, args, says):
     with pytest.raises(SystemExit) as e:
@@ -99,8 +109,6 @@ def test_large_networks_agree_with_the_dmft():
     before its averaging passes (C_h(30) 3.2 % lower) fails it. Guards the sampled DMFT
     against the best reference this project has for it (about 50 s: the DMFT solve).
     """
-    from pathlib import Path
-
     res = ln.report(Path(__file__).parents[2] / "docs" / "data" / "large_n_h200.json")
     big = res["sizes"][32000]
     dm = res["dmft"]
@@ -116,3 +124,43 @@ def test_large_networks_agree_with_the_dmft():
     # and the excess does shrink: N = 2000 lies above N = 32000 at tau = 30
     small = res["sizes"][2000]["ratio_30"]
     assert small[0] - big["ratio_30"][0] > 3 * np.hypot(small[1], big["ratio_30"][1])
+
+
+_OPTIONS = ("--sizes", "--set", "--trials", "--deadline", "--device", "--report", "--out")
+_VALUES = st.one_of(st.sampled_from(["8000:2", "2:1", "1:1", "g_h=4", "alpha_z=-1",
+                                     "tau_z=0", "beta_h=inf", "cpu", "gpu", "nan", "inf",
+                                     "-1", "0", "1", "1e400", "x"]),
+                    st.text(alphabet=string.printable, max_size=12))
+#: option-value pairs, as --opt=VALUE so that a value starting with "-" stays a value
+#: (bare tokens are usage errors at once: the parametrised test above has them)
+_ARGS = st.lists(st.tuples(st.sampled_from(_OPTIONS), _VALUES)
+                 .map(lambda t: f"{t[0]}={t[1]}"), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ARGS)
+def test_random_argument_lists_give_one_line_or_run(tokens):
+    """Any argument list: a one-line usage error (status 2) or a run with checked
+    arguments (the run and the report stubbed: their own refusals are tested above)."""
+    calls = []
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err), \
+            contextlib.redirect_stdout(io.StringIO()):
+        mp.setattr(ln, "run_gpu", lambda *a: calls.append(a))
+        mp.setattr(ln, "report", lambda path: calls.append(path))
+        try:
+            code = ln.main(tokens)
+        except SystemExit as e:
+            code = e.code
+    text = err.getvalue()
+    assert "Traceback" not in text
+    if code == 0:
+        assert len(calls) == 1 or "--help" in tokens or "-h" in tokens
+        if calls and not isinstance(calls[0], (str, Path)):
+            sizes, _out, trials, deadline, _device, params = calls[0]
+            assert all(n >= 2 and k >= 1 for n, k in sizes) and trials >= 1
+            assert deadline is None or (math.isfinite(deadline) and deadline > 0)
+            assert all(math.isfinite(v) for v in params.values())
+            assert params["g_h"] > 0 and params["tau_z"] > 0 and params["alpha_z"] >= 0
+    else:
+        assert code == 2 and text.count("\n") == 1 and ": error: " in text, text
