@@ -257,6 +257,8 @@ def report(path: Path) -> dict:
                              "stay finite")
         by_n.setdefault(net["N"], []).append(acf)
     # the DMFT as the study solves it (Gaussian at alpha_z = 0, else sampled)
+    print("solving the DMFT as the study does (sampled: about a minute) ...", file=sys.stderr,
+          flush=True)
     th = dmft("gated", params=p, dtau=0.1, tau_max=MAX_LAG, nodes=64, throw=True,
               samples=4000, T=900.0, lyapunov=False)
     lags = np.arange(0.0, MAX_LAG + 1e-9, rec)
