@@ -237,10 +237,11 @@ def report(path: Path) -> dict:
     tau <= 30 of the mean curve, and tau_corr (the study's definition), each as mean
     +- standard error over networks (over trials where there is one network).
     """
-    from meanfield.solve.dmft import dmft
+    from .compare import params_text, sem
+    from .studies.dmft_correlations import _tau_corr, theory
 
-    from .compare import params_text
-    from .studies.dmft_correlations import _tau_corr
+    def mean_sem(v):
+        return float(np.mean(v)), sem(v)
 
     try:
         doc = json.loads(Path(path).read_text())
@@ -259,8 +260,7 @@ def report(path: Path) -> dict:
     # the DMFT as the study solves it (Gaussian at alpha_z = 0, else sampled)
     print("solving the DMFT as the study does (sampled: about a minute) ...", file=sys.stderr,
           flush=True)
-    th = dmft("gated", params=p, dtau=0.1, tau_max=MAX_LAG, nodes=64, throw=True,
-              samples=4000, T=900.0, lyapunov=False)
+    th = theory(p)
     lags = np.arange(0.0, MAX_LAG + 1e-9, rec)
     C_th = np.interp(lags, th.tau, th.C["h"])
     i15, i30 = int(round(15 / rec)), int(round(30 / rec))
@@ -272,12 +272,12 @@ def report(path: Path) -> dict:
         mean_curve = curves.mean(0)
         rows[n] = {
             "networks": len(group), "curves": len(curves),
-            "delta_0": _mean_sem(curves[:, 0]),
-            "ratio_15": _mean_sem(curves[:, i15] / C_th[i15]),
-            "ratio_30": _mean_sem(curves[:, i30] / C_th[i30]),
+            "delta_0": mean_sem(curves[:, 0]),
+            "ratio_15": mean_sem(curves[:, i15] / C_th[i15]),
+            "ratio_30": mean_sem(curves[:, i30] / C_th[i30]),
             "l2": float(np.linalg.norm(mean_curve[win] - C_th[win])
                         / np.linalg.norm(C_th[win])),
-            "tau_corr": _mean_sem([_tau_corr(c, rec) for c in curves]),
+            "tau_corr": mean_sem([_tau_corr(c, rec) for c in curves]),
         }
     print(f"DMFT ({params_text(p)}): Delta_0 = {th.delta_0:.4f} +- {th.stat_error:.4f}, "
           f"tau_corr = {th.tau_corr:.2f} +- {th.tau_corr_error:.2f}, C_h(30) = "
@@ -296,13 +296,6 @@ def report(path: Path) -> dict:
                      "C_error": lambda t: (float(np.interp(t, th.tau, th.C_error["h"]))
                                            if th.C_error else 0.0)},
             "sizes": rows}
-
-
-def _mean_sem(v) -> tuple[float, float]:
-    """Mean and standard error (NaN from a single value)."""
-    v = np.asarray(v, dtype=float)
-    se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
-    return float(v.mean()), se
 
 
 #: Allowed range of each parameter (the model file's domains).
