@@ -60,6 +60,16 @@ lag-grid shift of the onset):
    discontinuous (:math:`F` flattens toward a finite jump). With fewer than three usable
    points the transition is ``"undetermined"``.
 
+A continuous-looking loss away from :math:`x_{fp}` (case 3) at a slow solution, its
+correlation time above a tenth of ``tau_max`` (the rule by which ``dmft`` calls a window
+too short), is what a truncated lag window produces: the solution's undecayed tail is read
+as a static part, its fluctuating part shrinks and the branch ends early (gated,
+``alpha_r = 0``, ``tau_max = 60``: lost at g_h = 2.206 with tau_corr 29.5, where the
+onset is 2; ``tau_max = 100``, ``dtau = 1``: 1.991). Nor is a case-3 branch that ended
+in a solve that ran out of ``max_iter`` (critical slowing: the additive network at
+``tau_max = 200`` stopped at g = 1.0105 and looked discontinuous). Such results are not a
+success; the message says what to raise.
+
 Only the Gaussian DMFT (every state variable a linear filter; the gated model at
 ``alpha_z = 0``) is supported: the sampled solver for ``alpha_z > 0`` is too slow and too
 noisy to bracket an onset by repeated solves. The continuous onset from the zero fixed
@@ -124,7 +134,8 @@ class ChaosOnsetResult:
         ``value``, ``delta_0``, ``delta_inf``, ``fluctuation``, ``lyapunov_max``,
         ``tau_corr`` at every chaotic solution, in continuation order.
     success : bool
-        An onset was bracketed to ``min_step`` (or better) and classified.
+        An onset was bracketed to ``min_step`` (or better) and classified, and not a loss
+        that the lag window explains (module docstring).
     message : str
     solves : int
         DMFT solves in all (failed ones included).
@@ -457,23 +468,36 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
         # the fixed point's own instability decides first (module docstring)
         tol_x = max(2 * width, 0.01 * abs(x_fp)) if math.isfinite(x_fp) else float("nan")
         rho_last = zero_rho(last)
+        coincides = math.isfinite(x_fp) and abs(onset - x_fp) <= tol_x
+        by_exponent = False
         if rho_last < 0 and (not math.isfinite(x_fp) or abs(last - x_fp) > tol_x):
             transition = "discontinuous"
             why = (f"chaos coexists with the stable zero fixed point from {vary}="
                    f"{last:.6g} to its instability at {x_fp:.6g}" if math.isfinite(x_fp)
                    else f"chaos coexists with the stable zero fixed point at {vary}="
                         f"{last:.6g}")
-        elif math.isfinite(x_fp) and abs(onset - x_fp) <= tol_x:
+        elif coincides:
             transition = "continuous"
             why = (f"the onset coincides with the zero fixed point's instability at "
                    f"{x_fp:.6g} within {tol_x:.2g}; local exponent {gamma:.3g}")
         elif math.isfinite(gamma):
+            by_exponent = True
             transition = "continuous" if gamma >= gamma_min else "discontinuous"
             why = f"local exponent {gamma:.3g}, criterion >= {gamma_min:g}"
         if transition == "discontinuous":
             fold, fold_F = _fold_estimate(xs, F, direction)
         bracketed = width <= 2 * min_step + 1e-12 * max(1.0, abs(onset))
-        success = bracketed and transition != "undetermined"
+        # Case 3 is judged from the branch alone, so the branch must have ended for a
+        # reason of the dynamics (module docstring): not at a solution slow against the
+        # lag window (a continuous-looking loss), not at a solve that ran out of
+        # iterations (additive, tau_max = 200: lost at g = 1.0105 to max_iter, with
+        # tau_corr 86, and called discontinuous)
+        tc_last = float(branch["tau_corr"][-1])
+        window_limited = (by_exponent and transition == "continuous"
+                          and math.isfinite(tc_last) and tc_last > 0.1 * tau_max)
+        solver_limited = by_exponent and lost_by == "no convergence"
+        success = (bracketed and transition != "undetermined" and not window_limited
+                   and not solver_limited)
         parts = [f"chaotic solution lost between {vary}={last:.6g} and {lost_at:.6g} "
                  f"({lost_by})"]
         if not bracketed:
@@ -486,7 +510,17 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
         if math.isfinite(fold):
             parts.append(f"fold extrapolated to {vary}={fold:.6g} with fluctuating part "
                          f"{fold_F:.3g}")
-        if lost_by == "no convergence":
+        if window_limited:
+            parts.append(f"not an onset: the correlation time at the last chaotic point "
+                         f"({tc_last:.3g}) is not small against tau_max = {tau_max:g}, and a "
+                         f"lag window that short ends a continuous branch early (its "
+                         f"undecayed tail counts as static); raise tau_max")
+        if solver_limited:
+            parts.append("not an onset: the branch ended in a solve that ran out of "
+                         "iterations (not at a fixed point), away from the zero fixed "
+                         "point's instability, so the classification rests on a branch "
+                         "cut short by the solver; raise max_iter (and tau_max)")
+        elif lost_by == "no convergence":
             parts.append("the last failure was a non-converged solve (not a fixed point): "
                          "try a larger max_iter or tau_max")
         message = "; ".join(parts)

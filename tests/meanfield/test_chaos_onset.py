@@ -140,3 +140,30 @@ def test_cli_reports_bad_arguments_in_one_line(capsys):
     assert "varied parameter" in capsys.readouterr().err
     assert main(["chaos-onset", "--from", "3", "--to", "1", "--set", "alpha_z=1"]) == 1
     assert "alpha_z = 0" in capsys.readouterr().err
+
+
+def test_a_branch_ended_by_the_lag_window_is_not_reported_as_an_onset():
+    # gated, alpha_r = 0: the onset is at g_h = 2 (above). With tau_max = 60 the solution
+    # near it is slower than the window holds (tau_corr ~ 30): its undecayed tail is read
+    # as a static part and the branch ends early, at g_h ~ 2.14, continuous-looking.
+    r = chaos_onset("gated", vary="g_h", start=2.4, stop=1.6, step=0.1, min_step=0.02,
+                    alpha_z=0.0, alpha_r=0.0, tau_max=60.0, **FAST)
+    assert r.onset - 2.0 > 0.05, r.message  # the early end this check is for
+    assert not r.success
+    assert "raise tau_max" in r.message and "not an onset" in r.message
+
+
+def test_a_branch_ended_by_max_iter_is_not_classified_as_an_onset():
+    # additive, onset at 1: with max_iter = 600 the critical slowing stops the branch at
+    # g ~ 1.05 in a non-converged solve, and the branch's shape alone then reads
+    # "discontinuous"; with a longer window and more iterations the same call brackets
+    # the onset at 1 (less the lag-grid shift dtau^2/24 = 1 %).
+    common = dict(vary="g_h", start=1.1, stop=0.9, step=0.05, min_step=0.005)
+    r = chaos_onset("additive", tau_max=120.0, **common, **{**FAST, "max_iter": 600})
+    assert r.lost_by == "no convergence" and r.onset > 1.03, r.message
+    assert not r.success
+    assert "raise max_iter" in r.message
+    r = chaos_onset("additive", tau_max=200.0, **common, **{**FAST, "max_iter": 1000})
+    assert r.success, r.message
+    assert r.transition == "continuous"
+    assert abs(r.onset - 1.0) <= r.onset_error + 0.011, r.message
