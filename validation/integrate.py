@@ -147,8 +147,9 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
         Step of ``rk4`` and ``adams``; initial step of ``dopri5``.
     method : {'rk4', 'adams', 'dopri5'}
     record_every : float, optional
-        Interval between recorded states (a multiple of ``dt`` for the fixed steps);
-        default ``dt``.
+        Interval between recorded states; default ``dt``. The fixed steps record every
+        ``round(record_every / dt)`` steps, so ``record_every >= dt`` (the interval used is
+        in the result's ``options``).
     transient : float
         Time before the first recorded state (0 <= transient <= T).
     rtol, atol : float
@@ -179,8 +180,14 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
             raise ParameterError(f"T/dt = {T / dt:.3g} {method} steps exceed "
                                  f"max_steps={max_steps}")
         check_step(network, dt, method)
+    if fixed and record_every < dt * (1 - 1e-9):
+        raise ParameterError(f"record_every={record_every:g} is shorter than the step "
+                             f"dt={dt:g}: {method} records at most once per step; choose "
+                             f"dt <= record_every")
     y = (network.initial_state(seed, batch=batch) if y0 is None
          else network.check_state(y0).copy())
+    if y0 is not None and not np.all(np.isfinite(y)):
+        raise ParameterError("y0 contains NaN or inf; the initial state must be finite")
     n_records = (T - transient) / max(record_every, dt if fixed else 0.0) + 1
     if not n_records <= max_steps:
         raise ParameterError(f"{n_records:.3g} recorded states exceed max_steps={max_steps}; "

@@ -127,12 +127,20 @@ class Network:
             if name not in self.model.inputs:
                 raise ParameterError(f"model {self.model.name!r} has no input {name!r}; its "
                                      f"inputs are {', '.join(self.model.inputs) or 'none'}")
-            if not callable(spec):
-                arr = np.asarray(spec, dtype=float)
-                if not np.all(np.isfinite(arr)):
-                    raise ParameterError(f"input {name} contains NaN or inf")
-                spec = arr
-            out[name] = spec
+            value = spec(0.0) if callable(spec) else spec
+            what = f"input {name}" + (" (its value at t = 0)" if callable(spec) else "")
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise ParameterError(f"{what} is {value!r}, not a number or an array of "
+                                     "numbers") from None
+            if not (arr.ndim == 0 or (arr.ndim == 1 and arr.shape[0] == self.N)
+                    or (arr.ndim == 2 and arr.shape[0] in (1, self.N))):
+                raise ParameterError(f"{what} has shape {arr.shape}; expected a number, "
+                                     f"({self.N},), ({self.N}, B) or (1, B)")
+            if not np.all(np.isfinite(arr)):
+                raise ParameterError(f"{what} contains NaN or inf")
+            out[name] = spec if callable(spec) else arr
         return out
 
     def _input_values(self, t: float, batched: bool):

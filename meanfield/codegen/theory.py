@@ -90,6 +90,7 @@ def theory_source(model: Model) -> str:
 @lru_cache(maxsize=32)
 def theory_module(model: Model) -> ModuleType:
     """The (cached) generated theory module of ``model``."""
+    model.require_fields()
     source, path = cached_source(model.hash, "theory", lambda: theory_source(model))
     module = load_source(source, f"theory_{model.name}_{model.hash[:12]}")
     module.__cache_path__ = path

@@ -287,6 +287,7 @@ def _factorise(g, u, sources):
 @lru_cache(maxsize=32)
 def dmft_theory(model: Model) -> DMFTTheory:
     """Derive the single-site structure of ``model``: linear filters, independence, factors."""
+    model.require_fields()
     u = unit_dynamics(model)
     zero_inputs = {s: 0 for s in u.inputs}
     velocity = tuple(sp.sympify(F).xreplace(zero_inputs).doit() for F in u.velocity)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -121,6 +122,9 @@ class Model:
             Names of external inputs.
         """
         src = source or name
+        if not (isinstance(name, str) and _IDENTIFIER.match(name.replace("-", "_"))):
+            raise ModelSyntaxError(f"model name {name!r} must be an identifier (a letter, "
+                                   "then letters, digits, _ or -)", source=src)
         functions = dict(functions or {})
         params = tuple(parameters)
         pnames = [p.name for p in params]
@@ -130,6 +134,15 @@ class Model:
         inputs = tuple(inputs)
         all_names = pnames + var_names + list(inputs) + list(functions)
         _no_duplicates(all_names, "name", src)
+        for kind, names in (("parameter", pnames), ("state variable", var_names),
+                            ("input", inputs), ("function", list(functions))):
+            for n in names:
+                if not (isinstance(n, str) and _IDENTIFIER.match(n)):
+                    raise ModelSyntaxError(f"{kind} name {n!r} is not an identifier (a "
+                                           "letter, then letters, digits or _)", source=src)
+                if n in _RESERVED:
+                    raise ModelSyntaxError(f"{kind} name {n!r} is reserved: {_RESERVED[n]}; "
+                                           f"choose another (e.g. {n}0)", source=src)
         table = {n: symbol(n) for n in pnames + var_names + list(inputs)}
 
         fields: dict[tuple, Field] = {}
@@ -176,6 +189,37 @@ class Model:
             rhs = rhs.replace(lambda e: isinstance(e, Recurrent), to_field)
             variables.append(StateVariable(vname, tau, rhs))
 
+        # names the derivations give to each field's variance and to per-state quantities:
+        # a model symbol of the same name would be the same SymPy symbol (silently wrong
+        # algebra) or a duplicate argument of a generated function
+        derived = {}
+        for f in fields.values():
+            suffix = f.name.removeprefix("eta_")
+            derived[f"q_{suffix}"] = f"the variance of the field {f.name}"
+            derived[f"xi_{f.name}"] = f"the tangent field of {f.name}"
+        for v in variables:
+            for pre, what in (("u_", "a tangent variable"), ("v_", "a Kac-Rice variable"),
+                              ("mu_", "a Kac-Rice variable")):
+                derived[f"{pre}{v.name}"] = f"{what} of {v.name}"
+        for n in used_couplings:
+            if not _IDENTIFIER.match(n) or n in _RESERVED or n in all_names:
+                raise ModelSyntaxError(f"coupling name {n!r} is not an identifier, is "
+                                       "reserved or names something else too; choose "
+                                       "another", source=src)
+        for n in all_names:
+            if n in derived:
+                raise ModelSyntaxError(f"name {n!r} is reserved in this model: "
+                                       f"{derived[n]}; choose another (e.g. {n}0)",
+                                       source=src)
+        parts = [(f"the right-hand side of d{v.name}/dt", v.rhs) for v in variables]
+        parts += [(f"the time constant of d{v.name}/dt", v.time_constant) for v in variables]
+        parts += [(f"the presynaptic expression of {f.coupling} @ (...)", f.presynaptic)
+                  for f in fields.values()]
+        parts += [(f"the function {k}", sp.sympify(v)) for k, v in functions.items()]
+        for what, e in parts:
+            if e.has(sp.I) or any(not a.is_extended_real for a in e.atoms(sp.Number)):
+                raise ModelSyntaxError(f"{what} has an imaginary part; a model is real",
+                                       source=src)
         declared = tuple(couplings) if couplings is not None else tuple(used_couplings)
         unused = [c for c in declared if c not in used_couplings]
         if unused:
@@ -205,6 +249,18 @@ class Model:
         names = ([p.name for p in self.parameters] + [v.name for v in self.variables]
                  + list(self.inputs) + [f.name for f in self.fields])
         return {n: symbol(n) for n in names}
+
+    def require_fields(self) -> None:
+        """Refuse a model without a recurrent input: it has no mean-field theory.
+
+        Such a model is still a valid model and simulates (independent units: the
+        integrators' solvable test systems); only the theory refuses it.
+        """
+        if not self.fields:
+            raise ModelSyntaxError(f"model {self.name!r} has no recurrent input (J @ g(x)) "
+                                   "in any equation: its units are independent and there is "
+                                   "no mean-field theory to derive; write at least one "
+                                   "J @ (...)")
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -237,7 +293,11 @@ class Model:
         domain; raises :class:`ParameterError` / :class:`ParameterDomainError`.
         """
         given = dict(params or {})
-        given.update(kwargs)
+        for k, v in kwargs.items():
+            if k in given and given[k] != v:
+                raise ParameterError(f"parameter {k} given twice: {given[k]!r} in params and "
+                                     f"{v!r} as a keyword; give it once")
+            given[k] = v
         values = self.defaults
         for k, v in given.items():
             p = self.parameter(k)
@@ -380,6 +440,25 @@ def _normalise_lambda(lam: sp.Lambda, table) -> sp.Lambda:
     args = tuple(symbol(str(a)) for a in lam.variables)
     body = lam.expr.xreplace(dict(zip(lam.variables, args)))
     return sp.Lambda(args, _normalise(body, table))
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+#: Names the derivations and the generated code use for their own symbols and modules
+#: (a model symbol of the same name would be the same SymPy symbol, or shadow a module
+#: in the generated code), with the reason given in the error.
+_RESERVED = {
+    "np": "the numpy module in generated code", "sc": "a module in generated code",
+    "unit_root": "a helper in generated code",
+    "gh_nodes": "the quadrature nodes in generated code",
+    "gh_weights": "the quadrature weights in generated code",
+    "lam": "the spectral variable lambda of the derivations",
+    "tau": "the time lag of the DMFT", "t": "time in the DMFT",
+    "omega": "the frequency of the dimension theory",
+    "nu": "the second frequency of the dimension theory",
+    "x_": "the integration variable of the derivations",
+    "I": "the imaginary unit in the derivations",
+}
 
 
 def _no_duplicates(names, what, src):

@@ -348,8 +348,8 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
     if not (isinstance(max_iter, int) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
     # both ends inside the parameter's domain (ParameterDomainError names the range)
-    model.resolve(given, **{vary: start})
-    base = model.resolve(given, **{vary: stop})
+    model.resolve({**given, vary: start})
+    base = model.resolve({**given, vary: stop})
     direction = 1.0 if stop > start else -1.0
     opts = dict(tau_max=tau_max, dtau=dtau, nodes=nodes, tol=tol, max_iter=max_iter,
                 damping=damping, lyapunov=lyapunov)
@@ -442,8 +442,8 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
         lo, hi = min(start, stop), max(start, stop)
         ext = (lo, hi + 2 * span) if direction < 0 else (lo - 2 * span, hi)
         try:
-            model.resolve(base, **{vary: ext[0]})
-            model.resolve(base, **{vary: ext[1]})
+            model.resolve({**base, vary: ext[0]})
+            model.resolve({**base, vary: ext[1]})
         except ParameterError:
             ext = (lo, hi)
         x_fp = zero_instability(model, vary, *ext, params=base, grid=61)

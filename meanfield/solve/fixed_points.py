@@ -95,6 +95,18 @@ def fixed_point_branches(model: str | Model = "gated", *, params: dict | None = 
         raise ParameterError(f"grid={grid!r} must be an integer >= 10")
     if not (math.isfinite(q_max) and q_max > 0):
         raise ParameterError(f"q_max={q_max!r} must be positive and finite")
+    if not (isinstance(tol, int | float) and math.isfinite(tol) and 0 < tol < 1):
+        raise ParameterError(f"tol={tol!r} must be a number in (0, 1)")
+    try:
+        with np.errstate(over="raise"):
+            return _branches(model, params, q_max, grid, tol, quadrature, throw)
+    except (OverflowError, FloatingPointError):
+        big = ", ".join(f"{k}={v:g}" for k, v in params.items() if abs(v) > 1e6)
+        raise ParameterError(f"the static theory overflows double precision at {big or params}"
+                             "; no fixed points can be computed there") from None
+
+
+def _branches(model, params, q_max, grid, tol, quadrature, throw):
     rule = quadrature or Trapezoid()
     K, qerr, met = Theory(model, rule=rule).choose_nodes(q_max, params)
     th = Theory(model, K, rule)
@@ -113,8 +125,17 @@ def fixed_point_branches(model: str | Model = "gated", *, params: dict | None = 
     messages = [] if met else [f"quadrature did not reach rtol={rule.rtol:g} with {K} nodes "
                                f"(error estimate {qerr:.2g})"]
     sign = np.sign(R)
+    unconfirmed = False
     for i in np.nonzero(sign[:-1] * sign[1:] < 0)[0]:
-        roots.append(brentq(residual, q1[i], q1[i + 1], xtol=tol * 1e-2, rtol=1e-15))
+        try:
+            roots.append(brentq(residual, q1[i], q1[i + 1], xtol=tol * 1e-2, rtol=1e-15))
+        except ValueError:
+            # the scalar residual does not confirm the grid's sign change (rounding of an
+            # extreme parameter, e.g. g_h = 1e10): reported, not taken as a root
+            messages.append(f"a sign change of the residual between q_1={q1[i]:.3g} and "
+                            f"{q1[i + 1]:.3g} on the grid that the scalar residual does not "
+                            "reproduce (rounding): no root taken there")
+            unconfirmed = True
     # near-tangencies: local minima of |R| without a sign change
     a = np.abs(R)
     for i in np.nonzero((a[1:-1] < a[:-2]) & (a[1:-1] < a[2:]) & (sign[:-2] == sign[2:]))[0]:
@@ -128,7 +149,7 @@ def fixed_point_branches(model: str | Model = "gated", *, params: dict | None = 
         messages.append(f"residual still positive at q_max={q_max:g}: roots may lie beyond")
 
     branches = []
-    success = True
+    success = not unconfirmed
     if has_zero:
         branches.append(_branch(th, model, params, 0.0, K, zero=True))
     for r in sorted(roots):

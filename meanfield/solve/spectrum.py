@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtri
 
-from .._errors import ParameterError
+from .._errors import ConvergenceError, ParameterError
 from ..models import Model, get_model
 from ._theory import Theory
 from .result import SpectrumResult
@@ -28,6 +28,17 @@ def _field_samples(th: Theory, q, n=4001, span=40.0):
     """Per-field grids covering +- span standard deviations (for suprema of local rates)."""
     u = np.linspace(-span, span, n)
     return [np.sqrt(v) * u for v in q]
+
+
+def _branch_index(branch, fp) -> int:
+    """``branch`` checked against the branches found (negative counts from the end)."""
+    n = len(fp.branches)
+    if isinstance(branch, bool) or not isinstance(branch, int | np.integer) or not (
+            -n <= branch < n):
+        raise ParameterError(f"branch={branch!r}: there are {n} fixed-point branches at "
+                             f"these parameters (allowed: {-n} to {n - 1}; -1 the largest "
+                             "variance)")
+    return int(branch)
 
 
 def local_rate_range(th: Theory, q, params) -> tuple[float, float]:
@@ -59,8 +70,9 @@ def edge_of(th: Theory, q, params, K=None) -> tuple[float, float | None, float]:
         hi = max(1.0, 2 * abs(lo))
         while f(hi) > 0:
             hi *= 2
-            if hi > 1e8:
-                break
+            if hi > 1e150:  # rho(M(lam)) falls like 1/lam^2: only a runaway gets here
+                raise ConvergenceError(f"the spectral edge was not bracketed: rho(M(lam)) "
+                                       f"still exceeds 1 at lam = {hi:.3g}")
         bulk = brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
     edge = local if bulk is None else max(bulk, local)
     return edge, bulk, local
@@ -85,7 +97,7 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
         raise ParameterError(f"resolution={resolution!r} must be an integer in [16, 4001]")
     model = get_model(model)
     fp = fixed_point_branches(model, params=params, **kwargs)
-    b = fp.branches[branch]
+    b = fp.branches[_branch_index(branch, fp)]
     th = Theory(model, fp.quadrature_nodes)  # default rule, as fixed_point_branches
     q = [np.asarray(v) for v in b.field_variance.values()]
     lo_rate, hi_rate = local_rate_range(th, q, fp.params)
@@ -122,7 +134,7 @@ def slow_fraction(model: str | Model, eps: float, *, branch: int = -1, params=No
         raise ParameterError(f"samples={samples!r} must be an integer >= 101")
     model = get_model(model)
     fp = fixed_point_branches(model, params=params, **kwargs)
-    b = fp.branches[branch]
+    b = fp.branches[_branch_index(branch, fp)]
     th = Theory(model, fp.quadrature_nodes)  # default rule, as fixed_point_branches
     mod = th.module
     p = [fp.params[n] for n in mod.PARAMETERS]

@@ -47,8 +47,8 @@ def sweep(quantity: str, model="gated", *, grid: dict, params: dict | None = Non
     Parameters
     ----------
     quantity : str
-        ``"fixed-points"``, ``"dmft"``, ``"complexity"`` or ``"simulate"``
-        (:data:`meanfield.sweep.QUANTITIES`).
+        ``"fixed-points"``, ``"dmft"``, ``"complexity"``, ``"dimension"`` or
+        ``"simulate"`` (:data:`meanfield.sweep.QUANTITIES`).
     model : str, Path or Model
     grid : dict
         Axis name -> values (array-like) or ``"start:stop:num"``; the dimensions, in order.

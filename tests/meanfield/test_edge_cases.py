@@ -22,6 +22,7 @@ from scipy.integrate import quad
 from scipy.special import expit
 
 import meanfield as mf
+from meanfield import ParameterError
 from meanfield.solve.complexity import complexity
 from meanfield.solve.dmft import dmft
 from meanfield.solve.spectrum import spectral_support
@@ -274,3 +275,26 @@ def test_dmft_warns_when_a_time_constant_is_not_short_against_the_window():
     assert not r.chaotic
     assert "time constant 1/a = 1e+03 of h is not short against tau_max = 200" in r.message
     assert "warning" not in dmft("additive", g_h=3.0, tau_max=100.0, lyapunov=False).message
+
+
+def test_bad_options_of_the_static_solvers_are_refused_by_name():
+    # found by a new-user probe (2026-11-27): tol=0 ended in scipy's "xtol too small",
+    # branch=5 in an IndexError, a parameter given twice silently took the keyword
+    with pytest.raises(ParameterError, match=r"tol=0 must be a number in \(0, 1\)"):
+        mf.fixed_point_branches("gated", tol=0)
+    with pytest.raises(ParameterError, match=r"branch=5: there are 2 fixed-point branches"):
+        mf.spectral_support("gated", branch=5)
+    with pytest.raises(ParameterError, match="g_h given twice"):
+        mf.fixed_point_branches("gated", params={"g_h": 2.0}, g_h=3.0)
+    # the same value twice is no conflict
+    assert mf.fixed_point_branches("gated", params={"g_h": 2.0}, g_h=2.0).params["g_h"] == 2.0
+
+
+def test_gains_beyond_double_precision_give_a_clear_error():
+    # g_h = 1e308 overflowed inside the generated code (OverflowError); g_h = 1e10 made
+    # the spectral edge's bracket stop at 1e8 and brentq fail
+    with pytest.raises(ParameterError, match="overflows double precision at g_h=1e"):
+        mf.fixed_point_branches("gated", g_h=1e308)
+    r = mf.fixed_point_branches("gated", g_h=1e10, throw=False)
+    assert all(math.isfinite(b.edge) for b in r.branches)
+    assert "not resolved" in r.message  # the quadrature cannot follow such a gain: said

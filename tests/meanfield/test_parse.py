@@ -210,3 +210,45 @@ def test_model_is_immutable():
     m = mf.get_model("gated")
     with pytest.raises(AttributeError):
         m.name = "other"
+
+
+RESERVED_BASE = ("parameters:\n  g = 2.5 | g > 0 | gain\n  {name} = 0.3 | real | x\n"
+                 "equations:\n  dh/dt = -h + J @ tanh(g*h + {name})\n")
+
+
+@pytest.mark.parametrize("name, why", [
+    ("np", "numpy module"), ("lam", "spectral variable"), ("tau", "time lag"),
+    ("omega", "frequency"), ("I", "imaginary unit"), ("q_J", "variance of the field eta_J"),
+    ("u_h", "tangent variable of h"), ("mu_h", "Kac-Rice variable of h")])
+def test_names_the_derivations_use_are_refused(name, why):
+    # found by hand (2026-11-27): 'np' broke every generated kernel, 'lam' and 'q_J' made
+    # duplicate arguments, and the others would be the derivations' own SymPy symbols
+    with pytest.raises(ModelSyntaxError, match=f"'{name}' is reserved.*{why}"):
+        mf.parse_model(RESERVED_BASE.format(name=name))
+    # a near name is fine
+    mf.parse_model(RESERVED_BASE.format(name=name + "0"))
+
+
+def test_model_build_checks_names_and_refuses_imaginary_parts():
+    h, g = sp.symbols("h g")
+    params = [Parameter("g", 1.5, POSITIVE, "gain")]
+    eq = [("h", 1, -h + Recurrent(sp.Symbol("J"), sp.tanh(g * h)))]
+    mf.Model.build(name="with-hyphen_ok", parameters=params, equations=eq)
+    with pytest.raises(ModelSyntaxError, match="model name 'b8 bad' must be an identifier"):
+        mf.Model.build(name="b8 bad", parameters=params, equations=eq)
+    with pytest.raises(ModelSyntaxError, match="parameter name '2g' is not an identifier"):
+        mf.Model.build(name="m", parameters=[Parameter("2g", 1.5, POSITIVE, "")],
+                       equations=eq)
+    with pytest.raises(ModelSyntaxError, match="imaginary part"):
+        mf.Model.build(name="m", parameters=params,
+                       equations=[("h", 1, -h + Recurrent(sp.Symbol("J"),
+                                                          sp.tanh(g * h) + sp.I))])
+
+
+def test_a_model_without_couplings_parses_but_has_no_theory():
+    m = mf.parse_model("parameters:\n  g = 1 | g > 0 | decay\nequations:\n  dh/dt = -g*h\n")
+    from meanfield.solve.dmft import dmft
+
+    for solve in (lambda: mf.fixed_point_branches(m), lambda: dmft(m)):
+        with pytest.raises(ModelSyntaxError, match="no recurrent input"):
+            solve()

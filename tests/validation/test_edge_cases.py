@@ -208,3 +208,30 @@ def test_a_network_that_diverges_is_told_apart_from_a_step_too_large():
         lyapunov_spectrum(net, k=1, T=300, transient=0)
     with pytest.raises(ConvergenceError, match="step size underflow.*blow up"):
         simulate(net, T=300, method="dopri5")  # and no overflow warnings on the way
+
+
+@pytest.mark.parametrize("inputs, match", [
+    ({"I_h": np.ones(49)}, r"input I_h has shape \(49,\); expected a number, \(50,\)"),
+    ({"I_h": "abc"}, "input I_h is 'abc', not a number"),
+    ({"I_h": lambda t: np.ones(49)}, r"input I_h \(its value at t = 0\) has shape \(49,\)"),
+    ({"I_z": [np.nan] * 50}, "input I_z contains NaN"),
+])
+def test_inputs_of_the_wrong_shape_or_kind_are_refused_at_construction(inputs, match):
+    # found by a new-user probe (2026-11-27): accepted, then a broadcasting error in the
+    # first step, or a bare ValueError
+    with pytest.raises(ParameterError, match=match):
+        Network("gated", 50, inputs=inputs)
+
+
+def test_a_non_finite_start_and_a_record_interval_below_the_step_are_refused():
+    net = Network("gated", 50)
+    y0 = net.initial_state(0)
+    y0[1, 3] = np.nan
+    # it used to run and report "state became non-finite ... reduce dt"
+    with pytest.raises(ParameterError, match="y0 contains NaN or inf"):
+        simulate(net, 1.0, y0=y0)
+    # it used to record every step (0.05) silently
+    with pytest.raises(ParameterError, match="record_every=0.01 is shorter than the step"):
+        simulate(net, 1.0, dt=0.05, record_every=0.01)
+    # dopri5's dt is only its first step: any interval is fine there
+    assert simulate(net, 0.1, dt=0.05, record_every=0.01, method="dopri5").y.shape[0] == 11
