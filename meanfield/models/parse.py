@@ -365,6 +365,13 @@ class _Converter:
         if (self.implicit and isinstance(node.left, ast.Name) and node.left.id not in self.scope
                 and node.left.id not in self.reserved and node.left.id not in BUILTIN_FUNCTIONS):
             self.couplings = (*self.couplings, node.left.id)  # no couplings: section, declare
+        if (isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Mult | ast.Div)
+                and isinstance(node.left.right, ast.Name)):
+            # * and @ bind alike, left to right: 2 * J @ x is (2 * J) @ x
+            a, J = ast.unparse(node.left.left), node.left.right.id
+            op = "*" if isinstance(node.left.op, ast.Mult) else "/"
+            raise self.fail(node, f"'{a} {op} {J} @ ...' reads as ({a} {op} {J}) @ ...: "
+                                  f"write {a} {op} ({J} @ ...)")
         if not (isinstance(node.left, ast.Name) and node.left.id in self.couplings):
             what = ast.unparse(node.left)
             hint = (f"; declared couplings: {', '.join(self.couplings)}" if self.couplings

@@ -252,3 +252,15 @@ def test_a_model_without_couplings_parses_but_has_no_theory():
     for solve in (lambda: mf.fixed_point_branches(m), lambda: dmft(m)):
         with pytest.raises(ModelSyntaxError, match="no recurrent input"):
             solve()
+
+
+def test_a_scaled_coupling_gets_the_precedence_explained():
+    # * and @ bind alike, left to right (Python): 2 * J @ x is (2 * J) @ x, a scaled
+    # matrix the grammar does not have; the error says how to write it
+    with pytest.raises(ModelSyntaxError, match=r"reads as \(2 \* J\) @ \.\.\.: write 2 \* "
+                                               r"\(J @ \.\.\.\)"):
+        mf.parse_model("parameters:\n  g = 2 | g > 0 | x\nequations:\n"
+                       "  dh/dt = -h + 2 * J @ tanh(g*h)\n")
+    m = mf.parse_model("parameters:\n  g = 2 | g > 0 | x\nequations:\n"
+                       "  dh/dt = -h + 2 * (J @ tanh(g*h))\n")
+    assert str(m.velocity("h")) == "2*eta_J - h"
