@@ -12,8 +12,8 @@ def register(sub):
         "gallery", help="draw the gallery of theory figures (docs/gallery)",
         description="Draw the main theory figures (fixed points, spectra, timescales, chaos "
                     "onset, complexity, dimension, phase diagram) into --out and rewrite "
-                    "the gallery page beside it (gallery.md). About an hour for all on 2 cores (one "
-                    "figure: --figure NAME); --quick is coarser.")
+                    "the gallery page beside it (gallery.md). About an hour for all on 2 "
+                    "cores (one figure: --figure NAME); --quick is coarser.")
     p.add_argument("--out", type=Path, default=Path("docs/gallery"),
                    help="folder of the PNGs (default docs/gallery; the page is written to "
                         "its parent)")

@@ -28,7 +28,8 @@ def register(sub):
                     "OUT/summary.json is the demo's, it is kept and shown in the page, "
                     "and the report's summary is OUT/validation/summary.json.")
     p.add_argument("--quick", action="store_true",
-                   help="run each study's small version (about 75 minutes for all of them on 2 cores, instead of several hours)")
+                   help="run each study's small version (about 75 minutes for all of them "
+                        "on 2 cores, instead of several hours)")
     p.add_argument("--out", type=Path, default=Path("report"),
                    help="report folder (default: report)")
     p.add_argument("--study", dest="studies", action="append", default=[], metavar="NAME",

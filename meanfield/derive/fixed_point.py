@@ -173,9 +173,9 @@ def derive_fixed_point(model: str | Model) -> Derivation:
                                  f"{e.variable})"))
     self_consistency = [Equation(q, m, "self-consistency") for q, m in
                         zip(th.variances, th.variance_map)]
-    states = [Equation(sp.Symbol(f"Delta_{k}"), v, f"<{k}^2> across units: the second moment (the variance "
-                       "where the mean is zero, as with zero-mean couplings and no "
-                       "constant drive)")
+    states = [Equation(sp.Symbol(f"Delta_{k}"), v,
+                       f"<{k}^2> across units: the second moment (the variance where the "
+                       "mean is zero, as with zero-mean couplings and no constant drive)")
               for k, v in th.state_variance.items()]
     return Derivation(model.name, "Static mean-field theory (fixed points)", (
         ("Gaussian fields at a fixed point", tuple(fields)),
