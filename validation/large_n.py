@@ -237,8 +237,13 @@ def report(path: Path) -> dict:
     tau <= 30 of the mean curve, and tau_corr (the study's definition), each as mean
     +- standard error over networks (over trials where there is one network).
     """
-    from .compare import params_text, sem
-    from .studies.dmft_correlations import _tau_corr, theory
+    # absolute imports: the script also runs by its path, where relative ones fail
+    try:
+        from validation.compare import params_text, sem
+        from validation.studies.dmft_correlations import _tau_corr, theory
+    except ImportError as e:
+        raise SystemExit(f"--report needs the meanfield package and its validation suite "
+                         f"(install the repository: make install) ({e})") from None
 
     def mean_sem(v):
         return float(np.mean(v)), sem(v)

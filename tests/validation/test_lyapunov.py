@@ -87,3 +87,40 @@ def test_bad_arguments():
         lyapunov_spectrum(net, T=-1)
     with pytest.raises(ParameterError, match="participation_ratio"):
         participation_ratio(np.zeros(5))
+
+
+def test_the_spectrum_follows_an_input_that_depends_on_time():
+    # found by a probe (2026-11-27): the tangent step ran at t = 0 throughout, so an input
+    # switched on at t = 5 was never seen. With I_h = 20 every tanh unit saturates
+    # (slope 1 - tanh(20)^2 ~ 1e-17): the flow is dh/dt = -h, every exponent -1. Before the
+    # switch (g = 0.5, no input) they lie near -0.55.
+    N = 40
+    switched = Network("additive", N, seed=0, g_h=0.5,
+                       inputs={"I_h": lambda t: np.full(N, 0.0 if t < 5 else 20.0)})
+    r = lyapunov_spectrum(switched, k=3, T=30.0, transient=10.0)
+    assert np.allclose(r.exponents, -1.0, atol=1e-6)
+    # the twin method restarts at t = 0 each interval: it refuses such an input
+    with pytest.raises(ParameterError, match="cannot follow an input that depends on time"):
+        max_lyapunov_twin(switched, T=20.0)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(k=2.7), r"k=2.7 must be an integer"),
+    (dict(state_seed=-1), "state_seed=-1 must be a non-negative integer"),
+    (dict(renorm_every=100.0, T=5.0), "renorm_every=100 must be at most T/2"),
+])
+def test_spectrum_arguments_are_checked_by_name(kw, match):
+    with pytest.raises(ParameterError, match=match):
+        lyapunov_spectrum(Network("additive", 20, g_h=0.5), **kw)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(transient=-5.0), "transient=-5.0 must be a finite number >= 0"),
+    (dict(renorm_every=float("nan")), "renorm_every=nan must be positive"),
+    (dict(perturbation_seed=-1), "perturbation_seed=-1 must be a non-negative integer"),
+    (dict(y0=np.zeros((1, 20, 2))), r"y0 has shape \(1, 20, 2\): one trial's state"),
+])
+def test_twin_arguments_are_checked_by_name(kw, match):
+    # found by a probe: the twin took a batch, a negative transient and renorm_every <= 0
+    with pytest.raises(ParameterError, match=match):
+        max_lyapunov_twin(Network("additive", 20, g_h=0.5), T=10.0, **kw)

@@ -78,6 +78,35 @@ class LyapunovResult:
 MAX_STEPS = 10_000_000
 
 
+def _check_run(network, T, transient, dt, renorm_every, y0, **seeds):
+    """The arguments both methods share, checked by name; returns them and the start."""
+    T, dt = _check_positive("T", T), _check_positive("dt", dt)
+    renorm_every = _check_positive("renorm_every", renorm_every)
+    if renorm_every > T / 2:
+        raise ParameterError(f"renorm_every={renorm_every:g} must be at most T/2 = {T / 2:g} "
+                             "(at least two intervals are averaged)")
+    try:
+        transient = float(transient)
+    except (TypeError, ValueError):
+        transient = float("nan")
+    if not (math.isfinite(transient) and transient >= 0):
+        raise ParameterError(f"transient={transient!r} must be a finite number >= 0")
+    for name, v in seeds.items():
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
+            raise ParameterError(f"{name}={v!r} must be a non-negative integer")
+    _check_steps(T + transient, dt)
+    if y0 is None:
+        y = network.initial_state(seeds.get("state_seed", 0))
+    else:
+        y = network.check_state(y0).copy()
+        if y.ndim != 2:
+            raise ParameterError(f"y0 has shape {y.shape}: one trial's state "
+                                 f"({network.n_vars}, {network.N}) is needed")
+        if not np.all(np.isfinite(y)):
+            raise ParameterError("y0 contains NaN or inf")
+    return T, dt, transient, renorm_every, y
+
+
 def _check_steps(duration: float, dt: float) -> None:
     """Refuse a run of more than MAX_STEPS steps (T = 1e308 would overflow, 1e300 steps
     would never end)."""
@@ -142,20 +171,19 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
         Seeds of the random initial state (unless ``y0`` is given) and tangent basis.
     """
     n = network.n_vars * network.N
-    k = n if k is None else int(k)
-    if not 1 <= k <= n:
-        raise ParameterError(f"k={k} must lie in [1, n_vars*N = {n}]")
-    T, dt = _check_positive("T", T), _check_positive("dt", dt)
-    renorm_every = _check_positive("renorm_every", renorm_every)
-    if not (math.isfinite(float(transient)) and transient >= 0):
-        raise ParameterError(f"transient={transient!r} must be a finite number >= 0")
+    if k is None:
+        k = n
+    elif isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= n:
+        raise ParameterError(f"k={k!r} must be an integer in [1, n_vars*N = {n}]")
+    k = int(k)
+    T, dt, transient, renorm_every, y = _check_run(network, T, transient, dt, renorm_every,
+                                                   y0, state_seed=state_seed,
+                                                   basis_seed=basis_seed)
     check_rk4_step(network, dt)  # its own RK4 below: same stability limit as simulate's
-    _check_steps(T + transient, dt)
     steps_per = max(1, int(round(renorm_every / dt)))
     tau = steps_per * dt
     n_trans = int(math.ceil(transient / tau))
     n_int = max(2, int(math.ceil(T / tau)))
-    y = network.initial_state(state_seed) if y0 is None else network.check_state(y0).copy()
     rng = np.random.default_rng([basis_seed, 0x1A9])
     Q, _ = np.linalg.qr(rng.standard_normal((n, k)))
     shape = (network.n_vars, network.N, k)
@@ -172,11 +200,14 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     # a diverging state overflows on its way to inf: checked at every renormalisation
     with np.errstate(over="ignore", invalid="ignore"):
         for it in range(n_trans + n_int):
-            for _ in range(steps_per):
-                k1y, k1q = f(y, Q)
-                k2y, k2q = f(y + 0.5 * dt * k1y, Q + 0.5 * dt * k1q)
-                k3y, k3q = f(y + 0.5 * dt * k2y, Q + 0.5 * dt * k2q)
-                k4y, k4q = f(y + dt * k3y, Q + dt * k3q)
+            for j in range(steps_per):
+                # the time of the step: inputs may depend on it (found by a probe: with
+                # t fixed at 0 an input switched on at t = 5 was never seen)
+                t = (it * steps_per + j) * dt
+                k1y, k1q = f(y, Q, t)
+                k2y, k2q = f(y + 0.5 * dt * k1y, Q + 0.5 * dt * k1q, t + 0.5 * dt)
+                k3y, k3q = f(y + 0.5 * dt * k2y, Q + 0.5 * dt * k2q, t + 0.5 * dt)
+                k4y, k4q = f(y + dt * k3y, Q + dt * k3q, t + dt)
                 y = y + dt / 6 * (k1y + 2 * k2y + 2 * k3y + k4y)
                 Q = Q + dt / 6 * (k1q + 2 * k2q + 2 * k3q + k4q)
             q, r = np.linalg.qr(Q.reshape(n, k))
@@ -215,11 +246,16 @@ def max_lyapunov_twin(network: Network, *, T: float = 500.0, transient: float = 
     independent check of :func:`lyapunov_spectrum`'s leading exponent: it uses the
     flow only, not the Jacobian.
     """
-    T, dt, d0 = _check_positive("T", T), _check_positive("dt", dt), _check_positive("d0", d0)
-    _check_steps(T + transient, dt)
+    d0 = _check_positive("d0", d0)
+    T, dt, transient, renorm_every, y = _check_run(network, T, transient, dt, renorm_every,
+                                                   y0, state_seed=state_seed,
+                                                   perturbation_seed=perturbation_seed)
+    if any(callable(spec) for spec in network.inputs.values()):
+        raise ParameterError("max_lyapunov_twin restarts simulate at t = 0 each interval, so "
+                             "it cannot follow an input that depends on time; use "
+                             "lyapunov_spectrum, which does")
     steps_per = max(1, int(round(renorm_every / dt)))
     tau = steps_per * dt
-    y = network.initial_state(state_seed) if y0 is None else network.check_state(y0).copy()
     if transient > 0:
         y = simulate(network, transient, dt=dt, y0=y, record_every=transient).final
     rng = np.random.default_rng([perturbation_seed, 0x7F1])
