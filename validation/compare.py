@@ -48,7 +48,9 @@ class Comparison:
 
     @property
     def passed(self) -> bool:
-        return bool(np.isfinite(self.deviation) and self.deviation <= self.tolerance)
+        # an infinite tolerance is a row that cannot fail: it fails instead
+        return bool(np.isfinite(self.deviation) and np.isfinite(self.tolerance)
+                    and self.deviation <= self.tolerance)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -68,13 +70,15 @@ class StudyResult:
 
     @property
     def passed(self) -> bool:
-        return all(r.passed for r in self.rows)
+        # a study that compared nothing has not passed
+        return bool(self.rows) and all(r.passed for r in self.rows)
 
     def failures(self) -> list[Comparison]:
         return [r for r in self.rows if not r.passed]
 
     def summary(self) -> str:
-        lines = [f"{self.name}: {'PASS' if self.passed else 'FAIL'}"]
+        lines = [f"{self.name}: {'PASS' if self.passed else 'FAIL'}"
+                 + ("" if self.rows else " (no rows: nothing was compared)")]
         for r in self.rows:
             p = params_text(r.params)
             lines.append(f"  [{'ok' if r.passed else 'FAIL'}] {r.quantity} ({p}): theory "
@@ -92,6 +96,8 @@ def _clean(x):
         return [_clean(v) for v in x]
     if isinstance(x, np.generic):
         return _clean(x.item())
+    if isinstance(x, np.ndarray):
+        return _clean(x.tolist())
     return x
 
 

@@ -235,3 +235,60 @@ def test_a_non_finite_start_and_a_record_interval_below_the_step_are_refused():
         simulate(net, 1.0, dt=0.05, record_every=0.01)
     # dopri5's dt is only its first step: any interval is fine there
     assert simulate(net, 0.1, dt=0.05, record_every=0.01, method="dopri5").y.shape[0] == 11
+
+
+def test_measurements_refuse_what_they_cannot_measure():
+    # found by a probe (2026-11-27): silent NaN, a raw numpy error, or a count of 1025
+    # "distinct" copies of one fixed point
+    from validation.measure import (autocorrelation, find_fixed_point,
+                                    kaplan_yorke_dimension, participation_ratio, variances)
+    from validation.measure.count_fixed_points import count_fixed_points
+
+    x = np.random.default_rng(0).standard_normal((50, 4))
+    bad = x.copy()
+    bad[3, 1] = np.nan
+    for f in (autocorrelation, variances, participation_ratio):
+        with pytest.raises(ParameterError, match="NaN or inf"):
+            f(bad)
+        with pytest.raises(ParameterError, match="N >= 1"):
+            f(np.zeros((10, 0)))
+    with pytest.raises(ParameterError, match="does not vary in time"):
+        participation_ratio(np.ones((10, 5)))
+    for lag in (2.7, float("nan"), 50):
+        with pytest.raises(ParameterError, match="max_lag=.* must be an integer in"):
+            autocorrelation(x, lag)
+    with pytest.raises(ParameterError, match="exponents contain NaN"):
+        kaplan_yorke_dimension([np.nan, -1.0])
+    net = Network("additive", 10, g_h=0.8)
+    with pytest.raises(ParameterError, match="dedup_tol=0 must be positive"):
+        count_fixed_points(net, dedup_tol=0)
+    with pytest.raises(ParameterError, match="relax_T=0 must be positive"):
+        count_fixed_points(net, relax_T=0)
+    with pytest.raises(ParameterError, match="variance_range=.* must be two numbers"):
+        count_fixed_points(net, variance_range=(1,))
+    with pytest.raises(ParameterError, match="trajectory_fraction='a'"):
+        count_fixed_points(net, trajectory_fraction="a")
+    r = count_fixed_points(net, starts=4, max_doublings=0)
+    assert not r.complete and "0 doubling(s) of the starts ran" in r.message
+    y0 = net.initial_state(0)
+    for kw, match in ((dict(tol=0.0), "tol=0.0 must be a positive"),
+                      (dict(tol=np.nan), "tol=nan must be a positive"),
+                      (dict(max_iter=2.5), "max_iter=2.5 must be an integer")):
+        with pytest.raises(ParameterError, match=match):
+            find_fixed_point(net, y0, **kw)
+    with pytest.raises(ParameterError, match="y0 contains NaN"):
+        find_fixed_point(net, np.full_like(y0, np.nan))
+
+
+def test_a_row_that_cannot_fail_fails_and_a_study_without_rows_does_not_pass(tmp_path):
+    import json
+
+    from validation.compare import Comparison, StudyResult, write_report
+
+    row = Comparison("s", "q", {}, 1.0, 2.0, 0.1, float("inf"), "no bound")
+    assert not row.passed
+    assert not StudyResult("s", "p", "m", ()).passed
+    # arrays in a row's extras are written as lists (they raised a TypeError)
+    ok = Comparison("s", "q", {}, 1.0, 1.05, 0.1, 0.3, "3 SE", extra={"a": np.arange(3.0)})
+    path = write_report([StudyResult("s", "p", "m", (ok,))], tmp_path)
+    assert json.loads(path.read_text())["studies"]["s"]["rows"][0]["extra"]["a"] == [0, 1, 2]

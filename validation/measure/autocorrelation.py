@@ -26,8 +26,10 @@ def _as_series(x):
         x = x[:, None]
     if x.ndim == 3:  # (T, N, B): trials are more units
         x = x.reshape(x.shape[0], -1)
-    if x.ndim != 2 or x.shape[0] < 2:
-        raise ParameterError(f"need a recording of shape (T >= 2, N); got {np.shape(x)}")
+    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1:
+        raise ParameterError(f"need a recording of shape (T >= 2, N >= 1); got {np.shape(x)}")
+    if not np.all(np.isfinite(x)):
+        raise ParameterError("the recording contains NaN or inf")
     return x
 
 
@@ -51,9 +53,12 @@ def autocorrelation(x: np.ndarray, max_lag: int | None = None, *,
     """
     x = _as_series(x)
     T = x.shape[0]
-    max_lag = T // 2 if max_lag is None else int(max_lag)
-    if not 0 <= max_lag < T:
-        raise ParameterError(f"max_lag={max_lag} must lie in [0, {T - 1}]")
+    if max_lag is None:
+        max_lag = T // 2
+    elif (isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer)
+          or not 0 <= max_lag < T):
+        raise ParameterError(f"max_lag={max_lag!r} must be an integer in [0, {T - 1}]")
+    max_lag = int(max_lag)
     if subtract_mean:
         x = x - x.mean(axis=0)
     n = 1 << int(np.ceil(np.log2(2 * T - 1)))

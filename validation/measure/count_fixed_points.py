@@ -258,14 +258,25 @@ def count_fixed_points(network: Network, *, starts: int = 64, seed: int = 0,
     _check("max_doublings", max_doublings, 0, integer=True)
     _check("max_iter", max_iter, 1, integer=True)
     _check("patience", patience, 1, integer=True)
-    for name, v in (("rounding_factor", rounding_factor), ("dedup_tol", dedup_tol),
-                    ("stability_tol", stability_tol), ("relax_T", relax_T)):
+    for name, v in (("rounding_factor", rounding_factor), ("stability_tol", stability_tol)):
         _check(name, v, 0)
-    lo, hi = (float(v) for v in variance_range)
+    # strictly positive: dedup_tol = 0 counted every start as its own root (1025 "distinct"
+    # copies of the zero state, found by a probe), relax_T = 0 confirms nothing
+    for name, v in (("dedup_tol", dedup_tol), ("relax_T", relax_T)):
+        _check(name, v, 0)
+        if not v > 0:
+            raise ParameterError(f"{name}={v!r} must be positive")
+    try:
+        lo, hi = (float(v) for v in variance_range)
+    except (TypeError, ValueError):
+        lo = hi = float("nan")
     if not (0 < lo <= hi and math.isfinite(hi)):
-        raise ParameterError(f"variance_range={variance_range!r} must be 0 < lo <= hi")
-    if not 0 <= trajectory_fraction <= 1:
-        raise ParameterError(f"trajectory_fraction={trajectory_fraction!r} must lie in [0, 1]")
+        raise ParameterError(f"variance_range={variance_range!r} must be two numbers "
+                             "0 < lo <= hi")
+    if not (isinstance(trajectory_fraction, int | float | np.number)
+            and 0 <= trajectory_fraction <= 1):
+        raise ParameterError(f"trajectory_fraction={trajectory_fraction!r} must be a number "
+                             "in [0, 1]")
     net = network
     shape = (net.n_vars, net.N)
     roots = _Roots(shape, dedup_tol)
@@ -331,10 +342,15 @@ def count_fixed_points(network: Network, *, starts: int = 64, seed: int = 0,
     if complete:
         message = (f"{K} fixed points; {patience} doubling(s) of the starts, from "
                    f"{totals[-1 - patience]} to {totals[-1]}, found no new one")
+    elif len(counts) <= patience:
+        # fewer doublings ran than completeness needs (max_doublings < patience)
+        message = (f"{K} fixed points, incomplete: {len(counts) - 1} doubling(s) of the "
+                   f"starts ran (max_doublings={max_doublings}), {patience} without a new "
+                   f"root are needed (patience)")
     else:
-        message = (f"{K} fixed points, incomplete: the count still grew at the last doubling "
-                   f"({counts[-2] if len(counts) > 1 else 0} -> {counts[-1]} at {totals[-1]} "
-                   f"starts)")
+        message = (f"{K} fixed points, incomplete: the count still grew within the last "
+                   f"{patience} doubling(s) ({counts[-1 - patience]} -> {counts[-1]}, "
+                   f"{totals[-1]} starts)")
     if not np.all(relaxed):
         message += f"; {int(np.sum(~relaxed))} stable root(s) not confirmed by relaxation"
     options = dict(starts=starts, seed=seed, max_doublings=max_doublings,

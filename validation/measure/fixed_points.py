@@ -14,6 +14,7 @@ the search. The linear step uses the dense Jacobian (``linear_solver='dense'``, 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,12 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
     y = network.check_state(y0).copy()
     if y.ndim != 2:
         raise ParameterError("find_fixed_point takes one state of shape (n_vars, N)")
+    if not np.all(np.isfinite(y)):
+        raise ParameterError("y0 contains NaN or inf")
+    if not (isinstance(tol, int | float | np.number) and math.isfinite(tol) and tol > 0):
+        raise ParameterError(f"tol={tol!r} must be a positive finite number")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
+        raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
     size = y.size
     if linear_solver is None:
         linear_solver = "dense" if size <= 4000 else "krylov"
@@ -99,7 +106,7 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
     res = _rms(F)
     merit = scaled(None, F, y)
     it = 0
-    message = "converged"
+    message = "converged" if np.isfinite(res) else f"the flow at y0 is not finite ({res})"
     while res >= tol:
         if it >= max_iter:
             message = f"no convergence in {max_iter} Newton iterations (residual {res:.3g})"

@@ -122,7 +122,9 @@ def kaplan_yorke_dimension(exponents) -> float:
     0 when the largest exponent is negative and ``nan`` when the sum of all the given
     exponents is still non-negative (the dimension needs more of them).
     """
-    lam = np.sort(np.asarray(exponents, dtype=float))[::-1]
+    lam = np.sort(np.asarray(exponents, dtype=float).ravel())[::-1]
+    if not np.all(np.isfinite(lam)):
+        raise ParameterError("kaplan_yorke_dimension: the exponents contain NaN or inf")
     c = np.cumsum(lam)
     if lam.size == 0 or lam[0] < 0:
         return 0.0
@@ -140,12 +142,18 @@ def participation_ratio(x: np.ndarray) -> float:
     smaller Gram matrix, so this costs ``min(n_times, N)^3``.
     """
     x = np.asarray(x, dtype=float)
-    if x.ndim != 2 or x.shape[0] < 2:
-        raise ParameterError("participation_ratio needs x of shape (n_times >= 2, N)")
+    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1:
+        raise ParameterError("participation_ratio needs x of shape (n_times >= 2, N >= 1)")
+    if not np.all(np.isfinite(x)):
+        raise ParameterError("participation_ratio: x contains NaN or inf")
     xc = x - x.mean(0)
     gram = xc @ xc.T if x.shape[0] <= x.shape[1] else xc.T @ xc
+    norm2 = float(np.sum(gram * gram))
+    if not norm2 > 0:
+        raise ParameterError("participation_ratio: x does not vary in time (zero "
+                             "covariance): the ratio is undefined")
     # trace(C)^2 / trace(C^2) without the eigenvalues
-    return float(np.trace(gram) ** 2 / np.sum(gram * gram))
+    return float(np.trace(gram) ** 2 / norm2)
 
 
 def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.0,

@@ -57,14 +57,16 @@ def memory_trace(h: np.ndarray, h_star: np.ndarray, directions: np.ndarray,
         h = h[..., None]
     if u.ndim == 1:
         u = u[:, None]
-    if h.ndim != 3 or h.shape[0] != t.shape[0] or u.shape[0] != h.shape[1] \
-            or u.shape[1] not in (1, h.shape[2]):
+    h_star = np.asarray(h_star, dtype=float)
+    if h.ndim != 3 or t.ndim != 1 or h.shape[0] != t.shape[0] or u.shape[0] != h.shape[1] \
+            or u.shape[1] not in (1, h.shape[2]) or h_star.shape != (h.shape[1],):
         raise ParameterError(f"shapes do not match: h {np.shape(h)}, directions {np.shape(u)}, "
-                             f"t {np.shape(t)}")
+                             f"t {np.shape(t)}, h_star {h_star.shape} (expected h (n_rec, N"
+                             "[, B]), directions (N[, B]), t (n_rec,), h_star (N,))")
     k = int(np.argmin(np.abs(t - t_ref)))
     if not math.isclose(t[k], t_ref, rel_tol=0, abs_tol=1e-9 * max(1.0, abs(t_ref))):
         raise ParameterError(f"t_ref={t_ref:g} is not a recording time")
-    dh = h - np.asarray(h_star, dtype=float)[None, :, None]
+    dh = h - h_star[None, :, None]
     overlap = np.einsum("tib,ib->tb", dh, np.broadcast_to(u, dh.shape[1:]))
     if np.any(overlap[k] == 0):
         raise ParameterError("the state at t_ref has no overlap with a pulse direction")
