@@ -90,7 +90,8 @@ class ComplexityResult:
         Perron root of :math:`\\langle\\Gamma\\circ\\Gamma\\rangle` under the optimal law
         (> 1: the typical counted fixed point is unstable).
     branch : str
-        ``"tilted"`` (a saddle point with q > 0) or ``"zero"`` (sup at q -> 0, Sigma = 0).
+        ``"tilted"`` (a saddle point with q > 0), ``"zero"`` (sup at q -> 0, Sigma = 0) or
+        ``"unsolved"`` (no point of the scan solved: Sigma NaN, not converged).
     best_value : float
         Largest S(q) found at q > 0 (negative when Sigma = 0 comes from q -> 0).
     residual : float
@@ -258,6 +259,9 @@ class _Kernel:
         self.all_fields = self.mod.FIELDS
         self.keep = _numerically_active(self.mod, self.p)
         self.m = len(self.keep)
+        if self.m == 0:
+            raise ParameterError(f"model {model.name!r}: no field feeds back at these "
+                                 "parameter values (every presynaptic function is constant)")
         x, w = trapezoid_nodes(nodes, half_width)
         grids = np.meshgrid(*([x] * self.m), indexing="ij")
         self.x = np.stack([g.ravel() for g in grids], axis=1)          # (K^m, m)
@@ -326,8 +330,11 @@ def _numerically_active(mod, p, probes: int = 7):
         moved = base.copy()
         moved[f] += 0.37
         out = mod.unit_map(*moved, *p)[:n]
-        if any(np.max(np.abs(np.asarray(a, float) - np.asarray(b, float))) > 1e-13
-               for a, b in zip(out, ref)):
+        # relative to the outputs' size: at g_h = 1e-20 every ghat is ~1e-20 and an
+        # absolute 1e-13 dropped every field (a probe found the crash that followed)
+        if any(np.max(np.abs(a - b)) > 1e-13 * max(np.max(np.abs(a)), np.max(np.abs(b)))
+               for a, b in ((np.asarray(a, float), np.asarray(b, float))
+                            for a, b in zip(out, ref))):
             keep.append(f)
     return tuple(keep)
 
@@ -451,6 +458,13 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         if not converged:
             messages.append(f"residual {residual:.2g}, quadrature error {qerr:.2g}")
         messages.insert(0, f"saddle point at q=({', '.join(f'{x:.6g}' for x in best['q'])})")
+    elif best is None:
+        # not one scan point solved: nothing is known of S (found by a probe: additive,
+        # g_h = 1e4 was reported as Sigma = 0, converged, where g_h = 3000 gives 3.97)
+        sol, branch, sigma, qerr = None, "unsolved", float("nan"), float("nan")
+        residual, converged = float("nan"), False
+        messages.append("the inner equations were solved at no point of the scan of q: "
+                        "Sigma is unknown at these parameters")
     else:
         sol, branch, sigma, qerr = None, "zero", 0.0, 0.0
         residual, converged = 0.0, True

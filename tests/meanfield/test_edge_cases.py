@@ -298,3 +298,14 @@ def test_gains_beyond_double_precision_give_a_clear_error():
     r = mf.fixed_point_branches("gated", g_h=1e10, throw=False)
     assert all(math.isfinite(b.edge) for b in r.branches)
     assert "not resolved" in r.message  # the quadrature cannot follow such a gain: said
+
+
+def test_complexity_never_reports_an_unsolved_point_as_sigma_zero():
+    # found by a probe (2026-11-27): at g_h = 1e4 no point of the q scan solved and the
+    # result read "Sigma = 0, converged" (g_h = 3000 gives 3.97, not converged); at
+    # g_h = 1e-20 every field looked inactive and the tensor grid crashed
+    for g in (1e4, 1e-20):
+        r = complexity("additive", g_h=g, refine=0, throw=False)
+        assert not r.converged and not r.success
+        assert math.isnan(r.sigma) and r.branch == "unsolved", r.message
+        assert "Sigma is unknown" in r.message
