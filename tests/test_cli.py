@@ -359,3 +359,16 @@ def test_a_parameter_used_nowhere_is_noted_not_refused(capsys, tmp_path):
                            "(misspelt in the equations?)")
     for name in ("gated", "additive", "update-gate", "output-gate"):
         assert mf.get_model(name).unused_parameters == ()
+
+
+def test_a_sweep_in_which_every_point_fails_exits_non_zero(capsys, tmp_path):
+    # found by a probe (2026-11-27): --dt 5 failed every point and the sweep exited 0
+    code, out, err = run(capsys, "sweep", "simulate", "--grid", "g_h=1:2:2", "--dt", "5",
+                         "--scheduler", "serial", "--out", str(tmp_path / "x.zarr"),
+                         "--no-progress")
+    assert code == 1 and "every one of the 2 points failed" in err
+
+
+def test_complexity_refuses_a_grid_too_large_for_memory(capsys):
+    code, _, err = run(capsys, "complexity", "--nodes", "1000000")
+    assert code == 1 and "nodes=1000000: a tensor grid of 1000000^2 points" in err

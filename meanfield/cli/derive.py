@@ -42,6 +42,9 @@ def run(args) -> int:
     # the equations do not depend on the values, but --set is checked as everywhere else
     # (a misspelt or out-of-domain parameter is an error, not silently ignored)
     model, _ = resolve_model(args)
+    if args.sets:
+        print("note: the derivation is symbolic: --set values are checked against their "
+              "domains but not substituted", file=sys.stderr)
     derive = {"fixed-point": derive_fixed_point, "spectrum": derive_spectrum,
               "dmft": derive_dmft, "complexity": derive_complexity,
               "dimension": derive_dimension}

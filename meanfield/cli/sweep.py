@@ -90,6 +90,13 @@ def run(args) -> int:
         emit_json(s)
     else:
         print(format_summary(s))
+    if s["points"] and s["failed"] == s["points"]:
+        # an option wrong for every point (e.g. --dt beyond the step limit) fails each
+        # point alone; a sweep with nothing computed is not a success
+        print(f"meanfield sweep: error: every one of the {s['points']} points failed (an "
+              "option invalid everywhere? run one point with the single command to see "
+              "why)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -262,6 +262,11 @@ class _Kernel:
         if self.m == 0:
             raise ParameterError(f"model {model.name!r}: no field feeds back at these "
                                  "parameter values (every presynaptic function is constant)")
+        if float(nodes) ** self.m > _MAX_GRID:
+            # a probe asked for 1e6 nodes: numpy's 7 TiB MemoryError, not a message
+            raise ParameterError(f"nodes={nodes}: a tensor grid of {nodes}^{self.m} points "
+                                 f"exceeds {_MAX_GRID:.0e} (each array on it would need "
+                                 f"{8 * float(nodes) ** self.m / 2**30:.3g} GiB)")
         x, w = trapezoid_nodes(nodes, half_width)
         grids = np.meshgrid(*([x] * self.m), indexing="ij")
         self.x = np.stack([g.ravel() for g in grids], axis=1)          # (K^m, m)
@@ -316,6 +321,11 @@ class _Kernel:
         return {"q": q, "S": S, "mu": mu, "u": u, "v": v, "L": L, "kl": kl, "grad": grad,
                 "residual": max(cres, float(dres), change), "iterations": outer,
                 "stability": float(np.max(np.abs(np.linalg.eigvals(M))))}
+
+
+#: Largest tensor quadrature grid (points) of the Kac-Rice integrals: ~20 arrays of this
+#: size are alive at once, 160 bytes a point, so 2e7 points take about 3 GiB.
+_MAX_GRID = 2e7
 
 
 def _numerically_active(mod, p, probes: int = 7):

@@ -149,7 +149,14 @@ class DaskBackend:
             self.client = Client(self._cluster)
             self.description = f"local Dask cluster ({n} worker process{'es' * (n > 1)})"
         else:
-            self.client = Client(scheduler, timeout="30s")
+            try:
+                self.client = Client(scheduler, timeout="30s")
+            except (ValueError, TypeError, OSError, TimeoutError) as exc:
+                # a malformed address (ValueError) or no scheduler there (OSError after the
+                # timeout): one line, not Dask's traceback
+                raise SweepError(f"scheduler={scheduler!r}: cannot connect to a Dask "
+                                 f"scheduler there ({exc}); give 'serial', 'local' or the "
+                                 "address of a running scheduler (tcp://host:port)") from None
             self.description = f"Dask cluster at {scheduler}"
 
     @property

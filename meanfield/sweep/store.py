@@ -271,7 +271,17 @@ class SweepStore:
 
         every_chunk_written = self.attrs.get("chunk_checksums") == "crc32c"
         damaged = {}
-        flags = zarr.open_array(str(self.path / "done"), mode="r")
+        def open_array(name):
+            # an array whose metadata is damaged or gone cannot be checked chunk by chunk:
+            # the store is refused as a whole, in one line
+            try:
+                return zarr.open_array(str(self.path / name), mode="r")
+            except Exception as exc:
+                raise SweepError(f"{self.path}: the array {name!r} cannot be opened "
+                                 f"({type(exc).__name__}: {exc}); the store is damaged: "
+                                 "start again with --overwrite") from None
+
+        flags = open_array("done")
         for i, region in enumerate(regions):
             if finished[i]:
                 continue
@@ -282,7 +292,7 @@ class SweepStore:
                 except Exception as exc:
                     damaged[i] = f"done chunk {key}: {_reason(exc)}"
         for name in self.attrs["variables"]:
-            arr = zarr.open_array(str(self.path / name), mode="r")
+            arr = open_array(name)
             for i in np.nonzero(np.asarray(finished))[0]:
                 if i in damaged:
                     continue

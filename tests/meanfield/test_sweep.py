@@ -492,3 +492,19 @@ def test_a_script_that_sweeps_without_a_main_guard_is_told_so(tmp_path):
                            "not start"), proc.stderr[-2000:]
     assert str(script) in last and 'if __name__ == "__main__":' in last
     assert "sweep() was called while a worker process imported your script" in proc.stderr
+
+
+def test_damaged_array_metadata_and_a_bad_scheduler_are_one_line_errors(tmp_path):
+    # found by a probe (2026-11-27): a JSONDecodeError / FileNotFoundError traceback from
+    # the chunk check on --resume, and Dask's ValueError for a malformed address
+    from meanfield.sweep import SweepError, run_sweep
+
+    out = tmp_path / "s.zarr"
+    kw = dict(grid={"g_h": "1:2:3"}, out=out, scheduler="serial", progress=False)
+    run_sweep("fixed-points", "gated", **kw)
+    (out / "max_variance" / "zarr.json").write_text("{garb")
+    with pytest.raises(SweepError, match="the array 'max_variance' cannot be opened"):
+        run_sweep("fixed-points", "gated", resume=True, **kw)
+    with pytest.raises(SweepError, match="scheduler='bogus': cannot connect"):
+        run_sweep("fixed-points", "gated", **{**kw, "out": tmp_path / "t.zarr",
+                                              "scheduler": "bogus"})
