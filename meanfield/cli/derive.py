@@ -22,7 +22,8 @@ def register(sub):
                                    "Kac-Rice complexity of the fixed points and the "
                                    "participation ratio of chaotic activity (mean linear "
                                    "responses, the equivalent linear network's planar "
-                                   "average).")
+                                   "average). The derivation is symbolic: --set values "
+                                   "are checked against their domains, not substituted.")
     add_model_options(p)
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--part", choices=["all", *PARTS], default="all")
@@ -42,9 +43,6 @@ def run(args) -> int:
     # the equations do not depend on the values, but --set is checked as everywhere else
     # (a misspelt or out-of-domain parameter is an error, not silently ignored)
     model, _ = resolve_model(args)
-    if args.sets:
-        print("note: the derivation is symbolic: --set values are checked against their "
-              "domains but not substituted", file=sys.stderr)
     derive = {"fixed-point": derive_fixed_point, "spectrum": derive_spectrum,
               "dmft": derive_dmft, "complexity": derive_complexity,
               "dimension": derive_dimension}
