@@ -119,6 +119,7 @@ class DaskBackend:
     """
 
     def __init__(self, scheduler=None, workers: int | None = None):
+        import dask
         from distributed import Client
 
         self._cluster = None
@@ -134,11 +135,19 @@ class DaskBackend:
             _refuse_in_a_spawned_import()
             # no dashboard, and the scheduler's HTTP server on a free port (its default,
             # 8787, may be taken by another cluster)
+            # Dask's workers get MALLOC_TRIM_THRESHOLD_=65536, which returns every freed
+            # block over 64 KiB to the system: the theory's large temporaries are then
+            # mapped and zeroed again for each use (a dimension sweep: 52 s of system time
+            # in 51 s, against 1.6 s serially). glibc's own dynamic threshold is restored.
+            env = {k: v for k, v in
+                   dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
+                   if k != "MALLOC_TRIM_THRESHOLD_"}
             try:
-                self._cluster = LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR,
-                    scheduler_kwargs={"dashboard_address": ":0"})
+                with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+                    self._cluster = LocalCluster(
+                        n_workers=n, threads_per_worker=1, processes=True,
+                        dashboard_address=None, silence_logs=logging.ERROR,
+                        scheduler_kwargs={"dashboard_address": ":0"})
             except RuntimeError as exc:  # "Nanny failed to start."
                 script = getattr(sys.modules.get("__main__"), "__file__", None)
                 hint = (f"; if {script} calls sweep() at its top level, put the call under "
