@@ -138,10 +138,15 @@ class DaskBackend:
             # Dask's workers get MALLOC_TRIM_THRESHOLD_=65536, which returns every freed
             # block over 64 KiB to the system: the theory's large temporaries are then
             # mapped and zeroed again for each use (a dimension sweep: 52 s of system time
-            # in 51 s, against 1.6 s serially). glibc's own dynamic threshold is restored.
+            # in 51 s, against 1.6 s serially). Any fixed value does it (it switches off
+            # glibc's dynamic mmap threshold; 1 GiB measured as slow), so the variable is
+            # kept out of the workers' environment altogether: out of Dask's settings, and
+            # out of this process's environment while they start (an in-process Dask
+            # cluster sets it there).
             env = {k: v for k, v in
                    dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
                    if k != "MALLOC_TRIM_THRESHOLD_"}
+            inherited = os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
             try:
                 with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
                     self._cluster = LocalCluster(
@@ -155,6 +160,9 @@ class DaskBackend:
                         "script)" if script else "")
                 raise SweepError(f"the local Dask cluster did not start ({exc}){hint}; or "
                                  "pass scheduler='serial'") from exc
+            finally:
+                if inherited is not None:
+                    os.environ["MALLOC_TRIM_THRESHOLD_"] = inherited
             self.client = Client(self._cluster)
             self.description = f"local Dask cluster ({n} worker process{'es' * (n > 1)})"
         else:

@@ -94,6 +94,13 @@ def parse_grid(grid) -> dict:
     for name, values in items:
         if isinstance(values, str):
             name, values = parse_axis(f"{name}={values}")
+        raw = np.asarray(values, dtype=object if isinstance(values, list | tuple) else None)
+        if raw.ndim > 1:
+            # a nested list was flattened silently (found by a probe): an axis is 1-d
+            raise ParameterError(f"grid axis {name!r}: values must be a flat list (got "
+                                 f"shape {raw.shape}); one axis per parameter")
+        if any(isinstance(v, bool | np.bool_) for v in np.atleast_1d(raw).tolist()):
+            raise ParameterError(f"grid axis {name!r}: values are booleans, not numbers")
         try:
             arr = np.asarray(values, dtype=float).ravel()
         except (TypeError, ValueError):

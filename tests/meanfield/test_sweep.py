@@ -525,3 +525,15 @@ def test_local_workers_keep_glibcs_own_trim_threshold():
         backend.close()
     (worker_env,) = env.values()
     assert worker_env == {"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}
+
+
+@pytest.mark.parametrize("values, match", [
+    ([[1, 2], [3, 4]], r"must be a flat list \(got shape \(2, 2\)\)"),
+    ([True, False], "booleans, not numbers"),
+])
+def test_grid_values_that_are_not_one_axis_of_numbers_are_refused(values, match):
+    # found by a probe (2026-11-27): flattened to 4 values, and cast to 1.0 / 0.0
+    from meanfield.sweep.plan import parse_grid
+
+    with pytest.raises(mf.ParameterError, match=match):
+        parse_grid({"g_h": values})
