@@ -247,6 +247,9 @@ def test_lyapunov_json_contract(capsys):
             "kaplan_yorke", "twin"} <= set(data)
     assert len(data["exponents"]) == 4
     assert data["exponents"] == sorted(data["exponents"], reverse=True)
+    # a null Kaplan-Yorke dimension says why (a probe found it bare)
+    assert (data["kaplan_yorke"] is None) == data["kaplan_yorke_note"].startswith(
+        "needs more exponents")
 
 
 def test_dmft_json_contract(capsys):

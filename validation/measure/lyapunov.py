@@ -70,6 +70,10 @@ class LyapunovResult:
                 "lyapunov_max_stderr": float(self.stderr[0]),
                 "n_positive": self.n_positive,
                 "kaplan_yorke": None if math.isnan(self.kaplan_yorke) else self.kaplan_yorke,
+                # why a null is null (JSON has no NaN)
+                "kaplan_yorke_note": ("needs more exponents: the sum of all "
+                                      f"{len(self.exponents)} computed is still >= 0"
+                                      if math.isnan(self.kaplan_yorke) else ""),
                 "T": self.T, "transient": self.transient, "renorm_every": self.renorm_every,
                 "dt": self.dt}
 
