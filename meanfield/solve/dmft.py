@@ -460,8 +460,9 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
             raise ParameterError(f"{name}={v!r} must be a finite number > {lo:g}")
     if damping is not None and not 0 < damping <= 1:
         raise ParameterError(f"damping={damping!r} must lie in (0, 1]")
-    if tol is not None and not (math.isfinite(tol) and tol >= 0):
-        raise ParameterError(f"tol={tol!r} must be a finite number >= 0")
+    if tol is not None and not (isinstance(tol, int | float | np.number)
+                                and math.isfinite(tol) and 0 <= tol < 1):
+        raise ParameterError(f"tol={tol!r} must be a number in [0, 1)")
     if max_iter is not None and not (isinstance(max_iter, int) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
     if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or not (
@@ -596,6 +597,26 @@ def slow_states(system: _GaussianSystem, tau_max: float) -> str:
             f"{WINDOW_FRACTION:g} tau_max)")
 
 
+def _coarse_grid_note(system: _GaussianSystem, dtau: float) -> str:
+    """A warning when the lag spacing is not small against a state's time constant.
+
+    The discretised filter of rate ``a`` has its zero-frequency gain raised by
+    (a dtau)^2 / 12 (module chaos_onset); past 5 % the solution moves visibly (g_h = 4,
+    alpha_r = 5: delta_0 +11 % at dtau = 2, +110 % at dtau = 5, both "converged"; found
+    by a probe, 2026-11-27).
+    """
+    worst = max(system.rate.items(), key=lambda kv: kv[1], default=None)
+    if worst is None:
+        return ""
+    k, a = worst
+    shift = (a * dtau) ** 2 / 12
+    if shift <= 0.05:
+        return ""
+    return (f"; warning: the lag spacing dtau = {dtau:g} is not small against the time "
+            f"constant 1/a = {1.0 / a:.3g} of {system.states[k]} (the lag grid shifts the "
+            f"filter's gain by (a dtau)^2/12 = {shift:.0%}); reduce dtau")
+
+
 def _tail_note(C0: np.ndarray) -> str:
     """A warning when C still decays over the last tenth of the lags (tau_max too short)."""
     n = len(C0)
@@ -632,6 +653,15 @@ def _replica_errors(results: list, tau: np.ndarray, cinf: np.ndarray,
         return inf_err, float("nan")
     each = np.array([_correlation_time(r[0], tau, ci) for r, ci in zip(results, cinf)])
     return inf_err, float(each.std(ddof=1) / root)
+
+
+def _static_floor(tol: float) -> float:
+    """The fluctuating part below which a Gaussian solution counts as static: 1e3 tol
+    (what a decay stopped by the tolerance leaves: 8.5e-6 at g_h = 0.5 with tol = 1e-3),
+    but at most 1e-3. Uncapped, tol = 1e-3 made it 1, and a fluctuating part of 0.186
+    (g_h = 4, alpha_r = 5) read "not chaotic" (found by a probe, 2026-11-27). Unchanged
+    for tol <= 1e-6 (the default is 1e-9)."""
+    return min(1e3 * tol, 1e-3)
 
 
 def _summary(C0: np.ndarray, tau: np.ndarray, tol: float):
@@ -757,7 +787,7 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
             nodes, u, w, C = 2 * nodes, u2, w2, fine
     if not converged and not message:
         message = f"no convergence in {max_iter} iterations (residual {residual:.3g})"
-        c0_, cinf_, chaotic_, tc_ = _summary(C[0], tau, 1e3 * tol)
+        c0_, cinf_, chaotic_, tc_ = _summary(C[0], tau, _static_floor(tol))
         if chaotic_ and tc_ > 0.1 * tau[-1]:
             # near a transition the correlation time grows; a window only a few times
             # longer does not hold the solution (g_h = 2.02: tau_corr = 92, converged with
@@ -775,12 +805,19 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     if slow:
         message += ("; warning: " + slow + ": time dependence on longer scales is not "
                     "resolved, and 'chaotic' may read false; raise tau_max")
-    c0, cinf, chaotic, tau_corr = _summary(C[0], tau, 1e3 * tol)
+    message += _coarse_grid_note(system, float(tau[1] - tau[0]))
+    c0, cinf, chaotic, tau_corr = _summary(C[0], tau, _static_floor(tol))
     lyap = float("nan")
     if (converged or quad_limited) and lyapunov:
         from .dmft_lyapunov import lyapunov_gaussian
 
         lyap, _ = lyapunov_gaussian(system, C, tau, u, w)
+        if not chaotic and lyap > 0:
+            # the iteration can settle on the unstable static solution (a start of
+            # variance 1e-12 at g_h = 4 did; found by a probe): say so
+            message += (f"; warning: the solution is static but lambda_max = {lyap:.3g} > 0: "
+                        "it is unstable, and a time-dependent solution may exist here "
+                        "(start from a larger initial_variance)")
     gains = {k: tuple(b for _, b in system.gain[k]) for k in K}  # one per driving field
     return DMFTResult(model.name, dict(p), tau, {system.states[k]: C[k] for k in K}, c0, cinf,
                       tau_corr, chaotic, converged, residual, it, message, lyapunov_max=lyap,

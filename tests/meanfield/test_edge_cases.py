@@ -309,3 +309,22 @@ def test_complexity_never_reports_an_unsolved_point_as_sigma_zero():
         assert not r.converged and not r.success
         assert math.isnan(r.sigma) and r.branch == "unsolved", r.message
         assert "Sigma is unknown" in r.message
+
+
+def test_gaussian_dmft_classification_and_warnings_a_user_can_trip():
+    # found by a probe (2026-11-27), g_h = 4, alpha_r = 5 (delta_0 = 0.1861 at dtau = 0.1)
+    B = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, lyapunov=False)
+    # a loose tol made the static threshold 1e3 tol = 1: chaos read as a fixed point
+    r = dmft("gated", **B, tau_max=40.0, dtau=0.1, tol=1e-3)
+    assert r.converged and r.chaotic and r.delta_0 - r.delta_inf > 0.18
+    # while a decay stopped by that tol (8.5e-6 left at g_h = 0.5) is still static
+    assert not dmft("gated", **{**B, "g_h": 0.5}, tol=1e-3).chaotic
+    with pytest.raises(ParameterError, match=r"tol=1000.0 must be a number in \[0, 1\)"):
+        dmft("gated", **B, tol=1e3)
+    # a coarse lag grid moves the solution (delta_0 +11 % at dtau = 2): said
+    coarse = dmft("gated", **B, tau_max=200.0, dtau=2.0)
+    assert coarse.delta_0 > 1.05 * 0.1861 and "reduce dtau" in coarse.message
+    assert "reduce dtau" not in dmft("gated", **B, tau_max=40.0, dtau=0.1).message
+    # settling on the unstable static solution from a tiny start: said, with lambda_max
+    z = dmft("gated", **{**B, "lyapunov": True}, tau_max=200.0, initial_variance=1e-12)
+    assert not z.chaotic and z.lyapunov_max > 0.4 and "it is unstable" in z.message
