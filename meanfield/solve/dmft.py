@@ -456,14 +456,13 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         dtau = 0.1 if method == "sampling" else 0.05
     for name, v, lo in (("tau_max", tau_max, 0.0), ("dtau", dtau, 0.0),
                         ("initial_variance", initial_variance, 0.0)):
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > lo):
+        if not (_is_real(v) and math.isfinite(v) and v > lo):
             raise ParameterError(f"{name}={v!r} must be a finite number > {lo:g}")
-    if damping is not None and not 0 < damping <= 1:
-        raise ParameterError(f"damping={damping!r} must lie in (0, 1]")
-    if tol is not None and not (isinstance(tol, int | float | np.number)
-                                and math.isfinite(tol) and 0 <= tol < 1):
+    if damping is not None and not (_is_real(damping) and 0 < damping <= 1):
+        raise ParameterError(f"damping={damping!r} must be a number in (0, 1]")
+    if tol is not None and not (_is_real(tol) and math.isfinite(tol) and 0 <= tol < 1):
         raise ParameterError(f"tol={tol!r} must be a number in [0, 1)")
-    if max_iter is not None and not (isinstance(max_iter, int) and max_iter >= 1):
+    if max_iter is not None and not (_is_integer(max_iter) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
     if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or not (
             8 <= nodes <= 4096):
@@ -471,6 +470,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
     if progress is not None and not callable(progress):
         raise ParameterError(f"progress must be callable or None, not "
                              f"{type(progress).__name__}")
+    if not isinstance(lyapunov, bool | np.bool_):
+        raise ParameterError(f"lyapunov={lyapunov!r} must be True or False")
     if initial is not None and not isinstance(initial, DMFTResult):
         raise ParameterError(f"initial must be a DMFTResult, not {type(initial).__name__}")
     if tau_max < 20 * dtau:
@@ -653,6 +654,16 @@ def _replica_errors(results: list, tau: np.ndarray, cinf: np.ndarray,
         return inf_err, float("nan")
     each = np.array([_correlation_time(r[0], tau, ci) for r, ci in zip(results, cinf)])
     return inf_err, float(each.std(ddof=1) / root)
+
+
+def _is_real(v) -> bool:
+    """A real number: Python's or numpy's, not a bool (nor a string)."""
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(
+        v, bool | np.bool_)
+
+
+def _is_integer(v) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
 
 
 def _static_floor(tol: float) -> float:

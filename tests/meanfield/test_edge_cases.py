@@ -23,6 +23,7 @@ from scipy.special import expit
 
 import meanfield as mf
 from meanfield import ParameterError
+from meanfield.solve.chaos_onset import chaos_onset
 from meanfield.solve.complexity import complexity
 from meanfield.solve.dmft import dmft
 from meanfield.solve.spectrum import spectral_support
@@ -328,3 +329,19 @@ def test_gaussian_dmft_classification_and_warnings_a_user_can_trip():
     # settling on the unstable static solution from a tiny start: said, with lambda_max
     z = dmft("gated", **{**B, "lyapunov": True}, tau_max=200.0, initial_variance=1e-12)
     assert not z.chaotic and z.lyapunov_max > 0.4 and "it is unstable" in z.message
+
+
+def test_dmft_and_chaos_onset_take_numpy_numbers_and_refuse_other_types_by_name():
+    # found by a probe (2026-11-27): np.int64(40) was refused as tau_max, damping="0.5"
+    # and tol="1e-9" raised TypeErrors, max_iter=True and lyapunov="no" were accepted
+    B = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, lyapunov=False)
+    r = dmft("gated", **B, tau_max=np.int64(40), dtau=np.float32(0.1), max_iter=np.int64(500))
+    assert r.converged
+    for kw, match in ((dict(damping="0.5"), "damping='0.5' must be a number"),
+                      (dict(tol="1e-9"), "tol='1e-9' must be a number"),
+                      (dict(max_iter=True), "max_iter=True must be an integer"),
+                      (dict(lyapunov="no"), "lyapunov='no' must be True or False")):
+        with pytest.raises(ParameterError, match=match):
+            dmft("gated", **{**B, **kw})
+    with pytest.raises(ParameterError, match="progress must be callable"):
+        chaos_onset("gated", start=2.4, stop=1.6, alpha_z=0.0, alpha_r=0.0, progress=3)
