@@ -103,7 +103,9 @@ class DMFTResult:
         Maximal Lyapunov exponent: from the tangent equations
         (:mod:`meanfield.solve.dmft_lyapunov`) in the Gaussian case, from the sampled
         tangent process (:mod:`meanfield.solve.dmft_tangent`) when sampling; ``nan`` when
-        not computed (``lyapunov=False``, not converged, or not chaotic for sampling).
+        not computed (``lyapunov=False``, not converged, or not chaotic for sampling). A
+        Gaussian solve that converged on a quadrature too coarse (``converged`` False for
+        that reason alone) still computes it on that map, and its message says so.
     lyapunov_error : float
         Statistical error of ``lyapunov_max`` (SEM over replicas; 0 for Gaussian).
     delta_inf_error, tau_corr_error : float
@@ -142,6 +144,11 @@ class DMFTResult:
     field_C_replicas: dict = field(default_factory=dict)
     delta_inf_error: float = 0.0
     tau_corr_error: float = 0.0
+
+    @property
+    def success(self) -> bool:
+        """``converged`` under the name the package's other results use."""
+        return bool(self.converged)
 
     def to_dict(self) -> dict:
         """The scalar results as JSON-ready values: an undefined number (NaN: tau_corr of
@@ -496,6 +503,7 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                                 lyapunov=lyapunov)
             r.settings.update(method="gaussian", **opts, lyapunov=lyapunov,
                               initial=initial is not None)
+            _effective_window(r)
             return _note_oscillation(r)
     if not (isinstance(seed, int | np.integer) and seed >= 0):  # numpy's seeds are >= 0
         raise ParameterError(f"seed={seed!r} must be a non-negative integer")
@@ -520,6 +528,7 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                 replicas=replicas, seed=int(seed), averaging=int(averaging))
     r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress)
     r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
+    _effective_window(r)
     return _note_oscillation(r)
 
 
@@ -654,6 +663,14 @@ def _replica_errors(results: list, tau: np.ndarray, cinf: np.ndarray,
         return inf_err, float("nan")
     each = np.array([_correlation_time(r[0], tau, ci) for r, ci in zip(results, cinf)])
     return inf_err, float(each.std(ddof=1) / root)
+
+
+def _effective_window(r: DMFTResult) -> None:
+    """``settings['tau_max']`` is the last lag of the grid; where ``dtau`` does not divide
+    the requested window (40 by 0.3: 39.9) the request is kept as ``tau_max_requested``."""
+    last = float(r.tau[-1])
+    if not math.isclose(last, r.settings["tau_max"], rel_tol=1e-12):
+        r.settings.update(tau_max_requested=r.settings["tau_max"], tau_max=last)
 
 
 def _is_real(v) -> bool:
@@ -823,6 +840,8 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         from .dmft_lyapunov import lyapunov_gaussian
 
         lyap, _ = lyapunov_gaussian(system, C, tau, u, w)
+        if quad_limited:
+            message += "; lambda_max computed on this too coarse map"
         if not chaotic and lyap > 0:
             # the iteration can settle on the unstable static solution (a start of
             # variance 1e-12 at g_h = 4 did; found by a probe): say so

@@ -345,3 +345,13 @@ def test_dmft_and_chaos_onset_take_numpy_numbers_and_refuse_other_types_by_name(
             dmft("gated", **{**B, **kw})
     with pytest.raises(ParameterError, match="progress must be callable"):
         chaos_onset("gated", start=2.4, stop=1.6, alpha_z=0.0, alpha_r=0.0, progress=3)
+
+
+def test_dmft_result_reports_the_window_it_used_and_success():
+    # found by a probe (2026-11-27): dtau = 0.3 ends the grid at 39.9 while settings said
+    # 40; DMFTResult had no `success` (every other result has)
+    r = dmft("gated", g_h=4.0, alpha_z=0.0, alpha_r=5.0, tau_max=40.0, dtau=0.3,
+             lyapunov=False)
+    assert r.settings["tau_max"] == pytest.approx(39.9) == r.tau[-1]
+    assert r.settings["tau_max_requested"] == 40.0
+    assert r.success is r.converged is True
