@@ -376,9 +376,15 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", see
     if solution is not None:
         if not isinstance(solution, DMFTResult):
             raise ParameterError("solution must be a DMFTResult")
-        if solution.model != model.name or any(
-                not math.isclose(solution.params.get(k, math.nan), v) for k, v in p.items()):
-            raise ParameterError("solution was solved for another model or other parameters")
+        if solution.model != model.name:
+            raise ParameterError(f"solution was solved for model {solution.model!r}, not "
+                                 f"{model.name!r}")
+        differ = [f"{k}={solution.params.get(k, math.nan):g} (here {v:g})"
+                  for k, v in p.items()
+                  if not math.isclose(solution.params.get(k, math.nan), v)]
+        if differ:
+            raise ParameterError("solution was solved at other parameters: "
+                                 + ", ".join(differ))
         if method != "auto" and solution.method != method:
             raise ParameterError(f"solution was solved by method {solution.method!r}, not "
                                  f"{method!r}")

@@ -355,3 +355,15 @@ def test_dmft_result_reports_the_window_it_used_and_success():
     assert r.settings["tau_max"] == pytest.approx(39.9) == r.tau[-1]
     assert r.settings["tau_max_requested"] == 40.0
     assert r.success is r.converged is True
+
+
+def test_a_solution_from_other_parameters_is_refused_naming_them():
+    # found by a probe (2026-11-27): "solution was solved for another model or other
+    # parameters", naming neither
+    from meanfield.solve.dimension import participation_ratio
+
+    s = dmft("gated", g_h=4.0, alpha_z=0.0, alpha_r=5.0, lyapunov=False, tau_max=60.0)
+    with pytest.raises(ParameterError, match=r"at other parameters: g_h=4 \(here 3\)"):
+        participation_ratio("gated", g_h=3.0, alpha_z=0.0, alpha_r=5.0, solution=s)
+    with pytest.raises(ParameterError, match="for model 'gated', not 'additive'"):
+        participation_ratio("additive", g_h=4.0, solution=s)
