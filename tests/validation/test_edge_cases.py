@@ -292,3 +292,15 @@ def test_a_row_that_cannot_fail_fails_and_a_study_without_rows_does_not_pass(tmp
     ok = Comparison("s", "q", {}, 1.0, 1.05, 0.1, 0.3, "3 SE", extra={"a": np.arange(3.0)})
     path = write_report([StudyResult("s", "p", "m", (ok,))], tmp_path)
     assert json.loads(path.read_text())["studies"]["s"]["rows"][0]["extra"]["a"] == [0, 1, 2]
+
+
+def test_a_stable_but_inaccurate_rk4_step_is_refused():
+    # found by a probe (2026-11-27): dt = 2.7 (inside RK4's stability limit 2.785 tau)
+    # ran, and the variance of z came out 17 instead of 0.3. The flow decays a unit by
+    # e^-2.7 = 0.067 over such a step, RK4 by 0.88.
+    net = Network("gated", 50)
+    with pytest.raises(ParameterError, match=r"dt=2.7 exceeds the time constant 1 of "
+                                             r"variable h.*0.88 per RK4 step instead of "
+                                             r"0.067"):
+        simulate(net, 20.0, dt=2.7)
+    assert np.all(np.isfinite(simulate(net, 5.0, dt=1.0).final))  # dt = tau: allowed
