@@ -122,7 +122,7 @@ class Model:
             Names of external inputs.
         """
         src = source or name
-        if not (isinstance(name, str) and _IDENTIFIER.match(name.replace("-", "_"))):
+        if not (isinstance(name, str) and IDENTIFIER.match(name.replace("-", "_"))):
             raise ModelSyntaxError(f"model name {name!r} must be an identifier (a letter, "
                                    "then letters, digits, _ or -)", source=src)
         functions = dict(functions or {})
@@ -137,7 +137,7 @@ class Model:
         for kind, names in (("parameter", pnames), ("state variable", var_names),
                             ("input", inputs), ("function", list(functions))):
             for n in names:
-                if not (isinstance(n, str) and _IDENTIFIER.match(n)):
+                if not (isinstance(n, str) and IDENTIFIER.match(n)):
                     raise ModelSyntaxError(f"{kind} name {n!r} is not an identifier (a "
                                            "letter, then letters, digits or _)", source=src)
                 if n in _RESERVED:
@@ -202,7 +202,7 @@ class Model:
                               ("mu_", "a Kac-Rice variable")):
                 derived[f"{pre}{v.name}"] = f"{what} of {v.name}"
         for n in used_couplings:
-            if not _IDENTIFIER.match(n) or n in _RESERVED or n in all_names:
+            if not IDENTIFIER.match(n) or n in _RESERVED or n in all_names:
                 raise ModelSyntaxError(f"coupling name {n!r} is not an identifier, is "
                                        "reserved or names something else too; choose "
                                        "another", source=src)
@@ -442,7 +442,8 @@ def _normalise_lambda(lam: sp.Lambda, table) -> sp.Lambda:
     return sp.Lambda(args, _normalise(body, table))
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: A name in a model: a letter, then letters, digits or _ (the parser uses it too).
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 #: Names the derivations and the generated code use for their own symbols and modules
 #: (a model symbol of the same name would be the same SymPy symbol, or shadow a module

@@ -35,7 +35,7 @@ import sympy as sp
 from .._errors import ModelSyntaxError
 from .domain import parse_domain
 from .functions import Recurrent, sigmoid
-from .model import Model, symbol
+from .model import IDENTIFIER, Model, symbol
 from .parameter import Parameter
 
 __all__ = ["parse_model", "load_model_file", "BUILTIN_FUNCTIONS"]
@@ -50,7 +50,7 @@ BUILTIN_FUNCTIONS: dict[str, tuple[object, int]] = {
 _CONSTANTS = {"pi": sp.pi}
 _SECTIONS = ("parameters", "functions", "couplings", "inputs", "equations")
 _HEADERS = ("name", "description", "reference")
-_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_IDENT = IDENTIFIER  # one rule for the text and Model.build
 _FUNC_DEF = re.compile(r"^(?P<name>\w+)\s*\((?P<args>[^)]*)\)\s*=\s*(?P<body>.+)$")
 _EQUATION = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>\w+)\s*/\s*dt\s*=(?P<rhs>.+)$")
 _COUPLING = re.compile(r"^(?P<names>[\w\s,]+?)\s*~\s*(?P<dist>.+)$")

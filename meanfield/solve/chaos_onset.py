@@ -86,6 +86,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._checks import is_integer, is_real
 from .._errors import ConvergenceError, MeanfieldError, ParameterError
 from ..models import Model, get_model
 from .dmft import DMFTResult, dmft
@@ -221,12 +222,8 @@ def zero_instability(model: str | Model, vary: str, lo: float, hi: float, *,
     return float("nan")
 
 
-def _is_integer(v) -> bool:
-    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
-
-
 def _check_number(name, v, *, positive=False):
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
+    if not is_real(v):
         raise ParameterError(f"{name}={v!r} must be a number")
     v = float(v)
     if not math.isfinite(v):
@@ -342,7 +339,7 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
                 else _check_number("min_step", min_step, positive=True))
     if min_step > step:
         raise ParameterError(f"min_step={min_step:g} must be <= step={step:g}")
-    if not (_is_integer(max_solves) and max_solves >= 2):
+    if not (is_integer(max_solves) and max_solves >= 2):
         raise ParameterError(f"max_solves={max_solves!r} must be an integer >= 2")
     gamma_min = _check_number("gamma_min", gamma_min, positive=True)
     if progress is not None and not callable(progress):
@@ -350,9 +347,9 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
                              f"{type(progress).__name__}")
     for name, v in (("tau_max", tau_max), ("dtau", dtau), ("tol", tol)):
         _check_number(name, v, positive=True)
-    if not (_is_integer(nodes) and nodes >= 8):
+    if not (is_integer(nodes) and nodes >= 8):
         raise ParameterError(f"nodes={nodes!r} must be an integer >= 8")
-    if not (_is_integer(max_iter) and max_iter >= 1):
+    if not (is_integer(max_iter) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
     # both ends inside the parameter's domain (ParameterDomainError names the range)
     model.resolve({**given, vary: start})

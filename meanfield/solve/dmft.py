@@ -39,6 +39,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from .._checks import is_integer, is_real
 from .._errors import ConvergenceError, ParameterError
 from ..codegen.emit import emit_function
 from ..codegen.load import load_source
@@ -463,13 +464,13 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         dtau = 0.1 if method == "sampling" else 0.05
     for name, v, lo in (("tau_max", tau_max, 0.0), ("dtau", dtau, 0.0),
                         ("initial_variance", initial_variance, 0.0)):
-        if not (_is_real(v) and math.isfinite(v) and v > lo):
+        if not (is_real(v) and math.isfinite(v) and v > lo):
             raise ParameterError(f"{name}={v!r} must be a finite number > {lo:g}")
-    if damping is not None and not (_is_real(damping) and 0 < damping <= 1):
+    if damping is not None and not (is_real(damping) and 0 < damping <= 1):
         raise ParameterError(f"damping={damping!r} must be a number in (0, 1]")
-    if tol is not None and not (_is_real(tol) and math.isfinite(tol) and 0 <= tol < 1):
+    if tol is not None and not (is_real(tol) and math.isfinite(tol) and 0 <= tol < 1):
         raise ParameterError(f"tol={tol!r} must be a number in [0, 1)")
-    if max_iter is not None and not (_is_integer(max_iter) and max_iter >= 1):
+    if max_iter is not None and not (is_integer(max_iter) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
     if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or not (
             8 <= nodes <= 4096):
@@ -671,16 +672,6 @@ def _effective_window(r: DMFTResult) -> None:
     last = float(r.tau[-1])
     if not math.isclose(last, r.settings["tau_max"], rel_tol=1e-12):
         r.settings.update(tau_max_requested=r.settings["tau_max"], tau_max=last)
-
-
-def _is_real(v) -> bool:
-    """A real number: Python's or numpy's, not a bool (nor a string)."""
-    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(
-        v, bool | np.bool_)
-
-
-def _is_integer(v) -> bool:
-    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
 
 
 def _static_floor(tol: float) -> float:

@@ -19,6 +19,7 @@ import math
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
+from .._checks import is_real
 from .._errors import ConvergenceError, ParameterError
 from ..codegen.quadrature import QuadratureRule, Trapezoid
 from ..models import Model, get_model
@@ -95,7 +96,7 @@ def fixed_point_branches(model: str | Model = "gated", *, params: dict | None = 
         raise ParameterError(f"grid={grid!r} must be an integer >= 10")
     if not (math.isfinite(q_max) and q_max > 0):
         raise ParameterError(f"q_max={q_max!r} must be positive and finite")
-    if not (isinstance(tol, int | float) and math.isfinite(tol) and 0 < tol < 1):
+    if not (is_real(tol) and math.isfinite(tol) and 0 < tol < 1):
         raise ParameterError(f"tol={tol!r} must be a number in (0, 1)")
     try:
         with np.errstate(over="raise"):

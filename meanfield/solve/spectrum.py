@@ -16,6 +16,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtri
 
+from .._checks import is_integer
 from .._errors import ConvergenceError, ParameterError
 from ..models import Model, get_model
 from ._theory import Theory
@@ -33,8 +34,7 @@ def _field_samples(th: Theory, q, n=4001, span=40.0):
 def _branch_index(branch, fp) -> int:
     """``branch`` checked against the branches found (negative counts from the end)."""
     n = len(fp.branches)
-    if isinstance(branch, bool) or not isinstance(branch, int | np.integer) or not (
-            -n <= branch < n):
+    if not (is_integer(branch) and -n <= branch < n):
         raise ParameterError(f"branch={branch!r}: there are {n} fixed-point branches at "
                              f"these parameters (allowed: {-n} to {n - 1}; -1 the largest "
                              "variance)")

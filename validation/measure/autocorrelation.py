@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from meanfield._checks import is_integer
 from meanfield._errors import ParameterError
 
 __all__ = ["autocorrelation", "variances"]
@@ -55,8 +56,7 @@ def autocorrelation(x: np.ndarray, max_lag: int | None = None, *,
     T = x.shape[0]
     if max_lag is None:
         max_lag = T // 2
-    elif (isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer)
-          or not 0 <= max_lag < T):
+    elif not (is_integer(max_lag) and 0 <= max_lag < T):
         raise ParameterError(f"max_lag={max_lag!r} must be an integer in [0, {T - 1}]")
     max_lag = int(max_lag)
     if subtract_mean:

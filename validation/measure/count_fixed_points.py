@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from meanfield._checks import is_integer, is_real
 from meanfield._errors import ParameterError
 
 from ..integrate import simulate
@@ -126,8 +127,7 @@ class FixedPointCount:
 
 
 def _check(name, value, lo, integer=False):
-    ok = (isinstance(value, int | np.integer) and not isinstance(value, bool)) if integer \
-        else isinstance(value, int | float | np.number) and math.isfinite(value)
+    ok = is_integer(value) if integer else is_real(value) and math.isfinite(value)
     if not ok or value < lo:
         kind = "an integer" if integer else "a finite number"
         raise ParameterError(f"{name}={value!r} must be {kind} >= {lo}")
@@ -273,8 +273,7 @@ def count_fixed_points(network: Network, *, starts: int = 64, seed: int = 0,
     if not (0 < lo <= hi and math.isfinite(hi)):
         raise ParameterError(f"variance_range={variance_range!r} must be two numbers "
                              "0 < lo <= hi")
-    if not (isinstance(trajectory_fraction, int | float | np.number)
-            and 0 <= trajectory_fraction <= 1):
+    if not (is_real(trajectory_fraction) and 0 <= trajectory_fraction <= 1):
         raise ParameterError(f"trajectory_fraction={trajectory_fraction!r} must be a number "
                              "in [0, 1]")
     net = network

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse.linalg as spla
 
+from meanfield._checks import is_integer, is_real
 from meanfield._errors import ConvergenceError, ParameterError
 
 from ..network import Network
@@ -89,9 +90,9 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
         raise ParameterError("find_fixed_point takes one state of shape (n_vars, N)")
     if not np.all(np.isfinite(y)):
         raise ParameterError("y0 contains NaN or inf")
-    if not (isinstance(tol, int | float | np.number) and math.isfinite(tol) and tol > 0):
+    if not (is_real(tol) and math.isfinite(tol) and tol > 0):
         raise ParameterError(f"tol={tol!r} must be a positive finite number")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
+    if not (is_integer(max_iter) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
     size = y.size
     if linear_solver is None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
+from meanfield._checks import is_integer
 from meanfield._errors import ConvergenceError, ParameterError
 
 from ..integrate import _check_positive, check_rk4_step, divergence_cause, simulate
@@ -96,7 +97,7 @@ def _check_run(network, T, transient, dt, renorm_every, y0, **seeds):
     if not (math.isfinite(transient) and transient >= 0):
         raise ParameterError(f"transient={transient!r} must be a finite number >= 0")
     for name, v in seeds.items():
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
+        if not is_integer(v) or v < 0:
             raise ParameterError(f"{name}={v!r} must be a non-negative integer")
     _check_steps(T + transient, dt)
     if y0 is None:
@@ -185,7 +186,7 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     n = network.n_vars * network.N
     if k is None:
         k = n
-    elif isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= n:
+    elif not (is_integer(k) and 1 <= k <= n):
         raise ParameterError(f"k={k!r} must be an integer in [1, n_vars*N = {n}]")
     k = int(k)
     T, dt, transient, renorm_every, y = _check_run(network, T, transient, dt, renorm_every,
