@@ -39,19 +39,19 @@ def register(sub):
                         "Gaussian, 1 sampling)")
     p.add_argument("--method", choices=["auto", "gaussian", "sampling"], default="auto",
                    help="auto (default): gaussian where it applies, else sampling")
-    p.add_argument("--samples", type=positive_int, default=4000,
+    p.add_argument("--samples", type=positive_int, default=None,
                    help="sampling: single-site trajectories in all (default 4000)")
     p.add_argument("--T", type=positive_float, default=None,
                    help="sampling: recorded length of each trajectory, at least --tau-max "
                         "(default 4 tau_max); more T or samples, smaller error")
     p.add_argument("--burn", type=nonnegative_float, default=None,
                    help="sampling: discarded start of each trajectory (default tau_max/2)")
-    p.add_argument("--replicas", type=positive_int, default=4,
+    p.add_argument("--replicas", type=positive_int, default=None,
                    help="sampling: independent self-consistent solutions, at least 2; "
                         "their spread is the statistical error (default 4)")
-    p.add_argument("--seed", type=nonnegative_int, default=0,
+    p.add_argument("--seed", type=nonnegative_int, default=None,
                    help="sampling: random seed (default 0)")
-    p.add_argument("--averaging", type=nonnegative_int, default=4,
+    p.add_argument("--averaging", type=nonnegative_int, default=None,
                    help="sampling: passes with fresh noise averaged into each replica's "
                         "result after it converged (default 4; 0 keeps the frozen-noise "
                         "fixed point, biased upward)")

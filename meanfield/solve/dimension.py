@@ -385,6 +385,19 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", see
         if differ:
             raise ParameterError("solution was solved at other parameters: "
                                  + ", ".join(differ))
+        # the solution's lag grid is the one used: a different one asked for alongside it
+        # was dropped without a word (found by a probe, 2026-11-27)
+        grid = {"tau_max": float(solution.tau[-1]),
+                "dtau": float(solution.tau[1] - solution.tau[0])}
+        asked = {"tau_max": (tau_max, solution.settings.get("tau_max_requested")),
+                 "dtau": (dtau, None)}
+        for name, (v, requested) in asked.items():
+            if v is not None and not any(
+                    x is not None and math.isclose(v, x, rel_tol=1e-9)
+                    for x in (grid[name], requested)):
+                raise ParameterError(f"{name}={v!r} differs from the given solution's "
+                                     f"({grid[name]:g}): leave {name} out to use the "
+                                     "solution's lag grid, or solve again on this one")
         if method != "auto" and solution.method != method:
             raise ParameterError(f"solution was solved by method {solution.method!r}, not "
                                  f"{method!r}")
@@ -408,9 +421,11 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", see
     if solution is None:
         # (T is left out where "auto" resolved to the Gaussian method: a sweep over
         # alpha_z sets it for the sampled points)
-        extra = {} if T is None or method != "sampling" else {"T": T}
+        extra = {} if method != "sampling" else {"seed": seed}
+        if T is not None and method == "sampling":
+            extra["T"] = T
         solution = dmft(model, params=p, method=method, tau_max=tau_max, dtau=dtau,
-                        nodes=nodes, lyapunov=False, seed=seed,
+                        nodes=nodes, lyapunov=False,
                         progress=progress if method == "sampling" else None, **extra)
     if method == "sampling" and not solution.field_C:
         raise ParameterError("solution has no field correlations (solved before they were "

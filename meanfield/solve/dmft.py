@@ -381,8 +381,9 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
          tau_max: float = 100.0, dtau: float | None = None, damping: float | None = None,
          tol: float | None = None, max_iter: int | None = None, nodes: int = 80,
          initial_variance: float = 1.0, initial: DMFTResult | None = None,
-         samples: int = 4000, T: float | None = None,
-         burn: float | None = None, replicas: int = 4, seed: int = 0, averaging: int = 4,
+         samples: int | None = None, T: float | None = None,
+         burn: float | None = None, replicas: int | None = None, seed: int | None = None,
+         averaging: int | None = None,
          lyapunov: bool = True,
          throw: bool = False, progress: Callable[[str], None] | None = None,
          **kwargs: float) -> DMFTResult:
@@ -431,7 +432,9 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         Sampling method: single-site trajectories in all, split over ``replicas``
         independent self-consistent solutions (their spread is the statistical error);
         recorded length per trajectory (default 4 tau_max); discarded transient (default
-        tau_max / 2); random seed.
+        tau_max / 2); random seed. Defaults 4000 samples, 4 replicas, seed 0. Given with
+        ``method="gaussian"`` they are an error; where ``"auto"`` takes the Gaussian
+        method the result's ``message`` says they were not used.
     averaging : int
         Sampling method: after a replica has converged with its own frozen noise, this
         many further passes with fresh noise (after one discarded; the fields damped by
@@ -484,6 +487,14 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         raise ParameterError(f"initial must be a DMFTResult, not {type(initial).__name__}")
     if tau_max < 20 * dtau:
         raise ParameterError(f"tau_max={tau_max:g} must be at least 20 dtau = {20 * dtau:g}")
+    sampling_given = [name for name, v in (("samples", samples), ("T", T), ("burn", burn),
+                                           ("replicas", replicas), ("seed", seed),
+                                           ("averaging", averaging)) if v is not None]
+    if method == "gaussian" and sampling_given:
+        raise ParameterError(f"{', '.join(sampling_given)} "
+                             f"{'is an option' if len(sampling_given) == 1 else 'are options'}"
+                             " of the sampling method, not of method='gaussian' (the "
+                             "deterministic equations)")
     if method in ("auto", "gaussian"):
         try:
             system = _gaussian_system(model, tuple(sorted(p.items())))
@@ -504,8 +515,16 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                                 lyapunov=lyapunov)
             r.settings.update(method="gaussian", **opts, lyapunov=lyapunov,
                               initial=initial is not None)
+            if sampling_given:  # method "auto" (found by a probe: ignored without a word)
+                r = dataclasses.replace(r, message=r.message + (
+                    f"; {', '.join(sampling_given)} not used: the Gaussian method applies "
+                    "here (deterministic; method='sampling' to sample)"))
             _effective_window(r)
             return _note_oscillation(r)
+    samples = 4000 if samples is None else samples
+    replicas = 4 if replicas is None else replicas
+    seed = 0 if seed is None else seed
+    averaging = 4 if averaging is None else averaging
     if not (isinstance(seed, int | np.integer) and seed >= 0):  # numpy's seeds are >= 0
         raise ParameterError(f"seed={seed!r} must be a non-negative integer")
     for name, v, lo in (("samples", samples, 16), ("replicas", replicas, 2),

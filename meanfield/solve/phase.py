@@ -16,7 +16,10 @@ __all__ = ["PhaseDiagram", "phase_diagram", "parse_axis"]
 
 @dataclass(frozen=True)
 class PhaseDiagram:
-    """Regions of fixed-point structure on a grid and the transition lines through it."""
+    """Regions of fixed-point structure on a grid and the transition lines through it.
+
+    ``params`` holds the fixed parameters; the two varied ones are ``x`` and ``y``, their
+    values ``map.axes``."""
 
     model: str
     params: dict
@@ -121,7 +124,10 @@ def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str
     if complexity:
         lines += _complexity_line(model, base, xn, xv, yn, yv, int(complexity), msgs,
                                   progress)
-    return PhaseDiagram(model.name, base, xn, yn, smap, tuple(lines), tuple(msgs))
+    # the fixed parameters only: the axes' values are x_values / y_values (their defaults
+    # were listed here too, as if they had been used)
+    fixed = {k: v for k, v in base.items() if k not in (xn, yn)}
+    return PhaseDiagram(model.name, fixed, xn, yn, smap, tuple(lines), tuple(msgs))
 
 
 def _complexity_line(model, base, xn, xv, yn, yv, count, msgs, progress):

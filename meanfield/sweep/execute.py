@@ -147,6 +147,14 @@ class DaskBackend:
                    dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
                    if k != "MALLOC_TRIM_THRESHOLD_"}
             inherited = os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+            # The worker processes start with SIGINT ignored (the disposition survives
+            # their exec), so that Ctrl-C, which the terminal sends to the whole process
+            # group, reaches only this driver, which cancels the tasks and closes the
+            # cluster: each worker printed two tracebacks of its own KeyboardInterrupt
+            # besides the one-line message (seen and left 2026-11-27, fixed here). A
+            # Ctrl-C in the second or two the cluster takes to start is not seen.
+            in_main = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
             try:
                 with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
                     self._cluster = LocalCluster(
@@ -163,6 +171,8 @@ class DaskBackend:
             finally:
                 if inherited is not None:
                     os.environ["MALLOC_TRIM_THRESHOLD_"] = inherited
+                if in_main:
+                    signal.signal(signal.SIGINT, previous)
             self.client = Client(self._cluster)
             self.description = f"local Dask cluster ({n} worker process{'es' * (n > 1)})"
         else:

@@ -300,9 +300,13 @@ def _dmft_outputs(model: Model) -> tuple:
 def _dmft_point(model, p, options, seed):
     from ..solve.dmft import dmft
 
+    # the sampling options only where the method may sample (dmft refuses them with
+    # method="gaussian", and notes them as unused where "auto" is Gaussian)
+    sampling = ({} if options["method"] == "gaussian"
+                else {"samples": options["samples"], "seed": options["seed"]})
     r = dmft(model, params=p, method=options["method"], tau_max=options["tau_max"],
              dtau=options["dtau"], nodes=options["nodes"], damping=options["damping"],
-             samples=options["samples"], seed=options["seed"], lyapunov=options["lyapunov"])
+             lyapunov=options["lyapunov"], **sampling)
     d = r.to_dict()
     return {k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "delta_inf_error",
                               "tau_corr", "tau_corr_error", "lyapunov_max",

@@ -595,6 +595,17 @@ def test_sampled_dmft_length_is_checked_at_the_boundary():
     sol = dmft("gated", alpha_z=0.0, tau_max=20.0, dtau=0.1, lyapunov=False)
     with pytest.raises(ParameterError, match="without a given solution"):
         participation_ratio("gated", solution=sol, T=1600.0, alpha_z=0.0)
+    # a lag grid other than the given solution's was dropped without a word (found by a
+    # probe); the solution's own (or the window it was asked for) is accepted
+    with pytest.raises(ParameterError, match=r"tau_max=50.0 differs from the given "
+                                             r"solution's \(20\)"):
+        participation_ratio("gated", solution=sol, tau_max=50.0, alpha_z=0.0)
+    with pytest.raises(ParameterError, match=r"dtau=0.05 differs"):
+        participation_ratio("gated", solution=sol, dtau=0.05, alpha_z=0.0)
+    odd = dmft("gated", alpha_z=0.0, tau_max=20.05, dtau=0.1, lyapunov=False)
+    assert odd.settings["tau_max_requested"] == 20.05
+    for kw in (dict(tau_max=20.05), dict(tau_max=float(odd.tau[-1]), dtau=0.1)):
+        participation_ratio("gated", solution=odd, alpha_z=0.0, **kw)
     with pytest.raises(ParameterError, match="T=50.0 must be a finite number > tau_max"):
         participation_ratio("gated", method="sampling", T=50.0, alpha_z=2.0)
 

@@ -61,6 +61,18 @@ def test_gaussian_method_refuses_the_non_gaussian_case_with_the_reason():
         dmft("gated", alpha_z=2.0, T=100.0, tau_max=100.0)
 
 
+def test_sampling_options_are_refused_or_reported_where_the_gaussian_method_runs():
+    # they were ignored without a word (found by a probe): an error with method="gaussian",
+    # a note in the message where "auto" takes the deterministic equations; same solution
+    with pytest.raises(ParameterError, match="samples, seed are options of the sampling method"):
+        dmft("additive", method="gaussian", g_h=1.5, samples=2000, seed=3)
+    plain = dmft("additive", g_h=1.5, dtau=0.1, **GRID)
+    auto = dmft("additive", g_h=1.5, dtau=0.1, samples=2000, seed=3, **GRID)
+    assert "samples, seed not used: the Gaussian method applies" in auto.message
+    assert "not used" not in plain.message
+    assert auto.delta_0 == plain.delta_0 and auto.settings["method"] == "gaussian"
+
+
 def test_sampled_remnant_of_the_initial_state_is_no_chaos():
     # g_h = 1e-3: the zero fixed point; what is left of the initial state (C_h(0) ~ 1e-32)
     # decays over the lags by far more than its spread between replicas and was called

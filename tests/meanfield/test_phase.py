@@ -134,3 +134,16 @@ def test_continuation_follows_a_closed_curve_through_its_folds():
     angle = np.unwrap(np.arctan2(pts[:, 1], pts[:, 0]))
     assert np.all(np.diff(angle) > 0), "the tangent's orientation flipped at a fold"
     assert angle[-1] > 2 * np.pi - 0.1
+
+
+def test_phase_diagram_params_are_the_fixed_ones():
+    # the varied parameters' defaults were listed in params (and so in the CLI's JSON) as
+    # if they had been used; found by a probe
+    from meanfield.solve.phase import phase_diagram
+
+    pd = phase_diagram("gated", x=("g_h", np.linspace(1.5, 2.5, 5)),
+                       y=("alpha_r", np.linspace(0.0, 10.0, 3)), params={"alpha_z": 0.5})
+    d = pd.to_dict()
+    assert "g_h" not in d["params"] and "alpha_r" not in d["params"]
+    assert d["params"]["alpha_z"] == 0.5 and d["params"]["beta_h"] == 0.0
+    assert d["x_values"] == [1.5, 1.75, 2.0, 2.25, 2.5] and d["y_values"] == [0.0, 5.0, 10.0]
