@@ -16,7 +16,7 @@ from ..models.functions import sigmoid
 
 __all__ = ["MeanfieldPrinter", "PRINTER_VERSION", "print_expr"]
 
-PRINTER_VERSION = "4"  # 4: UnitRoot nodes (implicit unit fixed points)
+PRINTER_VERSION = "5"  # 4: UnitRoot nodes (implicit unit fixed points); 5: boolean Piecewise
 
 
 class MeanfieldPrinter(NumPyPrinter):
@@ -93,6 +93,11 @@ class MeanfieldPrinter(NumPyPrinter):
         # symbol is therefore evaluated with division, invalid-value and overflow warnings
         # off (its values where the condition is false are discarded); a NaN or inf where
         # its condition holds still comes through as a value.
+        # A Piecewise of truth values (SymPy's form of ITE, met as the condition of another
+        # Piecewise: the slope of min(max(u, 0), 1)) selects among booleans: its default
+        # must be False, not NaN, or the result is a float array that np.select refuses as
+        # a condition (a TypeError from every slope of such a model; found by a probe).
+        boolean = all(isinstance(arg.expr, sp.logic.boolalg.Boolean) for arg in expr.args)
         conds, exprs = [], []
         for arg in expr.args:
             conds.append(self._print(arg.cond))
@@ -101,7 +106,8 @@ class MeanfieldPrinter(NumPyPrinter):
                 e = ('np.errstate(divide="ignore", invalid="ignore", over="ignore")'
                      f"(lambda: {e})()")
             exprs.append(e)
-        return f"np.select([{', '.join(conds)}], [{', '.join(exprs)}], default=np.nan)"
+        default = "False" if boolean else "np.nan"
+        return f"np.select([{', '.join(conds)}], [{', '.join(exprs)}], default={default})"
 
     def _print_Max(self, expr) -> str:
         return self._fold("np.maximum", expr.args)

@@ -120,3 +120,48 @@ def test_piecewise_pieces_do_not_warn_where_they_are_not_chosen():
     got = eval(print_expr(pw), {"np": np, "x": np.array([-1.0, 800.0, 0.0, 0.5])})
     np.testing.assert_array_equal(got[[0, 1]], [math.exp(-1.0), 1 / 800.0])
     assert np.isnan(got[2]) and np.isnan(got[3])
+
+
+def test_clipped_linear_slope_prints_to_the_step_function():
+    """The slope of min(max(u, 0), 1) holds a Piecewise of truth values (SymPy's ITE) as a
+    condition; it printed with default NaN, a float array np.select refused (TypeError
+    in every slope of such a model; found by a probe). Against the step function itself."""
+    x = sp.Symbol("x", real=True)
+    g = sp.Symbol("g", positive=True)
+    for clip in (sp.Min(sp.Max(g * x + 0.2, 0), 1), sp.Max(sp.Min(g * x + 0.2, 1), 0)):
+        slope = sp.simplify(sp.diff(clip, x))
+        xs = np.array([-1.0, -0.01, 0.1, 0.19, 0.5, 2.0])
+        got = eval(print_expr(slope), {"np": np, "x": xs, "g": 4.0})
+        u = 4.0 * xs + 0.2
+        np.testing.assert_array_equal(got, np.where((u > 0) & (u < 1), 4.0, 0.0))
+
+
+def test_clipped_linear_model_gets_its_fixed_point_from_the_theory():
+    """End to end: the static variance of h = J clip(g h + b, 0, 1) against an independent
+    quadrature of Delta = <clip(g sqrt(Delta) x + b, 0, 1)^2> (kinks split out)."""
+    from scipy import integrate, optimize, stats
+
+    import meanfield as mf
+
+    model = mf.parse_model("""
+name: clip-linear
+parameters:
+    g = 1.5 | g > 0 | gain
+    b = 0.2 | real | offset
+functions:
+    phi(x) = min(max(g*x + b, 0), 1)
+couplings:
+    J ~ normal(0, 1/N)
+equations:
+    dh/dt = -h + J @ phi(h)
+""")
+    (br,) = [b for b in mf.fixed_point_branches(model, g=4.0) if not b.zero]
+
+    def gap(D):
+        s = math.sqrt(D)
+        f = lambda z: np.clip(4 * s * z + 0.2, 0, 1) ** 2 * stats.norm.pdf(z)  # noqa: E731
+        return integrate.quad(f, -12, 12, points=[-0.05 / s, 0.2 / s], limit=200,
+                              epsabs=1e-13)[0] - D
+    want = optimize.brentq(gap, 0.01, 2.0, xtol=1e-14)
+    # the package's trapezoid rule on the kinked integrand reports an error ~7e-5
+    assert br.field_variance["q_J"] == pytest.approx(want, rel=1e-4)
