@@ -104,3 +104,27 @@ def test_residual_test_rejects_near_roots():
 def test_arguments_are_checked(bad):
     with pytest.raises(ParameterError):
         count_fixed_points(Network("additive", 4, seed=0), **bad)
+
+
+def test_a_count_few_starts_reach_is_not_a_success():
+    # alpha_z = 1000: the update gate scales dh/dt by up to e^-1000, no start converges
+    # and "no new root in two doublings" meant nothing (1 root, "complete"; the same
+    # couplings at alpha_z = 1 have 7, exact roots at any alpha_z). Found by a probe.
+    res = count_fixed_points(Network("gated", 30, seed=0, g_h=3.0, alpha_z=1e3), starts=32)
+    assert res.converged < 0.1 * res.total_starts[-1]
+    assert not res.success and "starts reached a root" in res.message
+
+
+def test_time_constants_change_neither_the_roots_nor_the_search():
+    # roots do not depend on tau; the search works on tau_k dx_k/dt (on the flow, tau_z =
+    # 1e-3 left 39 of 512 starts converging) and steps its trajectories adaptively (a
+    # fixed dt = 0.1 was refused at tau = 1e-3)
+    base = count_fixed_points(Network("gated", 20, seed=0, g_h=3.0), starts=16)
+    fast = count_fixed_points(Network("gated", 20, seed=0, g_h=3.0, tau_z=1e-3),
+                              starts=16)
+    assert base.success and fast.success, (base.message, fast.message)
+    assert fast.count == base.count >= 3
+    key = lambda s: tuple(np.round(s[0], 6))  # noqa: E731
+    np.testing.assert_allclose(sorted(fast.states, key=key), sorted(base.states, key=key),
+                               atol=1e-9)
+    assert fast.converged >= 0.5 * fast.total_starts[-1]

@@ -118,12 +118,23 @@ class FixedPointCount:
 
     @property
     def success(self) -> bool:
-        return self.complete and bool(np.all(self.relaxed))
+        return (self.complete and bool(np.all(self.relaxed))
+                and self.converged >= MIN_CONVERGED_FRACTION * self.total_starts[-1])
 
     def __repr__(self):
         return (f"FixedPointCount(count={self.count}, stable={self.n_stable}, "
                 f"complete={self.complete}, counts={list(self.counts)}, "
                 f"starts={list(self.total_starts)}, message={self.message!r})")
+
+
+#: Share of the starts that must reach a root for a count to be trusted. Where the flow's
+#: components have very different scales (alpha_z = 30-1000 or beta_z = 50: the update
+#: gate multiplies dh/dt by 1e-13 or less) almost no start converges (1 of 256 at
+#: alpha_z = 30, 0 at 1000), and "no new root in two doublings" meant nothing: 1 fixed
+#: point was reported, complete, where the same couplings have 7 (found by a probe,
+#: 2026-11-28). Measured shares elsewhere: 0.63-0.96 (gated, alpha_z 0-2, N = 16-100),
+#: 0.30 at alpha_z = 5.
+MIN_CONVERGED_FRACTION = 0.1
 
 
 def _check(name, value, lo, integer=False):
@@ -176,14 +187,24 @@ def _trajectory_states(net, seed, n_states, per=4, transient=20.0, spacing=5.0):
     """``n_states`` states (shape (M, n, N)) sampled ``per`` at a time along trajectories.
 
     Trajectories start from i.i.d. N(0, 1) states and are sampled every ``spacing``
-    after ``transient`` (RK4, dt = 0.1), batched.
+    after ``transient`` (RK4, dt = 0.1 or a tenth of the fastest time constant), batched.
     """
     if n_states == 0:
         return np.empty((0, net.n_vars, net.N))
     batch = int(math.ceil(n_states / per))
-    tr = simulate(net, transient + spacing * (per - 1), dt=0.1, record_every=spacing,
-                  transient=transient, seed=seed, batch=batch)
+    tr = simulate(net, transient + spacing * (per - 1), **_stepping(net, 0.1),
+                  record_every=spacing, transient=transient, seed=seed, batch=batch)
     return np.moveaxis(tr.y, -1, 1).reshape(-1, net.n_vars, net.N)[:n_states]
+
+
+def _stepping(net, dt: float) -> dict:
+    """RK4 at ``dt`` where no time constant is below 1; else the adaptive ``dopri5``
+    (a fixed step of 0.1 is refused by simulate at tau = 1e-3, which left no count
+    possible there, and one of a tenth of tau took minutes; found by a probe)."""
+    fastest = min(net.time_constants.values(), default=1.0)
+    if fastest >= 1.0:
+        return {"dt": dt, "method": "rk4"}
+    return {"dt": dt * fastest, "method": "dopri5"}
 
 
 def _relax_confirms(net, states, max_real, seed, T_max):
@@ -196,7 +217,7 @@ def _relax_confirms(net, states, max_real, seed, T_max):
     d *= 1e-4 / np.sqrt(np.mean(d ** 2, axis=(0, 1)))
     rate = np.abs(max_real)
     T = float(min(T_max, max(10.0 / rate.min(), 5.0)))
-    tr = simulate(net, T, y0=Y0 + d, dt=0.05, record_every=T)
+    tr = simulate(net, T, y0=Y0 + d, **_stepping(net, 0.05), record_every=T)
     dist = np.sqrt(np.mean((tr.final - Y0) ** 2, axis=(0, 1)))
     expected = np.minimum(rate * T, 10.0)
     return np.log(dist / 1e-4) < -0.5 * expected
@@ -352,6 +373,11 @@ def count_fixed_points(network: Network, *, starts: int = 64, seed: int = 0,
                    f"{totals[-1]} starts)")
     if not np.all(relaxed):
         message += f"; {int(np.sum(~relaxed))} stable root(s) not confirmed by relaxation"
+    if converged < MIN_CONVERGED_FRACTION * totals[-1]:
+        message += (f"; only {converged} of {totals[-1]} starts reached a root (fewer than "
+                    f"{MIN_CONVERGED_FRACTION:.0%}), so the count is not reliable: the "
+                    "flow's components may differ in scale by orders of magnitude (a gate "
+                    "near 0 or 1 everywhere, e.g. large alpha_z or |beta_z|)")
     options = dict(starts=starts, seed=seed, max_doublings=max_doublings,
                    variance_range=(lo, hi), trajectory_fraction=trajectory_fraction,
                    max_iter=max_iter, rounding_factor=rounding_factor, dedup_tol=dedup_tol,
