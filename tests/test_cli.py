@@ -177,7 +177,19 @@ def test_spectrum_json_and_plot(tmp_path, capsys):
                          "--points", "20", "--plot", str(png))
     assert code == 0, err
     data = json.loads(out)
-    assert len(data["boundary"]) == 20 and data["edge"] > 0 and png.stat().st_size > 0
+    assert [len(c) for c in data["boundary"]] == [20] and data["edge"] > 0
+    # alpha_z = 0: s_z = 1/2, so the rates are -1/2 (h) and -1 (z, r): two points
+    assert png.stat().st_size > 0 and data["success"]
+    assert data["local_intervals"] == [[-1, -1], [-0.5, -0.5]]
+    # two closed curves stay two lists (they were joined into one, with a jump), each
+    # thinned in proportion; the local rates as separate intervals ([-1, 0) and -10)
+    code, out, err = run(capsys, "spectrum", "--set", "g_h=2.5", "--set", "tau_z=10",
+                         "--set", "tau_r=0.1", "--json", "--points", "51")
+    data = json.loads(out)
+    assert code == 0 and len(data["boundary"]) == 2, err
+    assert 45 <= sum(map(len, data["boundary"])) <= 55
+    (a, b), (c, d) = data["local_intervals"]
+    assert a == b == -10.0 and c == pytest.approx(-1.0) and -1e-6 < d < 0
 
 
 def test_derive_and_codegen(capsys):

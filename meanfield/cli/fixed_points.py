@@ -22,10 +22,8 @@ def run(args) -> int:
     model, params = resolve_model(args)
     res = fixed_point_branches(model, params=params)
     if args.json:
-        d = res.to_dict()
-        emit_json({"model": d["model"], "params": d["params"], "branches": d["branches"],
-                   "success": d["success"], "message": d["message"]})
-        return 0
+        emit_json(res.to_dict())
+        return 0 if res.success else 1
     p = ", ".join(f"{k}={v:g}" for k, v in params.items())
     print(f"model {model.name} ({p})")
     print(f"{len(res)} branch(es); {res.message}; quadrature {res.quadrature_rule} "
@@ -36,4 +34,4 @@ def run(args) -> int:
     for i, b in enumerate(res.branches):
         print(f"{i:<3}" + "".join(f"{b.variance[n]:>12.6g}" for n in names)
               + f"{b.stability:>11.5g}{b.edge:>11.4g}  {'yes' if b.stable else 'no'}")
-    return 0
+    return 0 if res.success else 1

@@ -12,12 +12,13 @@ def register(sub):
     p = sub.add_parser("spectrum", help="spectral support of the Jacobian at a fixed point",
                        description="The boundary rho(M(lambda)) = 1 of the Jacobian's spectral "
                                    "support at a fixed-point branch, its rightmost point "
-                                   "(edge) and the real segment of local rates.")
+                                   "(edge) and the real intervals of local rates.")
     add_model_options(p)
     p.add_argument("--branch", type=int, default=-1,
                    help="branch index, ordered by variance of h (default: the largest)")
     p.add_argument("--points", type=positive_int, default=200,
-                   help="boundary points in the JSON output (default 200)")
+                   help="most boundary points in the JSON output, shared among the curves "
+                        "by their lengths (default 200)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", type=Path, default=None, metavar="PNG", help="write a figure")
     p.set_defaults(run=run)
@@ -37,9 +38,15 @@ def run(args) -> int:
     if not -n <= args.branch < n:
         raise ParameterError(f"--branch {args.branch}: there are {n} branch(es) (0..{n - 1})")
     s = spectral_support(model, params=params, branch=args.branch)
-    pts = np.concatenate(s.boundary) if s.boundary else np.zeros(0, complex)
-    if len(pts) > args.points:
-        pts = pts[np.linspace(0, len(pts) - 1, args.points).astype(int)]
+    # each closed curve on its own (one concatenated list joined separate curves with a
+    # jump; found by a probe), thinned in proportion to its length
+    total = sum(len(c) for c in s.boundary)
+    curves = []
+    for c in s.boundary:
+        keep = max(4, round(args.points * len(c) / total)) if total > args.points else len(c)
+        if keep < len(c):
+            c = c[np.linspace(0, len(c) - 1, keep).astype(int)]
+        curves.append([[float(z.real), float(z.imag)] for z in c])
     if args.plot:
         _plot(s, args.plot, model.name, params)
     if args.json:
@@ -49,12 +56,16 @@ def run(args) -> int:
                               "stable": b.stable},
                    "edge": s.edge, "bulk_edge": s.bulk_edge,
                    "local_segment": list(s.local_segment),
-                   "boundary": [[float(z.real), float(z.imag)] for z in pts]})
-        return 0
-    print(f"edge {s.edge:.6g} (bulk {s.bulk_edge}, local rates in "
-          f"[{s.local_segment[0]:.4g}, {s.local_segment[1]:.4g}]); "
+                   "local_intervals": [list(iv) for iv in s.local_intervals],
+                   "boundary": curves, "success": s.success, "message": s.message})
+        return 0 if s.success else 1
+    rates = ", ".join(f"{lo:.4g}" if lo == hi else f"[{lo:.4g}, {hi:.4g}]"
+                      for lo, hi in s.local_intervals)
+    bulk = "none" if s.bulk_edge is None else f"{s.bulk_edge:.6g}"
+    print(f"edge {s.edge:.6g} (bulk {bulk}, local rates {rates}); "
           f"stability {s.branch.stability:.6g}")
-    return 0
+    print(s.message)
+    return 0 if s.success else 1
 
 
 def _plot(s, path, name, params):
@@ -66,14 +77,16 @@ def _plot(s, path, name, params):
     fig, ax = plt.subplots(figsize=(5, 5))
     for c in s.boundary:
         ax.plot(c.real, c.imag, "k-", lw=1.2)
-    ax.plot(s.local_segment, [0, 0], "C3-", lw=3, label="local rates")
+    for k, (lo, hi) in enumerate(s.local_intervals):
+        ax.plot([lo, hi], [0, 0], "C3-", marker="|" if lo == hi else None, lw=3, ms=10,
+                label="local rates" if k == 0 else None)
     ax.axvline(0, color="0.6", lw=0.6)
     ax.axvline(s.edge, color="C0", ls="--", lw=0.8, label=f"edge {s.edge:.3g}")
     ax.set_xlabel(r"Re $\lambda$")
     ax.set_ylabel(r"Im $\lambda$")
     ax.set_title(f"{name}: predicted support", fontsize=9)
-    ax.legend(fontsize=8)
-    ax.set_aspect("equal")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_aspect("equal", adjustable="datalim")
     fig.tight_layout()
     with writing(path):
         fig.savefig(path, dpi=110)

@@ -14,6 +14,7 @@ reported when it touches zero within tolerance.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -162,7 +163,10 @@ def _branches(model, params, q_max, grid, tol, quadrature, throw):
             messages.append(f"root at q_1={r:.6g} has residual {b.residual:.3g}")
         branches.append(b)
     branches.sort(key=lambda b: b.variance.get(model.variable_names[0], 0.0))
-    messages += _unresolved_stability(model, rule, K, params, branches)
+    notes, unresolved = _unresolved_stability(model, rule, K, params, branches)
+    messages += notes
+    branches = [dataclasses.replace(b, resolved=False) if i in unresolved else b
+                for i, b in enumerate(branches)]
     message = "; ".join(messages) if messages else f"found {len(branches)} branch(es)"
     result = FixedPointBranches(model=model.name, params=params, branches=tuple(branches),
                                 success=success, message=message, quadrature_nodes=K,
@@ -173,7 +177,8 @@ def _branches(model, params, q_max, grid, tol, quadrature, throw):
     return result
 
 
-def _unresolved_stability(model, rule, K, params, branches, rtol=1e-6) -> list[str]:
+def _unresolved_stability(model, rule, K, params, branches, rtol=1e-6
+                          ) -> tuple[list[str], set[int]]:
     """A note for each branch whose stability changes with the next finer rule (2K - 1).
 
     The rule is sized for the variance map, but the stability averages squared slopes:
@@ -182,8 +187,8 @@ def _unresolved_stability(model, rule, K, params, branches, rtol=1e-6) -> list[s
     right to 1e-3. Such a stability (and edge) is reported as not resolved.
     """
     fine = Theory(model, 2 * K - 1, rule)
-    notes = []
-    for b in branches:
+    notes, unresolved = [], set()
+    for i, b in enumerate(branches):
         q = [np.asarray(v) for v in b.field_variance.values()]
         s2 = float(fine.rho(np.array(0.0), q, params, 2 * K - 1))
         if not abs(s2 - b.stability) <= rtol * max(1.0, abs(s2)):
@@ -191,7 +196,8 @@ def _unresolved_stability(model, rule, K, params, branches, rtol=1e-6) -> list[s
             notes.append(f"stability and edge of the branch Delta_{v0}="
                          f"{b.variance.get(v0, 0.0):.4g} not resolved by the quadrature "
                          f"({b.stability:.6g} with {K} nodes, {s2:.6g} with {2 * K - 1})")
-    return notes
+            unresolved.add(i)
+    return notes, unresolved
 
 
 def _branch(th: Theory, model, params, q1, K, zero=False) -> Branch:

@@ -35,6 +35,9 @@ class Branch:
         max |q - variance_map(q)| at the solution.
     zero : bool
         Whether this is the exact zero solution.
+    resolved : bool
+        Whether ``stability`` and ``edge`` agree with a rule of twice the quadrature nodes
+        (False: the quadrature misses a narrow slope; the message gives both values).
     """
 
     variance: dict
@@ -46,6 +49,7 @@ class Branch:
     stable: bool
     residual: float
     zero: bool = False
+    resolved: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,14 +84,19 @@ class FixedPointBranches:
         return self.branches[i]
 
     def to_dict(self) -> dict:
-        """The CLI's JSON form: ``{model, params, branches: [{variance, stability, edge, stable}]}``."""
+        """The CLI's JSON form: ``{model, params, branches: [{variance, stability, edge,
+        stable, resolved, ...}], success, message, quadrature_*}``."""
         return {"model": self.model, "params": dict(self.params),
                 "branches": [{"variance": b.variance, "field_variance": b.field_variance,
                               "stability": b.stability, "edge": b.edge,
                               "bulk_edge": b.bulk_edge, "local_edge": b.local_edge,
-                              "stable": b.stable, "zero": b.zero, "residual": b.residual}
+                              "stable": b.stable, "zero": b.zero, "residual": b.residual,
+                              "resolved": b.resolved}
                              for b in self.branches],
-                "success": self.success, "message": self.message}
+                "success": self.success, "message": self.message,
+                "quadrature_nodes": self.quadrature_nodes,
+                "quadrature_error": self.quadrature_error,
+                "quadrature_rule": self.quadrature_rule}
 
     def __repr__(self):
         rows = "\n".join(f"  [{i}] Delta_h={b.variance.get('h', np.nan):.6g} "
@@ -102,7 +111,10 @@ class SpectrumResult:
     """The predicted spectral support of the Jacobian at one fixed point.
 
     ``boundary`` is a list of closed curves (complex arrays) where rho(M(lambda)) = 1; the
-    support is inside them plus the real ``local_segment`` swept by the local rates.
+    support is inside them plus the real intervals ``local_intervals`` swept by the local
+    rates (``local_segment`` is their hull, (inf, sup)). ``success`` and ``message`` are
+    those of the fixed-point solve the support rests on (a quadrature that did not
+    resolve the branch's stability and edge says so there).
     """
 
     boundary: list
@@ -111,3 +123,14 @@ class SpectrumResult:
     local_segment: tuple
     branch: Branch
     extent: tuple
+    local_intervals: tuple = ()
+    success: bool = True
+    message: str = ""
+
+    def __repr__(self):
+        # the boundary curves are hundreds of complex points: counted, not printed
+        sizes = [len(c) for c in self.boundary]
+        return (f"SpectrumResult(edge={self.edge!r}, bulk_edge={self.bulk_edge!r}, "
+                f"local_intervals={self.local_intervals!r}, boundary=<{len(sizes)} "
+                f"curve(s) of {sizes} points>, success={self.success}, "
+                f"message={self.message!r})")

@@ -22,7 +22,8 @@ from ..models import Model, get_model
 from ._theory import Theory
 from .result import SpectrumResult
 
-__all__ = ["edge_of", "local_rate_range", "spectral_support", "slow_fraction"]
+__all__ = ["edge_of", "local_rate_intervals", "local_rate_range", "spectral_support",
+           "slow_fraction"]
 
 
 def _field_samples(th: Theory, q, n=4001, span=40.0):
@@ -41,19 +42,41 @@ def _branch_index(branch, fp) -> int:
     return int(branch)
 
 
-def local_rate_range(th: Theory, q, params) -> tuple[float, float]:
-    """(inf, sup) of the local rates over the fixed point's field distribution."""
+def local_rate_intervals(th: Theory, q, params) -> tuple[tuple[float, float], ...]:
+    """The real intervals the local rates sweep over the fixed point's field distribution,
+    merged where they overlap, in increasing order (a constant rate is a point ``(r, r)``).
+
+    Each rate is a function of one field (others at 0): its range over +-40 standard
+    deviations. A single (inf, sup) hid the gaps: with tau_z = 10 and tau_r = 0.1 the
+    rates are [-1, 0], -0.1 and -10, reported as one segment [-10, 0] (found by a
+    probe, 2026-11-28)."""
     mod = th.module
     p = [params[n] for n in mod.PARAMETERS]
     samples = _field_samples(th, q)
-    lo, hi = np.inf, -np.inf
+    per_rate = {}
     for f_index in range(th.m):  # vary one field at a time, others at 0 (rates are per field)
         args = [np.zeros(1) for _ in range(th.m)]
         args[f_index] = samples[f_index]
-        for r in mod.local_rates(*args, *p):
+        for k, r in enumerate(mod.local_rates(*args, *p)):
             r = np.real(np.asarray(r, dtype=complex))
-            lo, hi = min(lo, float(np.min(r))), max(hi, float(np.max(r)))
-    return lo, hi
+            lo, hi = per_rate.get(k, (np.inf, -np.inf))
+            per_rate[k] = (min(lo, float(np.min(r))), max(hi, float(np.max(r))))
+    # gaps below 1e-6 of the largest rate are the sampling's (s_z reaches 1 - 2e-11 at 40
+    # standard deviations, not 1), not gaps of the support
+    close = 1e-6 * max(max(abs(lo), abs(hi)) for lo, hi in per_rate.values())
+    merged = []
+    for lo, hi in sorted(per_rate.values()):
+        if merged and lo <= merged[-1][1] + close:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
+
+
+def local_rate_range(th: Theory, q, params) -> tuple[float, float]:
+    """(inf, sup) of the local rates over the fixed point's field distribution."""
+    intervals = local_rate_intervals(th, q, params)
+    return intervals[0][0], max(hi for _, hi in intervals)
 
 
 def edge_of(th: Theory, q, params, K=None) -> tuple[float, float | None, float]:
@@ -64,16 +87,22 @@ def edge_of(th: Theory, q, params, K=None) -> tuple[float, float | None, float]:
     def f(lam):
         return float(th.rho(np.array(lam, dtype=complex), qv, params, K)) - 1.0
 
-    lo = local + 1e-9 * max(1.0, abs(local))
+    # Offsets and tolerances on the scale of the local rates: all of them, the bulk edge
+    # included, are multiples of a gate that can be tiny (beta_z = 50: s_z = 2e-22), and
+    # an absolute 1e-9 started the search right of the bulk edge, which was then lost
+    # (edge -2e-22 reported where it is +1e-22, "stable: no" beside it; found by a probe,
+    # 2026-11-28). Unchanged where |local| >= 1.
+    scale = min(abs(local), 1.0) if local != 0 else 1.0
+    lo = local + 1e-9 * max(scale, abs(local))
     bulk = None
     if f(lo) > 0:
-        hi = max(1.0, 2 * abs(lo))
+        hi = max(scale, 2 * abs(lo))
         while f(hi) > 0:
             hi *= 2
             if hi > 1e150:  # rho(M(lam)) falls like 1/lam^2: only a runaway gets here
                 raise ConvergenceError(f"the spectral edge was not bracketed: rho(M(lam)) "
                                        f"still exceeds 1 at lam = {hi:.3g}")
-        bulk = brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
+        bulk = brentq(f, lo, hi, xtol=1e-12 * scale, rtol=1e-12, maxiter=400)
     edge = local if bulk is None else max(bulk, local)
     return edge, bulk, local
 
@@ -100,7 +129,8 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
     b = fp.branches[_branch_index(branch, fp)]
     th = Theory(model, fp.quadrature_nodes)  # default rule, as fixed_point_branches
     q = [np.asarray(v) for v in b.field_variance.values()]
-    lo_rate, hi_rate = local_rate_range(th, q, fp.params)
+    intervals = local_rate_intervals(th, q, fp.params)
+    lo_rate, hi_rate = intervals[0][0], max(hi for _, hi in intervals)
     # extent: from the left of the local rates to beyond the edge, symmetric in Im
     right = b.edge + 0.5 + 0.2 * abs(b.edge)
     left = min(lo_rate, -1.0) - 1.5
@@ -113,7 +143,8 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
     curves = [c[:, 0] + 1j * c[:, 1] for c in gen.lines(0.0)]
     return SpectrumResult(boundary=curves, edge=b.edge, bulk_edge=b.bulk_edge,
                           local_segment=(lo_rate, hi_rate), branch=b,
-                          extent=(left, right, -half, half))
+                          extent=(left, right, -half, half), local_intervals=intervals,
+                          success=fp.success and b.resolved, message=fp.message)
 
 
 def slow_fraction(model: str | Model, eps: float, *, branch: int = -1, params=None,

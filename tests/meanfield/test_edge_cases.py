@@ -149,6 +149,36 @@ def test_spectral_support_at_the_corners(params):
     assert right <= max(s.edge, s.local_segment[1]) + step
 
 
+@pytest.mark.parametrize("beta_z", [30.0, 50.0])
+def test_spectral_edge_on_the_scale_of_a_tiny_update_gate(beta_z):
+    """beta_z = 50 makes every rate a multiple of s_z(0) = 2e-22; an absolute offset of
+    1e-9 started the search right of the bulk edge, which was lost: edge -s_z (stable)
+    beside stability 2.25 (found by a probe). At the zero fixed point the Jacobian is
+    block triangular, edge s_z(0) (g_h s_r(0) - 1) exactly."""
+    from scipy.special import expit
+
+    res = mf.fixed_point_branches("gated", g_h=3.0, beta_z=beta_z)
+    zero = res[0]
+    assert zero.zero and zero.bulk_edge is not None
+    exact = expit(-beta_z) * (3.0 * 0.5 - 1.0)
+    assert zero.edge == pytest.approx(exact, rel=1e-9)
+    assert all((b.edge > 0) == (not b.stable) for b in res)
+
+
+def test_support_lists_the_gaps_between_local_rates_and_carries_the_quadrature_note():
+    # tau_z = 10, tau_r = 0.1: the rates are -s_z(z) in [-1, 0), -0.1 inside it, and -10;
+    # one hull [-10, 0] claimed support where a network has no eigenvalue
+    s = spectral_support("gated", g_h=2.5, tau_z=10.0, tau_r=0.1, resolution=61)
+    assert s.local_intervals[0] == (-10.0, -10.0) and len(s.local_intervals) == 2
+    assert s.local_intervals[1][0] == pytest.approx(-1.0) and s.local_intervals[1][1] < 0
+    assert s.local_segment == (-10.0, s.local_intervals[1][1]) and s.success
+    assert len(repr(s)) < 600
+    # a stability the quadrature does not resolve (fixed_point_branches says so) is
+    # no success of the support resting on it
+    bad = spectral_support("gated", g_h=50.0, alpha_r=1e3, beta_r=50.0, resolution=31)
+    assert not bad.success and "not resolved by the quadrature" in bad.message
+
+
 # ------------------------------------------------------------ Gaussian DMFT
 COARSE = dict(tau_max=20.0, dtau=0.2, nodes=32)
 DMFT_CORNERS = [dict(g_h=50.0), dict(g_h=1e-3), dict(alpha_r=1e3), dict(alpha_r=1e3,

@@ -186,9 +186,9 @@ def near_support(ev: np.ndarray, support, margin: float, *, segment: bool = True
                                                                               ev.imag])
     near |= np.array([np.min(np.abs(boundary - z)) <= margin for z in ev], dtype=bool)
     if segment:
-        lo, hi = support.local_segment
-        near |= (np.abs(ev.imag) <= margin) & (ev.real >= lo - margin) & (ev.real <= hi
-                                                                            + margin)
+        for lo, hi in support.local_intervals:  # the local rates' intervals, not their hull
+            near |= ((np.abs(ev.imag) <= margin) & (ev.real >= lo - margin)
+                     & (ev.real <= hi + margin))
     return near
 
 
