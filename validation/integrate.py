@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
+from meanfield._repr import short_repr
 from meanfield._errors import ConvergenceError, ParameterError
 
 from ._adams import adams_bashforth, adams_moulton, pece_stability_limit, start_weights
@@ -69,6 +70,8 @@ class Trajectory:
     rejected : int
         Rejected steps (adaptive method only).
     """
+
+    __repr__ = short_repr
 
     t: np.ndarray
     y: np.ndarray

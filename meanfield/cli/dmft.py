@@ -110,11 +110,14 @@ def run(args) -> int:
         return f" +- {x:.2g}" if r.method == "sampling" and math.isfinite(x) else ""
     lyap = ("not computed" if math.isnan(r.lyapunov_max)
             else f"{r.lyapunov_max:.4g}{err(r.lyapunov_error)}")
-    tau = ("undefined (not chaotic)" if math.isnan(r.tau_corr)
+    tau = ("undefined (not chaotic)" if math.isnan(r.tau_corr) and r.chaotic is False
+           else "undefined" if math.isnan(r.tau_corr)
            else f"{r.tau_corr:.4g}{err(r.tau_corr_error)}")
     print(f"delta_0 = {r.delta_0:.6g}{err(r.stat_error)}, "
           f"delta_inf = {r.delta_inf:.6g}{err(r.delta_inf_error)}, "
-          f"tau_corr = {tau}, chaotic: {'yes' if r.chaotic else 'no'}, lambda_max = {lyap}")
+          f"tau_corr = {tau}, chaotic: "
+          f"{'undetermined' if r.chaotic is None else 'yes' if r.chaotic else 'no'}, "
+          f"lambda_max = {lyap}")
     print(r.message)
     return 0 if r.converged else 1
 

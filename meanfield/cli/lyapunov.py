@@ -68,7 +68,8 @@ def run(args) -> int:
     for i, (lam, err) in enumerate(zip(out["exponents"], out["stderr"]), 1):
         print(f"  lambda_{i:<3d} {lam:+.5f} +- {err:.5f}")
     ky = out["kaplan_yorke"]
-    print(f"positive exponents: {out['n_positive']}; Kaplan-Yorke dimension: "
+    print(f"significantly positive exponents (> 2 standard errors): {out['n_positive']}; "
+          f"Kaplan-Yorke dimension: "
           f"{'needs more exponents' if ky is None else f'{ky:.3f}'}")
     if args.twin:
         print(f"twin trajectory: lambda_max {out['twin']['lyapunov_max']:+.5f} +- "

@@ -86,6 +86,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._repr import short_repr
 from .._checks import is_integer, is_real
 from .._errors import ConvergenceError, MeanfieldError, ParameterError
 from ..models import Model, get_model
@@ -141,6 +142,8 @@ class ChaosOnsetResult:
     solves : int
         DMFT solves in all (failed ones included).
     """
+
+    __repr__ = short_repr
 
     model: str
     vary: str
@@ -529,11 +532,17 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
                          "try a larger max_iter or tau_max")
         message = "; ".join(parts)
     return ChaosOnsetResult(
-        model=model.name, vary=vary, params={**base, vary: start}, onset=onset,
+        # the fixed parameters (the varied one's range is in options; it was listed at its
+        # start value, as if fixed; found by a probe, 2026-11-28)
+        model=model.name, vary=vary, params={k: v for k, v in base.items() if k != vary},
+        onset=onset,
         onset_error=err, last_chaotic=float(last), first_nonchaotic=float(lost_at),
         lost_by=lost_by, jump=float(F[-1]), jump_delta_0=float(d0[-1]),
         transition=transition, exponent=gamma, fold_estimate=fold, fold_jump=fold_F,
         fixed_point_instability=x_fp, branch=branch, success=success, message=message,
-        solves=solves, options={"step": step, "min_step": min_step, "tau_max": tau_max,
+        solves=solves, options={"start": float(start), "stop": float(stop), "step": step,
+                                "min_step": min_step, "tau_max": tau_max,
                                 "dtau": dtau, "nodes": nodes, "tol": tol,
-                                "max_iter": max_iter, "gamma_min": gamma_min})
+                                "max_iter": max_iter, "max_solves": max_solves,
+                                "damping": damping, "lyapunov": lyapunov,
+                                "gamma_min": gamma_min})

@@ -435,12 +435,22 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         raise ParameterError(f"refine={refine!r} must be an integer >= 0")
     options = {"nodes": nodes, "scan": scan, "q_min": q_min, "tol": tol}
     result = _complexity_at(model, params, nodes, scan, q_min, tol, options)
+    tried = [nodes]
     while not result.converged and refine > 0:
         # a steep gate makes the integrands narrow: refine the quadrature and try again
         nodes, refine = 2 * ((3 * nodes) // 4) + 1, refine - 1
-        retry = _complexity_at(model, params, nodes, scan, q_min, tol, options)
-        result = dataclasses.replace(retry, message=retry.message + f" (nodes raised to "
-                                     f"{nodes} after: {result.message})")
+        earlier, result = result, _complexity_at(model, params, nodes, scan, q_min, tol,
+                                                 options)
+        tried.append(nodes)
+    if len(tried) > 1:
+        # one note on the attempts (each used to quote the last in full, nested: the same
+        # sentence three times; found by a probe, 2026-11-28)
+        fewer = ", ".join(map(str, tried[:-1]))
+        note = (f" (quadrature raised to {nodes} nodes: not converged with {fewer}: "
+                f"{earlier.message})" if result.converged else
+                f" (the same with {fewer} nodes)" if earlier.message == result.message else
+                f" (with {tried[-2]} nodes: {earlier.message})")
+        result = dataclasses.replace(result, message=result.message + note)
     if throw and not result.converged:
         raise ConvergenceError(f"complexity: {result.message}")
     return result
@@ -480,14 +490,17 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         residual, converged = 0.0, True
         messages.append("no saddle point with S > 0 at q >= q_min: Sigma = 0 "
                         "(sup at q -> 0, one fixed point)")
-    z = {n: 0.0 for n in names}
+    # the zero branch's point is q = 0 (its values are 0); nothing is known where no
+    # point solved (they read 0.0 there; found by a probe, 2026-11-28)
+    none = 0.0 if branch == "zero" else float("nan")
+    z = {n: none for n in names}
     result = ComplexityResult(
         model=model.name, params=params, sigma=float(sigma),
         field_variance=dict(zip(names, map(float, sol["q"]))) if sol else dict(z),
         conjugate=dict(zip(names, map(float, sol["mu"]))) if sol else dict(z),
         u=_pad(names, sol["u"]) if sol else dict(z), v=_pad(names, sol["v"]) if sol else dict(z),
-        log_det=float(sol["L"]) if sol else 0.0,
-        relative_entropy=float(sol["kl"]) if sol else 0.0,
+        log_det=float(sol["L"]) if sol else none,
+        relative_entropy=float(sol["kl"]) if sol else none,
         stability=float(sol["stability"]) if sol else float("nan"),
         branch=branch, best_value=float(best["S"]) if best else float("-inf"),
         converged=bool(converged), success=bool(converged), message="; ".join(messages),
@@ -612,6 +625,7 @@ def complexity_onset(model: str | Model = "gated", *, vary: str = "g_h", start: 
     if vary not in base:
         raise ParameterError(f"vary={vary!r} is not a parameter of model {model.name!r} "
                              f"(parameters: {', '.join(base)})")
+    fixed = {k: v for k, v in base.items() if k != vary}  # the varied one is `vary`
     if not (isinstance(points, int) and points >= 2):
         raise ParameterError(f"points={points!r} must be an integer >= 2")
     if not (sigma_tol > 0 and xtol > 0):
@@ -630,18 +644,18 @@ def complexity_onset(model: str | Model = "gated", *, vary: str = "g_h", start: 
             if prev is None:
                 return ComplexityOnset(model.name, vary, float("nan"), (float("nan"), float(x)),
                                        sigma_tol, count[0], False,
-                                       f"Sigma > {sigma_tol:g} already at {vary}={x:g}", base)
+                                       f"Sigma > {sigma_tol:g} already at {vary}={x:g}", fixed)
             lo, hi = prev, float(x)
             while abs(hi - lo) > xtol:
                 mid = 0.5 * (lo + hi)
                 lo, hi = (lo, mid) if positive(mid) else (mid, hi)
             return ComplexityOnset(model.name, vary, 0.5 * (lo + hi), (lo, hi), sigma_tol,
                                    count[0], True, f"Sigma crosses {sigma_tol:g} in "
-                                   f"[{lo:.6g}, {hi:.6g}]", base)
+                                   f"[{lo:.6g}, {hi:.6g}]", fixed)
         prev = float(x)
     return ComplexityOnset(model.name, vary, float("nan"), (float(stop), float("nan")),
                            sigma_tol, count[0], False,
-                           f"Sigma <= {sigma_tol:g} on the whole scan {start:g}..{stop:g}", base)
+                           f"Sigma <= {sigma_tol:g} on the whole scan {start:g}..{stop:g}", fixed)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ from functools import reduce
 
 import numpy as np
 
+from .._repr import short_repr
 from .._errors import ParameterError
 from ..codegen.quadrature import trapezoid_nodes
 from ..derive.dimension import default_observable
@@ -153,6 +154,8 @@ class DimensionResult:
         batches, its fields taken as exact. 0 for the Gaussian method.
     """
 
+    __repr__ = short_repr
+
     model: str
     params: dict
     observable: str
@@ -173,6 +176,8 @@ class DimensionResult:
         for k, v in d.items():
             if isinstance(v, float) and not math.isfinite(v):
                 d[k] = None
+        if d["pr_per_unit"] is None:  # no value, so no error of it (was 0.0; a probe)
+            d["stat_error"] = d["band_error"] = None
         return d
 
 
@@ -272,6 +277,8 @@ class LinearEquivalent:
     band_error : float
         Relative spectral power outside the band.
     """
+
+    __repr__ = short_repr
 
     omega: np.ndarray
     dw: float
@@ -530,8 +537,8 @@ def _equivalent(model, system, solution, observable, nodes) -> LinearEquivalent:
 
 
 def linear_equivalent(model: str | Model = "gated", *, params: dict | None = None,
-                      observable: str | None = None, tau_max: float = 200.0,
-                      dtau: float = 0.05, nodes: int = 80,
+                      observable: str | None = None, tau_max: float | None = None,
+                      dtau: float | None = None, nodes: int = 80,
                       solution: DMFTResult | None = None,
                       **kwargs: float) -> LinearEquivalent:
     """The equivalent linear network of the chaotic state (arguments as for

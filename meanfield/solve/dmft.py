@@ -39,6 +39,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from .._repr import short_repr
 from .._checks import is_integer, is_real
 from .._errors import ConvergenceError, ParameterError
 from ..codegen.emit import emit_function
@@ -66,11 +67,13 @@ class DMFTResult:
     tau_corr : float
         Correlation time :math:`\\int_0^\\infty (C(\\tau) - C(\\infty))\\,d\\tau /
         (C(0) - C(\\infty))` of the first variable (``nan`` when not chaotic).
-    chaotic : bool
+    chaotic : bool or None
         Whether the solution is time dependent: :math:`C(0) - C(\\infty)` above both
         1e-6 :math:`C(0)` and 1000 ``tol`` (sampling: 5 standard errors of that drop over
         the replicas, and 1e-12) (else it is a fixed point; a chaotic solution with a fluctuating
-        variance below that is not resolved).
+        variance below that is not resolved). None where a sampled solve could not
+        decide (C decays within the window by more than its noise, too little for chaos;
+        the result is then not converged).
     converged : bool
     residual : float
         Largest change of any C over the last iteration.
@@ -121,6 +124,8 @@ class DMFTResult:
         samples, replicas, T, burn, seed), so that a stored result can be reproduced.
     """
 
+    __repr__ = short_repr
+
     model: str
     params: dict
     tau: np.ndarray
@@ -128,7 +133,7 @@ class DMFTResult:
     delta_0: float
     delta_inf: float
     tau_corr: float
-    chaotic: bool
+    chaotic: bool | None
     converged: bool
     residual: float
     iterations: int
@@ -157,14 +162,20 @@ class DMFTResult:
         stopped in its first replica) is None."""
         def num(x):
             return float(x) if math.isfinite(x) else None
+
+        def err(e, x):  # the error of an undefined value is undefined, not 0 (a probe)
+            return num(e) if math.isfinite(x) else None
         return {"model": self.model, "params": self.params, "method": self.method,
-                "delta_0": num(self.delta_0), "delta_0_error": num(self.stat_error),
+                "delta_0": num(self.delta_0),
+                "delta_0_error": err(self.stat_error, self.delta_0),
                 "delta_inf": num(self.delta_inf),
-                "delta_inf_error": num(self.delta_inf_error),
-                "tau_corr": num(self.tau_corr), "tau_corr_error": num(self.tau_corr_error),
+                "delta_inf_error": err(self.delta_inf_error, self.delta_inf),
+                "tau_corr": num(self.tau_corr),
+                "tau_corr_error": err(self.tau_corr_error, self.tau_corr),
                 "chaotic": self.chaotic, "converged": self.converged,
+                "success": self.converged,
                 "lyapunov_max": num(self.lyapunov_max),
-                "lyapunov_max_error": num(self.lyapunov_error),
+                "lyapunov_max_error": err(self.lyapunov_error, self.lyapunov_max),
                 "residual": num(self.residual), "iterations": self.iterations,
                 "message": self.message, "settings": dict(self.settings)}
 
@@ -627,24 +638,34 @@ def slow_states(system: _GaussianSystem, tau_max: float) -> str:
             f"{WINDOW_FRACTION:g} tau_max)")
 
 
-def _coarse_grid_note(system: _GaussianSystem, dtau: float) -> str:
-    """A warning when the lag spacing is not small against a state's time constant.
+def _coarse_grid_note(system: _GaussianSystem, dtau: float) -> tuple[str, bool]:
+    """A note when the lag spacing is not small against a state's time constant, and
+    whether it makes the result not converged.
 
     The discretised filter of rate ``a`` has its zero-frequency gain raised by
     (a dtau)^2 / 12 (module chaos_onset); past 5 % the solution moves visibly (g_h = 4,
     alpha_r = 5: delta_0 +11 % at dtau = 2, +110 % at dtau = 5, both "converged"; found
-    by a probe, 2026-11-27).
+    by a probe, 2026-11-27). Where such a state feeds the fields, the self-consistent
+    solution itself is off and the result is not converged (it was a warning beside
+    ``converged: true``; tau_h = 1e-3 at the default dtau gave delta_0 = 22 against
+    0.33, "chaotic" with lambda_max = -590: found by a probe, 2026-11-28). A state that
+    feeds no field (z and r where alpha_z = alpha_r = 0) has only its own correlation
+    off: a warning.
     """
-    worst = max(system.rate.items(), key=lambda kv: kv[1], default=None)
-    if worst is None:
-        return ""
-    k, a = worst
-    shift = (a * dtau) ** 2 / 12
-    if shift <= 0.05:
-        return ""
-    return (f"; warning: the lag spacing dtau = {dtau:g} is not small against the time "
+    feeding = {kk for f in system.factors for kk, _ in system.factors[f] if kk >= 0}
+    shifts = {k: (a * dtau) ** 2 / 12 for k, a in system.rate.items()}
+    bad = {k: x for k, x in shifts.items() if x > 0.05}
+    if not bad:
+        return "", False
+    fatal = any(k in feeding for k in bad)
+    k = max((k for k in bad if (k in feeding) == fatal), key=lambda k: bad[k])
+    a = system.rate[k]
+    head = ("not converged" if fatal else
+            f"warning (C_{system.states[k]} only: it feeds no field)")
+    return (f"; {head}: the lag spacing dtau = {dtau:g} is not small against the time "
             f"constant 1/a = {1.0 / a:.3g} of {system.states[k]} (the lag grid shifts the "
-            f"filter's gain by (a dtau)^2/12 = {shift:.0%}); reduce dtau")
+            f"filter's gain by (a dtau)^2/12 = {bad[k]:.0%}, more than 5%); reduce dtau "
+            f"(to {1.0 / a * math.sqrt(12 * 0.01):.2g} or less for a 1% shift)"), fatal
 
 
 def _tail_note(C0: np.ndarray) -> str:
@@ -729,7 +750,14 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     for k in K:  # (the gains b_f^2 enter the driving correlation, see apply)
         a = system.rate[k]
         G_hat[k] = np.fft.rfft(1 / (2 * a) * np.exp(-a * lag)) * dtau
-    C = {k: initial_variance * np.exp(-tau) for k in K}
+    # the start decays on the slowest filter's time scale where that is long: from
+    # exp(-tau) the first map's output at tau_h = 100 (the driving correlation far
+    # shorter than the filter) had almost no variance left, and the iteration fell to
+    # the unstable zero solution even with tau_max and dtau scaled by 100 (found by a
+    # probe, 2026-11-28). Unchanged below a time constant of 10 (every study and test).
+    slowest = 1.0 / min(system.rate.values(), default=1.0)
+    start_scale = slowest if slowest > 10.0 else 1.0
+    C = {k: initial_variance * np.exp(-tau / start_scale) for k in K}
     if initial is not None:
         missing = [s for s in system.states if s not in initial.C]
         if missing:
@@ -832,6 +860,11 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
             # tau_max = 400, not in 3000 iterations with 100)
             message += (f"; the correlation time of the last iterate ({tc_:.3g}) is not small "
                         f"against tau_max = {tau[-1]:g}: raise tau_max")
+    coarse, fatal = _coarse_grid_note(system, float(tau[1] - tau[0]))
+    grid_limited = converged and fatal
+    if grid_limited:  # converged on a discretisation too coarse to trust: flagged
+        converged = False
+    message += coarse
     if throw and not converged:
         raise ConvergenceError(f"DMFT: {message}")
     message += _tail_note(C[0])
@@ -843,10 +876,9 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     if slow:
         message += ("; warning: " + slow + ": time dependence on longer scales is not "
                     "resolved, and 'chaotic' may read false; raise tau_max")
-    message += _coarse_grid_note(system, float(tau[1] - tau[0]))
     c0, cinf, chaotic, tau_corr = _summary(C[0], tau, _static_floor(tol))
     lyap = float("nan")
-    if (converged or quad_limited) and lyapunov:
+    if (converged or quad_limited or grid_limited) and lyapunov:
         from .dmft_lyapunov import lyapunov_gaussian
 
         lyap, _ = lyapunov_gaussian(system, C, tau, u, w)
@@ -1019,7 +1051,9 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # call it chaos: a slow solution (g_h = 3, alpha_z = 50 decays by 2 % over 100)
         # that this window and sample cannot classify. Saying "fixed point" would be a
         # guess, so the solve is reported as not converged.
-        converged = False
+        # neither chaotic nor not: None (it read "chaotic: no" beside this message; found
+        # by a probe, 2026-11-28)
+        converged, chaotic = False, None
         message = "not converged, chaos not resolved: " + message[len("converged: "):]
         message += (f"; C decays by {drops.mean():.2g} +- {drop_err:.1g} "
                     f"(standard error over replicas) within tau_max, too little to call it "

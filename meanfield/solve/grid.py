@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._repr import short_repr
 from ..models import Model, get_model
 from ._theory import Theory
 from .fixed_points import _rest as _rest_variances
@@ -47,6 +48,8 @@ class StabilityMap:
     region : ndarray of int
         Codes of :data:`REGIONS`.
     """
+
+    __repr__ = short_repr
 
     axes: dict
     zero_exists: np.ndarray

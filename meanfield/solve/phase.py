@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._repr import short_repr
 from .._errors import ParameterError
 from ..models import Model, get_model
 from .continuation import Line, transition_line
@@ -20,6 +21,8 @@ class PhaseDiagram:
 
     ``params`` holds the fixed parameters; the two varied ones are ``x`` and ``y``, their
     values ``map.axes``."""
+
+    __repr__ = short_repr
 
     model: str
     params: dict

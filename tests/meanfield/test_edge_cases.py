@@ -22,7 +22,7 @@ from scipy.integrate import quad
 from scipy.special import expit
 
 import meanfield as mf
-from meanfield import ParameterError
+from meanfield import ConvergenceError, ParameterError
 from meanfield.solve.chaos_onset import chaos_onset
 from meanfield.solve.complexity import complexity
 from meanfield.solve.dmft import dmft
@@ -206,6 +206,13 @@ def test_gaussian_dmft_at_the_corners(params):
     if params in QUADRATURE_LIMITED:
         # not silently inaccurate: flagged, with the error named (and still small)
         assert not r.converged and "quadrature is too coarse" in r.message, r.message
+    elif params == dict(tau_r=1e-3):
+        # a time constant of 1e-3 on lags 0.2 apart: flagged (since 2026-11-28; the
+        # filter's discrete gain is off by (a dtau)^2/12 = 33000 %), the outputs computed
+        assert not r.converged and "reduce dtau" in r.message, r.message
+    elif params == dict(tau_z=1e-3):
+        # the same for z, which feeds no field at alpha_z = 0: only C_z is off, said
+        assert r.converged and "warning (C_z only: it feeds no field)" in r.message
     else:
         assert r.converged, r.message
     assert math.isfinite(r.delta_0) and math.isfinite(r.delta_inf) and r.delta_0 >= 0
@@ -342,6 +349,18 @@ def test_complexity_never_reports_an_unsolved_point_as_sigma_zero():
         assert "Sigma is unknown" in r.message
 
 
+def test_gaussian_dmft_is_invariant_under_a_common_time_scale():
+    # tau_h = 100 on the grid scaled by 100 is the tau_h = 1 problem exactly; the start
+    # exp(-tau) (in absolute time) made it fall to the unstable zero solution (delta_0 =
+    # 0, "converged"; found by a probe). Now the start follows the slowest filter.
+    one = dmft("additive", g_h=2.0, tau_max=40.0, dtau=0.1, lyapunov=True)
+    slow = dmft("additive", g_h=2.0, tau_h=100.0, tau_max=4000.0, dtau=10.0, lyapunov=True)
+    assert one.converged and slow.converged and slow.chaotic
+    assert slow.delta_0 == pytest.approx(one.delta_0, rel=1e-7)
+    assert slow.tau_corr == pytest.approx(100 * one.tau_corr, rel=1e-6)
+    assert 100 * slow.lyapunov_max == pytest.approx(one.lyapunov_max, rel=1e-6)
+
+
 def test_gaussian_dmft_classification_and_warnings_a_user_can_trip():
     # found by a probe (2026-11-27), g_h = 4, alpha_r = 5 (delta_0 = 0.1861 at dtau = 0.1)
     B = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, lyapunov=False)
@@ -352,10 +371,18 @@ def test_gaussian_dmft_classification_and_warnings_a_user_can_trip():
     assert not dmft("gated", **{**B, "g_h": 0.5}, tol=1e-3).chaotic
     with pytest.raises(ParameterError, match=r"tol=1000.0 must be a number in \[0, 1\)"):
         dmft("gated", **B, tol=1e3)
-    # a coarse lag grid moves the solution (delta_0 +11 % at dtau = 2): said
+    # a coarse lag grid moves the solution (delta_0 +11 % at dtau = 2): not converged
+    # (it was a warning beside converged = True; 2026-11-28), the outputs still computed
     coarse = dmft("gated", **B, tau_max=200.0, dtau=2.0)
     assert coarse.delta_0 > 1.05 * 0.1861 and "reduce dtau" in coarse.message
+    assert not coarse.converged and "not converged: the lag spacing" in coarse.message
     assert "reduce dtau" not in dmft("gated", **B, tau_max=40.0, dtau=0.1).message
+    with pytest.raises(ConvergenceError, match="lag spacing dtau = 2"):
+        dmft("gated", **B, tau_max=200.0, dtau=2.0, throw=True)
+    # the default dtau = 0.05 against tau_h = 1e-3: delta_0 was 22 (0.332 is exact),
+    # "converged", chaotic with lambda_max = -590
+    fast = dmft("additive", g_h=2.0, tau_h=1e-3, tau_max=20.0, lyapunov=False)
+    assert not fast.converged and "time constant 1/a = 0.001 of h" in fast.message
     # settling on the unstable static solution from a tiny start: said, with lambda_max
     z = dmft("gated", **{**B, "lyapunov": True}, tau_max=200.0, initial_variance=1e-12)
     assert not z.chaotic and z.lyapunov_max > 0.4 and "it is unstable" in z.message

@@ -55,6 +55,17 @@ def test_diagonal_flow_exponents_exact():
     np.testing.assert_allclose(r.exponents, [-0.5] * 3 + [-2.0] * 3, atol=1e-4)
 
 
+def test_rounding_noise_of_a_frozen_network_is_not_a_positive_exponent():
+    # beta_z = 50: s_z <= 2e-22 freezes every unit, the exponents are about -2e-22; their
+    # computed values are rounding noise of 1e-17, which counted as 1-4 "significantly
+    # positive" exponents by the 2-standard-error rule alone (found by a probe)
+    net = Network("gated", 200, seed=0, g_h=1e-3, alpha_z=1e3, beta_z=50.0)
+    r = lyapunov_spectrum(net, k=5, T=50, transient=100)
+    assert np.max(np.abs(r.exponents)) < 1e-15
+    assert np.any(r.exponents > 2 * r.stderr)  # the old rule's positives are here
+    assert r.n_positive == 0
+
+
 def test_leading_exponent_agrees_with_twin_trajectory():
     net = Network("gated", 100, seed=0, g_h=3.0)
     r = lyapunov_spectrum(net, k=3, T=200, transient=50)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
+from meanfield._repr import short_repr
 from meanfield._checks import is_integer
 from meanfield._errors import ConvergenceError, ParameterError
 
@@ -48,12 +49,15 @@ class LyapunovResult:
     local : ndarray, shape (n_intervals, k)
         Local exponents of every renormalisation interval after the transient.
     n_positive : int
-        Exponents significantly above zero (more than 2 standard errors).
+        Exponents significantly above zero: more than 2 standard errors, and more than
+        a millionth of an e-fold over the run (``T * lambda > 1e-6``).
     kaplan_yorke : float
         Kaplan–Yorke dimension of the leading ``k`` exponents (``nan`` when their sum
         is still positive: more exponents are needed).
     T, transient, renorm_every, dt : float
     """
+
+    __repr__ = short_repr
 
     exponents: np.ndarray
     stderr: np.ndarray
@@ -243,7 +247,11 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     err = blocks.std(0, ddof=1) / math.sqrt(n_blocks)
     order = np.argsort(-exps)
     exps, err, local = exps[order], err[order], local[:, order]
-    n_pos = int(np.sum(exps > 2 * err))
+    # significantly positive: beyond 2 standard errors, and beyond a millionth of an
+    # e-fold over the whole run (T lambda > 1e-6): a frozen network's exponents are
+    # rounding noise of 1e-17 whose block spread can be smaller still (n_positive was 1-4
+    # at g_h = 1e-3, alpha_z = 1000, beta_z = 50; found by a probe, 2026-11-28)
+    n_pos = int(np.sum(exps > 2 * err + 1e-6 / (n_int * tau)))
     return LyapunovResult(exps, err, local, n_pos, kaplan_yorke_dimension(exps),
                           n_int * tau, n_trans * tau, tau, dt)
 
