@@ -180,6 +180,7 @@ def _theory_vs_simulation(model, net, out, seed, plt):
            label="network, N=1000", capsize=3)
     a1.set_xticks(x, [f"$\\Delta_{v}$" for v in net.variables])
     a1.set_title("fixed-point variances at g_h=1.6, beta_h=0.3", fontsize=9)
+    a1.set_ylabel("variance across units")
     a1.legend()
     a2.plot(ev.real, ev.imag, ".", ms=2, color="0.4", label="eigenvalues, N=400")
     for c in S.boundary(extent):
@@ -189,6 +190,7 @@ def _theory_vs_simulation(model, net, out, seed, plt):
     a2.axvline(0, color="0.7", lw=0.5)
     a2.set_title("Jacobian spectrum on the chaotic trajectory", fontsize=9)
     a2.set_xlabel(r"Re $\lambda$")
+    a2.set_ylabel(r"Im $\lambda$")
     a2.legend(fontsize=7)
     fig.tight_layout()
     path = out / "theory_vs_simulation.png"

@@ -364,7 +364,16 @@ class Linearisation:
 
         Costs one matrix product per stacked coupling matrix (never forms the Jacobian).
         """
-        v = np.asarray(v, dtype=float)
+        try:
+            v = np.asarray(v, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"matvec takes numbers: {exc}") from None
+        n, N = self.network.n_vars, self.network.N
+        if v.ndim not in (2, 3) or v.shape[:2] != (n, N):
+            # (a flat vector of n N numbers raised numpy's "setting an array element with a
+            # sequence"; found by a probe, 2026-11-28)
+            raise ParameterError(f"matvec takes vectors of shape ({n}, {N}) or ({n}, {N}, k), "
+                                 f"not {v.shape}")
         expand = (lambda a: a[:, None]) if v.ndim == 3 else (lambda a: a)
         out = np.zeros_like(v)
         for (k, l), a in self.local.items():

@@ -15,8 +15,8 @@ def summarise_run(net: Network, *, T: float, dt: float = 0.05, method: str = "rk
     """Simulate ``net`` and return a JSON-ready summary with stable keys.
 
     Keys: ``model, params, N, T, seed, transient, settled, rms_speed, variance,
-    fluctuation_variance, static_variance`` (the last three map each variable to a
-    float, measured over ``[transient, T]``, default ``T/2``).
+    fluctuation_variance, static_variance`` (these three map each variable to a float,
+    measured over ``[transient, T]``, default ``T/2``), then ``method, dt, steps``.
     """
     transient = T / 2 if transient is None else transient
     traj = simulate(net, T, dt=dt, method=method, transient=transient,
@@ -35,4 +35,8 @@ def summarise_run(net: Network, *, T: float, dt: float = 0.05, method: str = "rk
         "variance": {v: var[v]["total"] for v in net.variables},
         "fluctuation_variance": {v: var[v]["fluctuation"] for v in net.variables},
         "static_variance": {v: var[v]["static"] for v in net.variables},
+        # how it was integrated (added 2026-11-28, after the keys above)
+        "method": method,
+        "dt": float(dt),  # dopri5: its first step (rk4 and adams: the step)
+        "steps": int(traj.steps),
     }

@@ -93,6 +93,7 @@ def run(args) -> int:
         for v, c in r.C.items():
             ax.plot(r.tau, c, label=f"$C_{{{v}}}(\\tau)$")
         ax.set_xlabel(r"$\tau$")
+        ax.set_ylabel(r"correlation $C(\tau)$")
         ax.legend()
         ax.set_title(f"DMFT, {model.name}", fontsize=9)
         fig.tight_layout()

@@ -48,13 +48,24 @@ class Line:
 
 
 def _jac(H, u, h=1e-6):
-    f0 = H(u)
-    J = np.empty((len(f0), len(u)))
-    for i in range(len(u)):
-        e = np.zeros_like(u)
-        e[i] = h * max(1.0, abs(u[i]))
-        J[:, i] = (H(u + e) - H(u - e)) / (2 * e[i])
+    """Central-difference Jacobian of ``H`` at ``u``; callers check it is finite.
+
+    Evaluated with floating-point warnings off: an iterate can reach where the equations
+    overflow (log q large at beta_h = +-50), which printed numpy's warnings and then, from
+    an SVD of NaN, LAPACK's "On entry to DLASCL parameter number 4 had an illegal value"
+    (found by a probe, 2026-11-28); a non-finite value now ends the step instead."""
+    with np.errstate(all="ignore"):
+        f0 = H(u)
+        J = np.empty((len(f0), len(u)))
+        for i in range(len(u)):
+            e = np.zeros_like(u)
+            e[i] = h * max(1.0, abs(u[i]))
+            J[:, i] = (H(u + e) - H(u - e)) / (2 * e[i])
     return J
+
+
+def _finite(*arrays) -> bool:
+    return all(np.all(np.isfinite(a)) for a in arrays)
 
 
 def _tangent(J, prev=None):
@@ -99,11 +110,15 @@ def continue_curve(H, u0, *, step=0.02, max_steps=400, box=None, tol=1e-10,
             v = pred.copy()
             ok = False
             for _it in range(12):
-                F = np.append(H(v), t @ (v - pred))
-                if not np.all(np.isfinite(F)):
-                    break
+                with np.errstate(all="ignore"):
+                    F = np.append(H(v), t @ (v - pred))
                 J = np.vstack([_jac(H, v), t])
-                dv = np.linalg.solve(J, -F)
+                if not _finite(F, J):
+                    break
+                try:
+                    dv = np.linalg.solve(J, -F)
+                except np.linalg.LinAlgError:
+                    break
                 v = v + dv
                 if np.linalg.norm(dv) < tol * max(1.0, np.linalg.norm(v)):
                     # a corrector that lands far from the prediction has jumped to another
@@ -116,7 +131,11 @@ def continue_curve(H, u0, *, step=0.02, max_steps=400, box=None, tol=1e-10,
         else:
             msg = f"corrector failed (step {ds:.2g})"
             break
-        t = _tangent(_jac(H, v), t)
+        Jv = _jac(H, v)
+        if not _finite(Jv):
+            msg = "the equations are not finite beyond this point"
+            break
+        t = _tangent(Jv, t)
         u = v
         pts.append(u.copy())
         if box is not None and (np.any(u < box[0]) or np.any(u > box[1])):
@@ -182,11 +201,16 @@ def transition_line(model: str | Model, kind: str, *, x: tuple, y: tuple, start:
     # first correct the start point onto the line (Newton on H, minimal-norm steps)
     u = u0.copy()
     for _ in range(30):
-        F = H(u)
+        with np.errstate(all="ignore"):
+            F = H(u)
         if np.linalg.norm(F) < 1e-11:
             break
-        u = u - np.linalg.lstsq(_jac(H, u), F, rcond=None)[0]
-    else:
+        J = _jac(H, u)
+        if not _finite(F, J):
+            F = np.full_like(F, np.inf)  # the iterate left the region of finite values
+            break
+        u = u - np.linalg.lstsq(J, F, rcond=None)[0]
+    if not np.linalg.norm(F) < 1e-11:
         near = ", ".join(f"{k}={float(v):.4g}" for k, v in start.items()) if isinstance(
             start, dict) else start
         raise ConvergenceError(f"no point of the line near {near} "
@@ -197,8 +221,11 @@ def transition_line(model: str | Model, kind: str, *, x: tuple, y: tuple, start:
     if len(u) == 3:
         lo[0], hi[0] = np.log(1e-10), np.log(10.0)
     halves, msgs = [], []
+    J0 = _jac(H, u)
+    if not _finite(J0):
+        raise ConvergenceError("the line's equations are not finite beside its start point")
     for sign in (1, -1):
-        t0 = _tangent(_jac(H, u)) * sign
+        t0 = _tangent(J0) * sign
         pts, msg = continue_curve(H, u, step=step, max_steps=max_steps, box=(lo, hi),
                                   direction=t0)
         halves.append(pts)

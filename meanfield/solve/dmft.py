@@ -156,6 +156,11 @@ class DMFTResult:
         """``converged`` under the name the package's other results use."""
         return bool(self.converged)
 
+    @property
+    def lyapunov_max_error(self) -> float:
+        """``lyapunov_error`` under its JSON and sweep name."""
+        return self.lyapunov_error
+
     def to_dict(self) -> dict:
         """The scalar results as JSON-ready values: an undefined number (NaN: tau_corr of
         a fixed point, lambda_max not computed, delta_0_error of a sampled solve that

@@ -147,3 +147,18 @@ def test_phase_diagram_params_are_the_fixed_ones():
     assert "g_h" not in d["params"] and "alpha_r" not in d["params"]
     assert d["params"]["alpha_z"] == 0.5 and d["params"]["beta_h"] == 0.0
     assert d["x_values"] == [1.5, 1.75, 2.0, 2.25, 2.5] and d["y_values"] == [0.0, 5.0, 10.0]
+
+
+def test_lines_into_overflowing_regions_stop_without_warnings(capfd):
+    # beta_h = +-50: the lines' Newton iterates reached log q where exp overflows; numpy's
+    # warnings, then LAPACK's "On entry to DLASCL parameter number 4 had an illegal value"
+    # from an SVD of NaN (found by a probe). Warnings are errors here; LAPACK writes to
+    # the C stdout, captured by capfd.
+    from meanfield.solve.phase import phase_diagram
+
+    pd = phase_diagram("gated", x=("g_h", np.linspace(1.9, 2.1, 5)),
+                       y=("beta_h", np.array([-50.0, 0.0, 50.0])))
+    out, err = capfd.readouterr()
+    assert "DLASCL" not in out + err and "illegal value" not in out + err
+    assert pd.messages and all("not finite" in m or "no crossing" in m or "no point" in m
+                               for m in pd.messages), pd.messages

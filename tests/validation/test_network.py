@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import meanfield as mf
+from meanfield import ParameterError
 from tests.reference.gated_numpy import gated_rhs
 from validation import Network, simulate
 
@@ -229,3 +230,17 @@ def test_bad_network_arguments():
     net = Network("gated", 10)
     with pytest.raises(mf.ParameterError, match="expected"):
         net.velocity(np.zeros((2, 10)))
+
+
+def test_jacobian_vector_products_check_their_shape():
+    # a flat vector of n N numbers raised numpy's "setting an array element with a
+    # sequence" from deep inside (found by a probe, 2026-11-28)
+    net = Network("gated", 20, seed=0, g_h=3.0)
+    lin = net.linearise(net.initial_state(0))
+    with pytest.raises(ParameterError, match=r"shape \(3, 20\) or \(3, 20, k\), not \(60,\)"):
+        lin.matvec(np.ones(60))
+    with pytest.raises(ParameterError, match="matvec takes numbers"):
+        lin.matvec([["a"] * 20] * 3)
+    v = np.random.default_rng(0).standard_normal((3, 20, 2))
+    want = (lin.dense() @ v[:, :, 1].ravel()).reshape(3, 20)
+    np.testing.assert_allclose(lin.matvec(v)[:, :, 1], want, rtol=1e-12, atol=1e-12)

@@ -122,8 +122,9 @@ class FixedPointCount:
                 and self.converged >= MIN_CONVERGED_FRACTION * self.total_starts[-1])
 
     def __repr__(self):
-        return (f"FixedPointCount(count={self.count}, stable={self.n_stable}, "
-                f"complete={self.complete}, counts={list(self.counts)}, "
+        return (f"FixedPointCount(count={self.count}, n_stable={self.n_stable}, "
+                f"complete={self.complete}, success={self.success}, "
+                f"counts={list(self.counts)}, "
                 f"starts={list(self.total_starts)}, message={self.message!r})")
 
 
