@@ -376,7 +376,8 @@ def _demo_section(demo: dict, images: dict) -> list[str]:
         out.append("<table><thead><tr><th>quantity</th><th>parameters</th><th>theory</th>"
                    "<th>simulation &plusmn; error</th></tr></thead><tbody>")
         for r in rows:
-            out.append(f"<tr><td>{_e(r.get('quantity'))}</td>"
+            note = f"<br><small>{_e(r['note'])}</small>" if r.get("note") else ""
+            out.append(f"<tr><td>{_e(r.get('quantity'))}{note}</td>"
                        f"<td>{_e(_params_text(r.get('params')))}</td>"
                        f'<td class="num">{format_number(r.get("theory"), ".4g")}</td>'
                        f'<td class="num">{format_number(r.get("simulation"), ".4g")} '
