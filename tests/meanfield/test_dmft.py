@@ -394,3 +394,15 @@ def test_a_runaway_or_unstable_single_site_process_is_reported_without_warnings(
     with pytest.raises(ParameterError, match="single-site process ran away"):
         dmft(mf.parse_model(user_models.SIGNED_GATE_BOUNDED), dtau=0.2, tau_max=20.0,
              samples=64, T=40.0, replicas=2)
+
+
+def test_a_window_of_few_correlation_times_is_warned_about():
+    # additive g_h = 1.3 (exact C_inf = 0, tau_corr 13.2 on a long window): on lags up to
+    # 30 the last tenth still holds correlation, C_inf reads 0.027 and tau_corr 10.9;
+    # the tail note (5 % of the drop over the last tenth) missed such slow tails (a
+    # probe's user model: delta_inf 33 % high, tau_corr half)
+    short = dmft("additive", g_h=1.3, tau_max=30.0, dtau=0.1, lyapunov=False)
+    long = dmft("additive", g_h=1.3, tau_max=200.0, dtau=0.1, lyapunov=False)
+    assert short.delta_inf > 0.02 and long.delta_inf < 1e-8
+    assert "warning: tau_corr = 10.9 is more than 0.3 tau_max = 30" in short.message
+    assert "warning" not in long.message and long.tau_corr > 1.2 * short.tau_corr
