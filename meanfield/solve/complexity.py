@@ -245,6 +245,14 @@ def _log_determinant_scalar(w2, w, tol):
     return 0.5 * (float(w @ log_D) - t), s, s, log_D, 1, abs(f(t))
 
 
+class _NoFeedback(ParameterError):
+    """Every presynaptic function is constant to double precision at these values."""
+
+    def __init__(self, message, fields):
+        super().__init__(message)
+        self.fields = fields
+
+
 class _Kernel:
     """The tilted-Gaussian saddle point at fixed q on a tensor trapezoid grid."""
 
@@ -260,8 +268,9 @@ class _Kernel:
         self.keep = _numerically_active(self.mod, self.p)
         self.m = len(self.keep)
         if self.m == 0:
-            raise ParameterError(f"model {model.name!r}: no field feeds back at these "
-                                 "parameter values (every presynaptic function is constant)")
+            raise _NoFeedback(f"model {model.name!r}: no field feeds back at these "
+                              "parameter values (every presynaptic function is constant)",
+                              [f.removeprefix("eta_") for f in self.all_fields])
         if float(nodes) ** self.m > _MAX_GRID:
             # a probe asked for 1e6 nodes: numpy's 7 TiB MemoryError, not a message
             raise ParameterError(f"nodes={nodes}: a tensor grid of {nodes}^{self.m} points "
@@ -434,7 +443,25 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
     if not (isinstance(refine, int) and refine >= 0):
         raise ParameterError(f"refine={refine!r} must be an integer >= 0")
     options = {"nodes": nodes, "scan": scan, "q_min": q_min, "tol": tol}
-    result = _complexity_at(model, params, nodes, scan, q_min, tol, options)
+    try:
+        result = _complexity_at(model, params, nodes, scan, q_min, tol, options)
+    except _NoFeedback as exc:
+        # saturated presynaptic functions (tanh(1.5 h + 50)): the fields are constants,
+        # so is the fixed point: one, Sigma = 0 (it was refused; found by a probe)
+        # (the slopes vanish, so do L, mu, u, v and the stability; the fields' variances
+        # are the static theory's, not 0: fixed_point_branches gives them)
+        zero = {n: 0.0 for n in exc.fields}
+        return ComplexityResult(
+            model=model.name, params=params, sigma=0.0,
+            field_variance={n: float("nan") for n in exc.fields},
+            conjugate=dict(zero), u=dict(zero), v=dict(zero), log_det=0.0,
+            relative_entropy=0.0, stability=0.0, branch="zero", best_value=0.0,
+            converged=True, success=True,
+            message="every presynaptic function is constant to double precision at these "
+                    "parameters: the fixed point is unique, Sigma = 0 (its field variances: "
+                    "fixed_point_branches)",
+            residual=0.0, iterations=0, quadrature_nodes=nodes, quadrature_error=0.0,
+            options=options)
     tried = [nodes]
     while not result.converged and refine > 0:
         # a steep gate makes the integrands narrow: refine the quadrature and try again

@@ -5,6 +5,7 @@ implementation of the additive complexity, the circular law and finite random ma
 """
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -199,3 +200,12 @@ def test_a_kinked_nonlinearity_runs_without_warnings_and_states_its_convergence(
     if not r.converged:
         with pytest.raises(ConvergenceError, match="quadrature error"):
             complexity(model)
+
+
+def test_saturated_presynaptic_functions_give_one_fixed_point():
+    # tanh(1.5 h + 50) is 1 to double precision: the fields are constants, one fixed
+    # point, Sigma = 0 (it was refused as "no field feeds back"; found by a probe)
+    r = complexity("additive", beta_h=50.0)
+    assert r.converged and r.sigma == 0.0 and r.branch == "zero"
+    assert "constant to double precision" in r.message
+    assert math.isnan(r.field_variance["h"]) and r.log_det == 0.0
