@@ -45,6 +45,37 @@ def test_recording_grid_and_transient():
     np.testing.assert_allclose(tr2.y, tr.y, atol=1e-5)
 
 
+@pytest.mark.parametrize("method", ["rk4", "adams", "dopri5"])
+@pytest.mark.parametrize("record_every", [0.7, 1.0, 20.0])
+def test_the_final_state_is_the_state_at_T(method, record_every):
+    # dopri5 stopped at the last record time: T = 3.3 with records every 1.0 gave the
+    # state at 3, and a record interval longer than the run gave y0 (found by a probe)
+    net = Network(ROTATION, 5, seed=0)
+    y0 = net.initial_state(0)
+    T, w = 3.3, 1.3
+    tr = simulate(net, T, y0=y0, method=method, dt=0.01 if method != "dopri5" else 0.05,
+                  record_every=record_every, rtol=1e-10, atol=1e-12)
+    c, s = np.cos(w * T), np.sin(w * T)
+    exact = np.stack([c * y0[0] - s * y0[1], s * y0[0] + c * y0[1]])
+    assert np.max(np.abs(tr.final - exact)) < 1e-7
+
+
+def test_dopri5_holds_each_trial_of_a_batch_to_the_tolerance():
+    # one rms norm over the batch let a moving trial among resting ones err 12 times more
+    # than alone; the step now follows the worst trial, so the moving one is as accurate
+    net = Network(ROTATION, 5, seed=0)
+    y0 = np.zeros((2, 5, 8))
+    y0[:, :, 0] = net.initial_state(0)
+    T, w = 3.0, 1.3
+    c, s = np.cos(w * T), np.sin(w * T)
+    exact = np.stack([c * y0[0, :, 0] - s * y0[1, :, 0], s * y0[0, :, 0] + c * y0[1, :, 0]])
+    alone = simulate(net, T, y0=y0[:, :, 0], method="dopri5", record_every=T, rtol=1e-6)
+    batch = simulate(net, T, y0=y0, method="dopri5", record_every=T, rtol=1e-6)
+    err_alone = np.max(np.abs(alone.final - exact))
+    err_batch = np.max(np.abs(batch.final[:, :, 0] - exact))
+    assert err_batch <= 1.5 * err_alone
+
+
 @pytest.mark.parametrize("kw, fragment", [
     ({"T": 0}, "T=0"), ({"T": float("nan")}, "T=nan"), ({"T": 1, "dt": -1}, "dt=-1"),
     ({"T": 1, "method": "euler"}, "unknown method"), ({"T": 1, "transient": 2}, "transient"),

@@ -57,3 +57,22 @@ def test_newton_reports_failure():
     net = Network("gated", 100, seed=0, g_h=6.0)  # chaotic; no fixed point near a random state
     res = find_fixed_point(net, net.initial_state(0), max_iter=2)
     assert not res.success and "2 Newton iterations" in res.message
+
+
+def test_a_gmres_step_that_did_not_converge_is_not_taken(monkeypatch):
+    # GMRES returned info = 50 (5 % relative residual) on an indefinite Jacobian and its
+    # step was taken anyway: "line search failed" where the dense solve converges (found
+    # by a probe). Here GMRES is made to fail: the step is redone densely, or, beyond the
+    # dense limit, the search stops naming GMRES.
+    from validation.measure import fixed_points as fpm
+
+    def failing(op, b, **kw):
+        return 0.5 * b, 50  # a poor step, flagged as not converged
+    monkeypatch.setattr(fpm.spla, "gmres", failing)
+    net = Network("gated", 100, seed=0, g_h=3.0)
+    y0 = 1e-3 * net.initial_state(1)
+    r = fpm.find_fixed_point(net, y0, linear_solver="krylov")
+    assert r.success and r.residual < 1e-10
+    monkeypatch.setattr(fpm, "_DENSE_FALLBACK", 0)
+    r = fpm.find_fixed_point(net, y0, linear_solver="krylov")
+    assert not r.success and r.message.startswith("GMRES did not converge")

@@ -67,6 +67,10 @@ def _local_diagonal(lin, F):
     return D
 
 
+#: Most unknowns for which a failed GMRES step is redone by a dense solve (0.5 GB).
+_DENSE_FALLBACK = 8000
+
+
 def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
                      max_iter: int = 50, linear_solver: str | None = None,
                      throw: bool = False) -> FixedPointResult:
@@ -81,7 +85,9 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
         Success when the rms of the flow is below ``tol``.
     max_iter : int
     linear_solver : {'dense', 'krylov'}, optional
-        Default: dense for ``n_vars*N <= 4000``, else krylov.
+        Default: dense for ``n_vars*N <= 4000``, else krylov (GMRES; a step it does not
+        converge on is redone densely up to 8000 unknowns, else the search stops saying
+        so).
     throw : bool
         Raise :class:`ConvergenceError` instead of returning ``success=False``.
     """
@@ -129,6 +135,24 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
                 matvec=lambda v: (lin.matvec(v.reshape(y.shape)) / D).ravel())
             step, info = spla.gmres(op, -(F / D).ravel(), rtol=1e-12, atol=0.0, restart=100,
                                     maxiter=50)
+            if info != 0:
+                # GMRES did not reach its tolerance (an indefinite, ill-conditioned J: 5 %
+                # relative residual, the step off by 136 %); its step was taken anyway and
+                # Newton ended in "line search failed" (found by a probe, 2026-11-28). A
+                # dense solve where it fits (8000 unknowns: 0.5 GB), else say so.
+                if size <= _DENSE_FALLBACK:
+                    try:
+                        step = scipy.linalg.solve(lin.dense(), -F.ravel(), check_finite=True)
+                    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+                        message = "singular Jacobian"
+                        break
+                else:
+                    rel = float(np.linalg.norm(op.matvec(step) + (F / D).ravel())
+                                / np.linalg.norm((F / D).ravel()))
+                    message = (f"GMRES did not converge (relative residual {rel:.2g}) at "
+                               f"Newton iteration {it} (residual {res:.3g}); the Jacobian is "
+                               "ill-conditioned here")
+                    break
         step = step.reshape(y.shape)
         lam = 1.0
         while lam > 1e-6:
