@@ -186,7 +186,19 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     if method not in METHODS:
         raise ParameterError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     record_every = dt if record_every is None else _check_positive("record_every", record_every)
-    transient = float(transient)
+    try:
+        transient = float(transient)
+    except (TypeError, ValueError):
+        raise ParameterError(f"transient={transient!r} is not a number") from None
+    if method == "dopri5":
+        rtol, atol = _check_positive("rtol", rtol), float(atol)
+        if not (math.isfinite(atol) and atol >= 0) or rtol < 1e-14:
+            # rtol = atol = 0 divided by zero, then blamed the flow for a step underflow
+            raise ParameterError(f"dopri5 tolerances rtol={rtol!r} (at least 1e-14, "
+                                 f"double precision's limit) and atol={atol!r} (>= 0)")
+    if isinstance(max_steps, bool) or not (isinstance(max_steps, int | np.integer)
+                                           and max_steps >= 1):
+        raise ParameterError(f"max_steps={max_steps!r} must be a positive integer")
     if not (0 <= transient <= T):
         raise ParameterError(f"transient={transient!r} must lie in [0, T={T:g}]")
     fixed = method in ("rk4", "adams")
@@ -200,8 +212,8 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
         raise ParameterError(f"record_every={record_every:g} is shorter than the step "
                              f"dt={dt:g}: {method} records at most once per step; choose "
                              f"dt <= record_every")
-    y = (network.initial_state(seed, batch=batch) if y0 is None
-         else network.check_state(y0).copy())
+    y = network.check_state(network.initial_state(seed, batch=batch) if y0 is None
+                            else np.array(y0, dtype=float))
     if y0 is not None and not np.all(np.isfinite(y)):
         raise ParameterError("y0 contains NaN or inf; the initial state must be finite")
     n_records = (T - transient) / max(record_every, dt if fixed else 0.0) + 1

@@ -165,6 +165,12 @@ class Network:
         """
         if batch is not None and not (isinstance(batch, int | np.integer) and batch >= 1):
             raise ParameterError(f"batch={batch!r} must be None or a positive integer")
+        if isinstance(seed, bool) or not (isinstance(seed, int | np.integer) and seed >= 0):
+            # (numpy's "expected non-negative integer" or a TypeError before; a probe)
+            raise ParameterError(f"seed={seed!r} must be a non-negative integer")
+        if isinstance(scale, bool) or not (isinstance(scale, int | float | np.number)
+                                           and math.isfinite(scale) and scale >= 0):
+            raise ParameterError(f"scale={scale!r} must be a finite number >= 0")
         rng = np.random.default_rng([seed, 0x5EED])
         if batch is None:
             return scale * rng.standard_normal((self.n_vars, self.N))
@@ -179,6 +185,18 @@ class Network:
         if y.ndim not in (2, 3) or y.shape[:2] != (self.n_vars, self.N):
             raise ParameterError(f"state has shape {y.shape}; expected ({self.n_vars}, "
                                  f"{self.N}) or ({self.n_vars}, {self.N}, B)")
+        # per-trial inputs (N, B) need a batch of B trials (a single state, or another B,
+        # gave numpy's broadcasting error from the first step; found by a probe)
+        for name, spec in self.inputs.items():
+            if callable(spec):
+                continue
+            shape = np.shape(spec)
+            if len(shape) == 2 and shape[1] > 1 and (y.ndim != 3 or y.shape[2] != shape[1]):
+                have = "one trial" if y.ndim == 2 else f"a batch of {y.shape[2]}"
+                raise ParameterError(f"input {name} has {shape[1]} trials (shape {shape}), "
+                                     f"the state {have}: give a batch of {shape[1]} trials "
+                                     f"(batch={shape[1]} or y0 of shape ({self.n_vars}, "
+                                     f"{self.N}, {shape[1]}))")
         return y
 
     # ---------------------------------------------------------------- dynamics

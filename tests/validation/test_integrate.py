@@ -79,6 +79,13 @@ def test_dopri5_holds_each_trial_of_a_batch_to_the_tolerance():
 @pytest.mark.parametrize("kw, fragment", [
     ({"T": 0}, "T=0"), ({"T": float("nan")}, "T=nan"), ({"T": 1, "dt": -1}, "dt=-1"),
     ({"T": 1, "method": "euler"}, "unknown method"), ({"T": 1, "transient": 2}, "transient"),
+    # numpy's or Python's own errors before (found by a probe, 2026-11-28)
+    ({"T": 1, "seed": -1}, "seed=-1 must be a non-negative integer"),
+    ({"T": 1, "seed": 2.5}, "seed=2.5"), ({"T": 1, "transient": "a"}, "transient='a'"),
+    ({"T": 1, "max_steps": "a"}, "max_steps='a'"),
+    ({"T": 1, "method": "dopri5", "rtol": "a"}, "rtol='a'"),
+    ({"T": 1, "method": "dopri5", "rtol": 1e-30}, "at least 1e-14"),
+    ({"T": 1, "method": "dopri5", "atol": -1.0}, "atol=-1.0"),
 ])
 def test_bad_arguments(kw, fragment):
     net = Network(ROTATION, 3)

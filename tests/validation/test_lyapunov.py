@@ -93,6 +93,9 @@ def test_kaplan_yorke_dimension():
     assert kaplan_yorke_dimension([1.0, 0.0, -2.0]) == pytest.approx(2.5)
     assert kaplan_yorke_dimension([-0.1, -1.0]) == 0.0
     assert np.isnan(kaplan_yorke_dimension([0.5, 0.1]))
+    for bad, match in (([], "no exponents"), (["a"], "takes numbers")):
+        with pytest.raises(ParameterError, match=match):
+            kaplan_yorke_dimension(bad)
 
 
 def test_participation_ratio_of_isotropic_and_rank_one_activity():

@@ -244,3 +244,17 @@ def test_jacobian_vector_products_check_their_shape():
     v = np.random.default_rng(0).standard_normal((3, 20, 2))
     want = (lin.dense() @ v[:, :, 1].ravel()).reshape(3, 20)
     np.testing.assert_allclose(lin.matvec(v)[:, :, 1], want, rtol=1e-12, atol=1e-12)
+
+
+def test_per_trial_inputs_need_a_batch_of_as_many_trials():
+    # accepted at construction, then numpy's broadcasting error from the first step of
+    # simulate, find_fixed_point, lyapunov_spectrum (found by a probe)
+    from validation.measure import lyapunov_spectrum
+
+    net = Network("gated", 30, seed=0, inputs={"I_h": np.ones((30, 3))})
+    for call in (lambda: simulate(net, 1.0), lambda: simulate(net, 1.0, batch=2),
+                 lambda: lyapunov_spectrum(net, k=2, T=2.0, transient=0.0)):
+        with pytest.raises(ParameterError, match=r"input I_h has 3 trials"):
+            call()
+    tr = simulate(net, 1.0, batch=3)
+    assert tr.final.shape == (3, 30, 3)

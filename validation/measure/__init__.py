@@ -2,6 +2,8 @@
 
 from .autocorrelation import autocorrelation as autocorrelation
 from .autocorrelation import variances as variances
+from .count_fixed_points import FixedPointCount as FixedPointCount
+from .count_fixed_points import count_fixed_points as count_fixed_points
 from .fixed_points import FixedPointResult as FixedPointResult
 from .fixed_points import find_fixed_point as find_fixed_point
 from .settle import SettleResult as SettleResult, settled as settled

@@ -105,7 +105,7 @@ def _check_run(network, T, transient, dt, renorm_every, y0, **seeds):
             raise ParameterError(f"{name}={v!r} must be a non-negative integer")
     _check_steps(T + transient, dt)
     if y0 is None:
-        y = network.initial_state(seeds.get("state_seed", 0))
+        y = network.check_state(network.initial_state(seeds.get("state_seed", 0)))
     else:
         y = network.check_state(y0).copy()
         if y.ndim != 2:
@@ -131,11 +131,16 @@ def kaplan_yorke_dimension(exponents) -> float:
     0 when the largest exponent is negative and ``nan`` when the sum of all the given
     exponents is still non-negative (the dimension needs more of them).
     """
-    lam = np.sort(np.asarray(exponents, dtype=float).ravel())[::-1]
+    try:
+        lam = np.sort(np.asarray(exponents, dtype=float).ravel())[::-1]
+    except (TypeError, ValueError):
+        raise ParameterError("kaplan_yorke_dimension takes numbers") from None
+    if lam.size == 0:  # (returned 0.0; found by a probe)
+        raise ParameterError("kaplan_yorke_dimension: no exponents given")
     if not np.all(np.isfinite(lam)):
         raise ParameterError("kaplan_yorke_dimension: the exponents contain NaN or inf")
     c = np.cumsum(lam)
-    if lam.size == 0 or lam[0] < 0:
+    if lam[0] < 0:
         return 0.0
     if c[-1] >= 0:
         return float("nan")
