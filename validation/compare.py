@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from meanfield._errors import ParameterError
+
 __all__ = ["Comparison", "StudyResult", "sem", "write_report"]
 
 
@@ -111,7 +113,18 @@ def write_report(results: list[StudyResult], out: Path) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
-    data = json.loads(path.read_text()) if path.exists() else {"studies": {}}
+    data = {"studies": {}}
+    if path.exists():
+        # another program's summary (the demo's), or a damaged file: refused in one line
+        # (a bare KeyError / JSONDecodeError before; found by a probe, 2026-11-28)
+        try:
+            data = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ParameterError(f"{path} exists and is not readable JSON ({exc}); move it "
+                                 "or choose another folder") from None
+        if not isinstance(data, dict) or not isinstance(data.get("studies"), dict):
+            raise ParameterError(f"{path} exists and is not a validation summary (no "
+                                 "'studies'; the demo's?): move it or choose another folder")
     for r in results:
         data["studies"][r.name] = {"prediction": r.prediction, "measurement": r.measurement,
                                    "passed": r.passed, "figures": list(r.figures),

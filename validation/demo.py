@@ -31,9 +31,18 @@ def correlation_time(C: np.ndarray, dt: float, c_inf: float) -> float:
 
     The definition of spec section 4; the integral is truncated at the last lag
     given (trapezoidal rule).
+    A settled network (fluctuations below 1e-9 of the variance) has none: ``nan`` (it
+    reported the decay time of a 1e-20 remnant as 1.33; found by a probe, 2026-11-28).
     """
-    c = (C - c_inf) / (C[0] - c_inf)
+    drop = float(C[0] - c_inf)
+    if not drop > 1e-9 * max(abs(float(C[0])), 1e-300):
+        return float("nan")
+    c = (C - c_inf) / drop
     return float(np.trapezoid(c ** 2, dx=dt))
+
+
+def _none_if_nan(x: float):
+    return None if x != x else x
 
 
 def _plt():
@@ -124,9 +133,11 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
         "variance": {v: stats[v]["total"] for v in net.variables},
         "fluctuation_variance": {v: stats[v]["fluctuation"] for v in net.variables},
         "static_variance": {v: stats[v]["static"] for v in net.variables},
-        "correlation_time": {v: correlation_time(corr[v], record_every,
-                                                 stats[v]["static"]) for v in net.variables},
-        "correlation_time_vs_alpha_z": {f"{az:g}": tc for az, (_, _, tc) in sweep.items()},
+        "correlation_time": {v: _none_if_nan(correlation_time(corr[v], record_every,
+                                                              stats[v]["static"]))
+                             for v in net.variables},
+        "correlation_time_vs_alpha_z": {f"{az:g}": _none_if_nan(tc)
+                                        for az, (_, _, tc) in sweep.items()},
         "theory_vs_simulation": theory_rows,
         "figures": [p_act.name, p_ac.name] + ([p_theory.name] if p_theory else []),
         "wall_time_s": round(time.perf_counter() - t0, 2),
@@ -204,12 +215,16 @@ def _theory_vs_simulation(model, net, out, seed, plt):
     return rows, path
 
 
+def _tc(x) -> str:
+    return "none (settled)" if x is None else f"{x:.3g}"
+
+
 def _markdown(s: dict) -> str:
     rows = "\n".join(
         f"| {v} | {s['variance'][v]:.4g} | {s['fluctuation_variance'][v]:.4g} | "
-        f"{s['static_variance'][v]:.4g} | {s['correlation_time'][v]:.3g} |"
+        f"{s['static_variance'][v]:.4g} | {_tc(s['correlation_time'][v])} |"
         for v in s["variance"])
-    sweep = "\n".join(f"| {az} | {tc:.3g} |" for az, tc in
+    sweep = "\n".join(f"| {az} | {_tc(tc)} |" for az, tc in
                       s["correlation_time_vs_alpha_z"].items())
     params = ", ".join(f"{k}={v:g}" for k, v in s["params"].items())
     text = f"""# meanfield demo: {s['model']} network

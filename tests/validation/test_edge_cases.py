@@ -292,6 +292,15 @@ def test_a_row_that_cannot_fail_fails_and_a_study_without_rows_does_not_pass(tmp
     ok = Comparison("s", "q", {}, 1.0, 1.05, 0.1, 0.3, "3 SE", extra={"a": np.arange(3.0)})
     path = write_report([StudyResult("s", "p", "m", (ok,))], tmp_path)
     assert json.loads(path.read_text())["studies"]["s"]["rows"][0]["extra"]["a"] == [0, 1, 2]
+    # an existing summary.json that is not a validation summary (the demo's), or damaged:
+    # one line, not a KeyError / JSONDecodeError (found by a probe)
+    for text, match in (('{"model": "gated"}', "not a validation summary"),
+                        ("{garb", "not readable JSON")):
+        other = tmp_path / match.split()[1]
+        other.mkdir()
+        (other / "summary.json").write_text(text)
+        with pytest.raises(ParameterError, match=match):
+            write_report([StudyResult("s", "p", "m", (ok,))], other)
 
 
 def test_a_stable_but_inaccurate_rk4_step_is_refused():

@@ -76,3 +76,16 @@ def test_a_gmres_step_that_did_not_converge_is_not_taken(monkeypatch):
     monkeypatch.setattr(fpm, "_DENSE_FALLBACK", 0)
     r = fpm.find_fixed_point(net, y0, linear_solver="krylov")
     assert not r.success and r.message.startswith("GMRES did not converge")
+
+
+def test_demo_correlation_time_of_settled_activity_is_none():
+    # a settled network (fluctuations 1e-20 of a static variance) reported the decay
+    # time of the remnant, 1.33 (found by a probe); an exponential gives its own time
+    from validation.demo import _none_if_nan, _tc, correlation_time
+
+    lags = np.arange(0, 50, 0.5)
+    assert np.isnan(correlation_time(0.3 + 1e-20 * np.exp(-lags), 0.5, 0.3))
+    # int (e^{-t/2})^2 dt = 1; the trapezoid rule at step h gives (h/2) coth(h/2)
+    assert correlation_time(0.3 + np.exp(-lags / 2), 0.5, 0.3) == pytest.approx(
+        0.25 / np.tanh(0.25), rel=1e-9)
+    assert _none_if_nan(float("nan")) is None and _tc(None) == "none (settled)"
