@@ -44,6 +44,21 @@ class Comparison:
     reason: str
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # numbers (NaN allowed: it fails the row), checked here rather than at `passed`,
+        # where None raised a TypeError and True counted as 1 (found by a probe)
+        for name in ("theory", "simulation", "sim_error", "tolerance"):
+            v = getattr(self, name)
+            ok = not isinstance(v, bool | str | np.bool_)
+            if ok:
+                try:
+                    float(v)
+                except (TypeError, ValueError):
+                    ok = False
+            if not ok:
+                raise ParameterError(f"Comparison {self.quantity!r}: {name}={v!r} must be a "
+                                     "number")
+
     @property
     def deviation(self) -> float:
         return abs(self.theory - self.simulation)
@@ -69,6 +84,12 @@ class StudyResult:
     measurement: str
     rows: tuple
     figures: tuple = ()
+
+    def __post_init__(self):
+        bad = [type(r).__name__ for r in self.rows if not isinstance(r, Comparison)]
+        if bad:
+            raise ParameterError(f"StudyResult {self.name!r}: rows must be Comparisons, "
+                                 f"not {', '.join(sorted(set(bad)))}")
 
     @property
     def passed(self) -> bool:

@@ -313,3 +313,17 @@ def test_a_stable_but_inaccurate_rk4_step_is_refused():
                                              r"0.067"):
         simulate(net, 20.0, dt=2.7)
     assert np.all(np.isfinite(simulate(net, 5.0, dt=1.0).final))  # dt = tau: allowed
+
+
+def test_comparisons_take_numbers_and_studies_take_comparisons():
+    # theory=None raised a TypeError only at `passed`, True counted as 1, and a row that
+    # was not a Comparison an AttributeError (found by a probe)
+    from validation.compare import Comparison, StudyResult
+
+    for bad in (None, True, "1.0"):
+        with pytest.raises(ParameterError, match="theory=.* must be a number"):
+            Comparison("s", "q", {}, bad, 1.0, 0.1, 0.3, "r")
+    assert not Comparison("s", "q", {}, float("nan"), 1.0, 0.1, 0.3, "r").passed
+    assert Comparison("s", "q", {}, np.float64(1.0), np.array(1.1), 0.1, 0.3, "r").passed
+    with pytest.raises(ParameterError, match="rows must be Comparisons, not dict"):
+        StudyResult("s", "p", "m", ({"theory": 1.0},))
