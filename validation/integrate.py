@@ -249,9 +249,13 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     r = 0
     largest = float(np.max(np.abs(y))) if y.size else 0.0
 
-    def blew_up(when):
-        return ConvergenceError(f"state became non-finite {when}; "
-                                f"{divergence_cause(largest, advice)}")
+    def blew_up(when, t_end):
+        # an input that is not finite is the cause, not the step ("reduce dt" for an input
+        # returning NaN after t = 0.5; found by a probe, 2026-11-28)
+        bad = net.nonfinite_input(t_end - 256 * dt, t_end)
+        cause = (f"input {bad[0]} is not finite at t={bad[1]:g}" if bad
+                 else divergence_cause(largest, advice))
+        return ConvergenceError(f"state became non-finite {when}; {cause}")
 
     # overflow on the way to inf is checked every 256 steps and reported in one line
     with np.errstate(over="ignore", invalid="ignore"):
@@ -266,12 +270,12 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
             if step % 256 == 255:
                 bar.update(256)
                 if not np.all(np.isfinite(y)):
-                    raise blew_up(f"at t={(step + 1) * dt:g}")
+                    raise blew_up(f"at t={(step + 1) * dt:g}", (step + 1) * dt)
                 largest = float(np.max(np.abs(y)))
     bar.update(n_steps - bar.n)
     bar.close()
     if not np.all(np.isfinite(y)):
-        raise blew_up(f"before t={T:g}")
+        raise blew_up(f"before t={T:g}", T)
     return Trajectory(times, out, y.copy(), net.variables, name, n_steps,
                       options={"dt": dt, "record_every": stride * dt})
 

@@ -156,6 +156,19 @@ class Network:
             vals.append(v)
         return vals
 
+    def nonfinite_input(self, t0: float, t1: float, samples: int = 64):
+        """``(name, t)`` of an input that is not finite somewhere in [t0, t1] (sampled),
+        or None: a diagnosis for a simulation that became non-finite."""
+        for t in np.linspace(max(t0, 0.0), t1, samples):
+            for name, spec in self.inputs.items():
+                try:
+                    v = np.asarray(spec(t) if callable(spec) else spec, dtype=float)
+                except (TypeError, ValueError):
+                    return name, float(t)
+                if not np.all(np.isfinite(v)):
+                    return name, float(t)
+        return None
+
     def initial_state(self, seed: int = 0, *, scale: float = 1.0, batch: int | None = None
                       ) -> np.ndarray:
         """A random initial state: every variable i.i.d. N(0, scale**2), seeded by ``seed``.

@@ -206,3 +206,10 @@ def test_adams_start_that_cannot_converge_says_so():
     net = Network("gated", 100, seed=0, g_h=50.0)
     with pytest.raises(ConvergenceError, match="adams start .* did not converge"):
         simulate(net, 5.0, dt=0.4, method="adams")
+
+
+def test_an_input_that_turns_non_finite_is_named_as_the_cause():
+    # "reduce dt" was the advice for an input returning NaN after t = 0.5 (a probe)
+    net = Network("gated", 20, inputs={"I_h": lambda t: np.nan if t > 0.5 else 0.0})
+    with pytest.raises(ConvergenceError, match=r"input I_h is not finite at t=0\.5"):
+        simulate(net, 2.0)
