@@ -27,10 +27,12 @@ __all__ = ["run_demo", "correlation_time"]
 
 
 def correlation_time(C: np.ndarray, dt: float, c_inf: float) -> float:
-    r"""Correlation time :math:`\int_0^\infty (C(\tau)-C_\infty)^2 / (C(0)-C_\infty)^2 d\tau`.
+    r"""Correlation time :math:`\int_0^\infty (C(\tau)-C_\infty) / (C(0)-C_\infty) d\tau`.
 
-    The definition of spec section 4; the integral is truncated at the last lag
-    given (trapezoidal rule).
+    The DMFT's ``tau_corr`` (docs/index.md), so that theory and demo name one quantity
+    (the squared integral, one of spec section 4's examples and half the decay time of
+    an exponential, was used here under the same name; found by a probe, 2026-11-28).
+    The integral is truncated at the last lag given (trapezoidal rule).
     A settled network (fluctuations below 1e-9 of the variance) has none: ``nan`` (it
     reported the decay time of a 1e-20 remnant as 1.33; found by a probe, 2026-11-28).
     """
@@ -38,7 +40,7 @@ def correlation_time(C: np.ndarray, dt: float, c_inf: float) -> float:
     if not drop > 1e-9 * max(abs(float(C[0])), 1e-300):
         return float("nan")
     c = (C - c_inf) / drop
-    return float(np.trapezoid(c ** 2, dx=dt))
+    return float(np.trapezoid(c, dx=dt))
 
 
 def _none_if_nan(x: float):
@@ -129,6 +131,7 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
         "package": f"meanfield {__version__}",
         "model": model.name, "model_hash": model.hash, "params": dict(net.params),
         "N": N, "T": T, "seed": seed, "transient": transient,
+        "max_lag": float(max_lag * record_every),  # the lag the correlation times end at
         "settled": bool(st.settled), "rms_speed": float(st.speed),
         "variance": {v: stats[v]["total"] for v in net.variables},
         "fluctuation_variance": {v: stats[v]["fluctuation"] for v in net.variables},
@@ -241,8 +244,9 @@ Settled to a fixed point: **{'yes' if s['settled'] else 'no'}** (rms speed
 |---|---|---|---|---|
 {rows}
 
-Correlation time is the integral of ((C(tau) - C_inf) / (C(0) - C_inf))^2 over tau
-(spec section 4), C_inf the static variance, truncated at lag 60.
+Correlation time is the integral of (C(tau) - C_inf) / (C(0) - C_inf) over tau, the
+`tau_corr` of `meanfield dmft` (for an exponential, its decay time), C_inf the static
+variance, truncated at lag {s.get('max_lag', 60):g}.
 """
     if sweep:
         text += f"""

@@ -165,8 +165,8 @@ def _branches(model, params, q_max, grid, tol, quadrature, throw):
     branches.sort(key=lambda b: b.variance.get(model.variable_names[0], 0.0))
     notes, unresolved = _unresolved_stability(model, rule, K, params, branches)
     messages += notes
-    branches = [dataclasses.replace(b, resolved=False) if i in unresolved else b
-                for i, b in enumerate(branches)]
+    branches = [dataclasses.replace(b, resolved=False, stability_change=unresolved[i])
+                if i in unresolved else b for i, b in enumerate(branches)]
     message = "; ".join(messages) if messages else f"found {len(branches)} branch(es)"
     result = FixedPointBranches(model=model.name, params=params, branches=tuple(branches),
                                 success=success, message=message, quadrature_nodes=K,
@@ -178,7 +178,7 @@ def _branches(model, params, q_max, grid, tol, quadrature, throw):
 
 
 def _unresolved_stability(model, rule, K, params, branches, rtol=1e-6
-                          ) -> tuple[list[str], set[int]]:
+                          ) -> tuple[list[str], dict[int, float]]:
     """A note for each branch whose stability changes with the next finer rule (2K - 1).
 
     The rule is sized for the variance map, but the stability averages squared slopes:
@@ -187,7 +187,7 @@ def _unresolved_stability(model, rule, K, params, branches, rtol=1e-6
     right to 1e-3. Such a stability (and edge) is reported as not resolved.
     """
     fine = Theory(model, 2 * K - 1, rule)
-    notes, unresolved = [], set()
+    notes, unresolved = [], {}
     for i, b in enumerate(branches):
         q = [np.asarray(v) for v in b.field_variance.values()]
         s2 = float(fine.rho(np.array(0.0), q, params, 2 * K - 1))
@@ -196,7 +196,7 @@ def _unresolved_stability(model, rule, K, params, branches, rtol=1e-6
             notes.append(f"stability and edge of the branch Delta_{v0}="
                          f"{b.variance.get(v0, 0.0):.4g} not resolved by the quadrature "
                          f"({b.stability:.6g} with {K} nodes, {s2:.6g} with {2 * K - 1})")
-            unresolved.add(i)
+            unresolved[i] = abs(s2 - b.stability) / max(1.0, abs(s2))
     return notes, unresolved
 
 

@@ -37,7 +37,11 @@ class Branch:
         Whether this is the exact zero solution.
     resolved : bool
         Whether ``stability`` and ``edge`` agree with a rule of twice the quadrature nodes
-        (False: the quadrature misses a narrow slope; the message gives both values).
+        to 1e-6 (False: the quadrature misses a narrow slope; the message gives both
+        values).
+    stability_change : float
+        Their relative difference where not resolved (0 otherwise): a kink's 4e-5 is an
+        edge good to about that; a steep gate's 0.1 is no edge at all.
     """
 
     variance: dict
@@ -50,6 +54,7 @@ class Branch:
     residual: float
     zero: bool = False
     resolved: bool = True
+    stability_change: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,7 +96,8 @@ class FixedPointBranches:
                               "stability": b.stability, "edge": b.edge,
                               "bulk_edge": b.bulk_edge, "local_edge": b.local_edge,
                               "stable": b.stable, "zero": b.zero, "residual": b.residual,
-                              "resolved": b.resolved}
+                              "resolved": b.resolved,
+                              "stability_change": b.stability_change}
                              for b in self.branches],
                 "success": self.success, "message": self.message,
                 "quadrature_nodes": self.quadrature_nodes,
@@ -113,8 +119,9 @@ class SpectrumResult:
     ``boundary`` is a list of closed curves (complex arrays) where rho(M(lambda)) = 1; the
     support is inside them plus the real intervals ``local_intervals`` swept by the local
     rates (``local_segment`` is their hull, (inf, sup)). ``success`` and ``message`` are
-    those of the fixed-point solve the support rests on (a quadrature that did not
-    resolve the branch's stability and edge says so there).
+    those of the fixed-point solve the support rests on; ``success`` is also False where
+    the quadrature leaves the branch's stability uncertain by more than 1e-3 (relative:
+    ``Branch.stability_change``; a kinked nonlinearity's 4e-5 passes).
     """
 
     boundary: list

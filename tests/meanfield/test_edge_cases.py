@@ -177,6 +177,18 @@ def test_support_lists_the_gaps_between_local_rates_and_carries_the_quadrature_n
     # no success of the support resting on it
     bad = spectral_support("gated", g_h=50.0, alpha_r=1e3, beta_r=50.0, resolution=31)
     assert not bad.success and "not resolved by the quadrature" in bad.message
+    assert bad.branch.stability_change > 0.1
+    # a kinked nonlinearity (the guide's softsign model) moves its stability by 4e-5 under
+    # the doubled rule: flagged as not resolved at 1e-6, but an edge good to that is a
+    # success (a probe found it failing when any unresolved branch failed)
+    from pathlib import Path
+
+    import re
+    text = Path(__file__).resolve().parents[2].joinpath("docs", "models.md").read_text()
+    model = mf.parse_model(re.search(r"```text\n(.*?)```", text, re.S).group(1))
+    kink = spectral_support(model, g=2.5, resolution=31)
+    assert not kink.branch.resolved and 0 < kink.branch.stability_change < 1e-3
+    assert kink.success
 
 
 # ------------------------------------------------------------ Gaussian DMFT

@@ -85,7 +85,8 @@ def test_demo_correlation_time_of_settled_activity_is_none():
 
     lags = np.arange(0, 50, 0.5)
     assert np.isnan(correlation_time(0.3 + 1e-20 * np.exp(-lags), 0.5, 0.3))
-    # int (e^{-t/2})^2 dt = 1; the trapezoid rule at step h gives (h/2) coth(h/2)
+    # the DMFT's tau_corr: int e^{-t/2} dt = 2; the trapezoid rule at step h gives
+    # (h/2) coth(h/4) (the squared integral was used under the same name)
     assert correlation_time(0.3 + np.exp(-lags / 2), 0.5, 0.3) == pytest.approx(
-        0.25 / np.tanh(0.25), rel=1e-9)
+        0.25 / np.tanh(0.125), rel=1e-9)
     assert _none_if_nan(float("nan")) is None and _tc(None) == "none (settled)"
