@@ -673,15 +673,20 @@ def _coarse_grid_note(system: _GaussianSystem, dtau: float) -> tuple[str, bool]:
             f"(to {1.0 / a * math.sqrt(12 * 0.01):.2g} or less for a 1% shift)"), fatal
 
 
-def _tail_note(C0: np.ndarray) -> str:
-    """A warning when C still decays over the last tenth of the lags (tau_max too short)."""
+def _tail_note(C0: np.ndarray, rtol: float = 0.05) -> str:
+    """A warning when C still decays over the last tenth of the lags (tau_max too short):
+    by more than ``rtol`` of its fluctuating part. The sampled method uses 5 % (its C is
+    noisy); the Gaussian method, exact, 1e-3 as the dimension theory does (at g_h = 2.5,
+    alpha_r = 0, tau_max = 100, C still fell by 0.3 %: delta_inf 0.00122 against 8e-6 on
+    200, with no word from dmft while `dimension` refused the same solution; found by a
+    probe, 2026-11-28)."""
     n = len(C0)
     drop = float(C0[int(0.9 * n)] - C0[-1])
     span = float(C0[0] - C0[-1])
-    if span > 0 and drop > 0.05 * span:
-        return (f"; warning: C still decays over the last tenth of the lags ({drop / span:.0%} "
-                f"of its fluctuating part): tau_max is too short, delta_inf and tau_corr are "
-                f"not resolved")
+    if span > 0 and drop > rtol * span:
+        return (f"; warning: C still decays over the last tenth of the lags "
+                f"({100 * drop / span:.2g} % of its fluctuating part): tau_max is too short, "
+                f"delta_inf and tau_corr are not resolved")
     return ""
 
 
@@ -890,7 +895,7 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     message += coarse
     if throw and not converged:
         raise ConvergenceError(f"DMFT: {message}")
-    message += _tail_note(C[0])
+    message += _tail_note(C[0], rtol=1e-3)
     # a state slower than the lag window: its correlation looks flat over it, and a
     # time-dependent solution can be classified static (additive, tau_h = 1e3,
     # tau_max = 200: flat C_h, "not chaotic", where the network is the tau_h = 1 one
