@@ -28,6 +28,7 @@ QUANTITY_FLAGS = (
     ("--damping", "damping", float, "dmft: mixing fraction in (0, 1]"),
     ("--samples", "samples", int, "sampling: single-site trajectories (dmft 4000, "
                                       "dimension 8000)"),
+    ("--seed", "seed", int, "dmft, dimension: random seed of the sampling method (default 0)"),
     ("--n-q", "n_q", int, "fixed-points: points of the variance scan (default 32)"),
     ("--q-max", "q_max", float, "fixed-points: largest variance scanned (default 1)"),
 )
@@ -36,6 +37,7 @@ QUANTITY_FLAGS = (
 def register(sub):
     p = sub.add_parser(
         "sweep", help="a quantity on a grid of parameters (Dask, resumable Zarr store)",
+        allow_abbrev=False,
         description="Compute QUANTITY (fixed-points, dmft, complexity, dimension, or the "
                     "simulation "
                     "summary `simulate` with a seed dimension) at every point of the grid "
@@ -66,6 +68,11 @@ def register(sub):
     for flag, dest, kind, text in QUANTITY_FLAGS:
         p.add_argument(flag, dest=f"opt_{dest}", metavar=dest.upper(), type=kind, default=None,
                        help=text)
+    # (the error for --seed named `seed` among dmft's options, but no flag set it: argparse
+    # read --seed as --seeds; found by a probe)
+    p.add_argument("--no-lyapunov", dest="opt_lyapunov", action="store_const", const=False,
+                   default=None, help="dmft: skip lambda_max (sampled points: about a third "
+                                      "of the time)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     add_progress_option(p)
     p.set_defaults(run=run)
@@ -76,6 +83,8 @@ def run(args) -> int:
 
     options = {dest: getattr(args, f"opt_{dest}") for _, dest, _, _ in QUANTITY_FLAGS
                if getattr(args, f"opt_{dest}") is not None}
+    if args.opt_lyapunov is not None:
+        options["lyapunov"] = args.opt_lyapunov
     try:
         report = run_sweep(args.quantity, args.model, grid=args.grid,
                            params=parse_sets(args.sets), out=args.out, resume=args.resume,

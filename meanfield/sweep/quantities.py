@@ -126,6 +126,12 @@ class Quantity:
                 raise ParameterError(
                     f"option {name!r} does not apply to quantity {self.name!r} (its options: "
                     f"{', '.join(known) or 'none'})")
+        if self.name == "dmft" and given.get("method") == "gaussian":
+            # as dmft() refuses them; the store recorded them as if used (a probe)
+            sampling = [n for n in ("samples", "seed") if n in given]
+            if sampling:
+                raise ParameterError(f"option(s) {', '.join(sampling)} set the sampling "
+                                     "method, not method='gaussian'")
         return {n: o.resolve(given.get(n)) for n, o in known.items()}
 
 

@@ -546,3 +546,20 @@ def test_grid_values_that_are_not_one_axis_of_numbers_are_refused(values, match)
 
     with pytest.raises(mf.ParameterError, match=match):
         parse_grid({"g_h": values})
+
+
+def test_dmft_sweep_options_match_the_single_command(tmp_path, capsys):
+    # --samples with --method gaussian was recorded as if used (dmft refuses it); --seed
+    # was read as --seeds and --no-lyapunov did not exist (found by a probe)
+    base = ("sweep", "dmft", "--grid", "g_h=3:4:2", "--set", "alpha_z=0", "--scheduler",
+            "serial", "--no-progress", "--tau-max", "40")
+    code, out, err = cli(capsys, *base, "--method", "gaussian", "--samples", "100",
+                         "--out", str(tmp_path / "a.zarr"))
+    assert code == 1 and "samples set the sampling method" in err
+    code, out, err = cli(capsys, *base, "--seed", "3", "--no-lyapunov", "--json",
+                         "--out", str(tmp_path / "b.zarr"))
+    assert code == 0, err
+    ds = xr.open_zarr(tmp_path / "b.zarr")
+    opts = json.loads(ds.attrs["options"])
+    assert opts["seed"] == 3 and opts["lyapunov"] is False
+    assert np.all(np.isnan(ds["lyapunov_max"].values))
