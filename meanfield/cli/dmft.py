@@ -30,10 +30,10 @@ def register(sub):
     p.add_argument("--dtau", type=positive_float, default=None,
                    help="lag spacing and, sampling, integration step (default 0.05 "
                         "Gaussian, 0.1 sampling)")
-    p.add_argument("--nodes", type=positive_int, default=80,
+    p.add_argument("--nodes", type=positive_int, default=None,
                    help="quadrature nodes per dimension to start with, Gaussian method "
                         "(default 80; doubled until the quadrature error is below "
-                        "1e-6 C(0), up to 640)")
+                        "max(1000 tol, 1e-6 C(0)), up to 640)")
     p.add_argument("--damping", type=positive_float, default=None,
                    help="mixing fraction of each new iterate, in (0, 1] (default 0.9 "
                         "Gaussian, 1 sampling)")

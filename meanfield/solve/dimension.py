@@ -428,11 +428,11 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", see
     if solution is None:
         # (T is left out where "auto" resolved to the Gaussian method: a sweep over
         # alpha_z sets it for the sampled points)
-        extra = {} if method != "sampling" else {"seed": seed}
+        extra = {"nodes": nodes} if method != "sampling" else {"seed": seed}
         if T is not None and method == "sampling":
             extra["T"] = T
         solution = dmft(model, params=p, method=method, tau_max=tau_max, dtau=dtau,
-                        nodes=nodes, lyapunov=False,
+                        lyapunov=False,
                         progress=progress if method == "sampling" else None, **extra)
     if method == "sampling" and not solution.field_C:
         raise ParameterError("solution has no field correlations (solved before they were "

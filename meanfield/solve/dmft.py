@@ -395,7 +395,7 @@ def _chebyshev_interpolate(lo, hi, vals, x):
 
 def dmft(model: str | Model = "gated", *, params: dict | None = None, method: str = "auto",
          tau_max: float = 100.0, dtau: float | None = None, damping: float | None = None,
-         tol: float | None = None, max_iter: int | None = None, nodes: int = 80,
+         tol: float | None = None, max_iter: int | None = None, nodes: int | None = None,
          initial_variance: float = 1.0, initial: DMFTResult | None = None,
          samples: int | None = None, T: float | None = None,
          burn: float | None = None, replicas: int | None = None, seed: int | None = None,
@@ -432,7 +432,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         steep nonlinearities far better than Gauss–Hermite (g_h = 3: <phi'^2> to 1e-3 with
         64 nodes, where Gauss–Hermite has 1e-2). After convergence the map is applied
         once with twice the nodes; the largest change of any C is the quadrature error,
-        reported in ``message``. ``nodes`` is the starting size (default 80): it is
+        reported in ``message``. ``nodes`` is the starting size (default 80; refused
+        with ``method="sampling"``, noted as unused where "auto" samples): it is
         doubled (from the solution so far) while that error exceeds
         max(1000 tol, 1e-6 C(0)), up to 640 nodes, after which the result is marked not
         converged (at alpha_r = 20, 80 nodes leave an error of 1.6e-5 and at g_h = 20
@@ -491,9 +492,13 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         raise ParameterError(f"tol={tol!r} must be a number in [0, 1)")
     if max_iter is not None and not (is_integer(max_iter) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
-    if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or not (
-            8 <= nodes <= 4096):
+    if nodes is not None and (isinstance(nodes, bool) or not isinstance(nodes, int | np.integer)
+                              or not 8 <= nodes <= 4096):
         raise ParameterError(f"nodes={nodes!r} must be an integer in [8, 4096]")
+    if method == "sampling" and nodes is not None:
+        # (ignored without a word before; found by a probe, 2026-11-28)
+        raise ParameterError("nodes is an option of the Gaussian method's quadrature, not of "
+                             "method='sampling'")
     if progress is not None and not callable(progress):
         raise ParameterError(f"progress must be callable or None, not "
                              f"{type(progress).__name__}")
@@ -526,7 +531,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                         damping=0.9 if damping is None else damping,
                         tol=1e-9 if tol is None else tol,
                         max_iter=3000 if max_iter is None else max_iter,
-                        nodes=nodes, initial_variance=initial_variance)
+                        nodes=80 if nodes is None else nodes,
+                        initial_variance=initial_variance)
             r = _solve_gaussian(model, p, system, **opts, initial=initial, throw=throw,
                                 lyapunov=lyapunov)
             r.settings.update(method="gaussian", **opts, lyapunov=lyapunov,
@@ -564,6 +570,10 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                 replicas=replicas, seed=int(seed), averaging=int(averaging))
     r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress)
     r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
+    if nodes is not None:  # method "auto" took the sampling method
+        r = dataclasses.replace(r, message=r.message + (
+            "; nodes not used: the sampling method applies here (nodes sets the Gaussian "
+            "method's quadrature)"))
     _effective_window(r)
     return _note_oscillation(r)
 

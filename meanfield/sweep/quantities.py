@@ -132,6 +132,9 @@ class Quantity:
             if sampling:
                 raise ParameterError(f"option(s) {', '.join(sampling)} set the sampling "
                                      "method, not method='gaussian'")
+        if self.name == "dmft" and given.get("method") == "sampling" and "nodes" in given:
+            raise ParameterError("option nodes sets the Gaussian method's quadrature, not "
+                                 "method='sampling'")
         return {n: o.resolve(given.get(n)) for n, o in known.items()}
 
 
@@ -310,8 +313,10 @@ def _dmft_point(model, p, options, seed):
     # method="gaussian", and notes them as unused where "auto" is Gaussian)
     sampling = ({} if options["method"] == "gaussian"
                 else {"samples": options["samples"], "seed": options["seed"]})
+    if options["method"] != "sampling":
+        sampling["nodes"] = options["nodes"]
     r = dmft(model, params=p, method=options["method"], tau_max=options["tau_max"],
-             dtau=options["dtau"], nodes=options["nodes"], damping=options["damping"],
+             dtau=options["dtau"], damping=options["damping"],
              lyapunov=options["lyapunov"], **sampling)
     d = r.to_dict()
     return {k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "delta_inf_error",

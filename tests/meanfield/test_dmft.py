@@ -71,6 +71,9 @@ def test_sampling_options_are_refused_or_reported_where_the_gaussian_method_runs
     assert "samples, seed not used: the Gaussian method applies" in auto.message
     assert "not used" not in plain.message
     assert auto.delta_0 == plain.delta_0 and auto.settings["method"] == "gaussian"
+    # and the mirror image: the Gaussian quadrature's nodes with the sampling method
+    with pytest.raises(ParameterError, match="nodes is an option of the Gaussian"):
+        dmft("gated", method="sampling", alpha_z=2.0, nodes=40)
 
 
 def test_sampled_remnant_of_the_initial_state_is_no_chaos():
