@@ -26,7 +26,9 @@ def run(args) -> int:
         return 0 if res.success else 1
     p = ", ".join(f"{k}={v:g}" for k, v in params.items())
     print(f"model {model.name} ({p})")
-    print(f"{len(res)} branch(es); {res.message}; quadrature {res.quadrature_rule} "
+    found = f"found {len(res)} branch(es)"  # (the message repeated it; a probe)
+    print(f"{len(res)} branch(es); " + ("" if res.message == found else f"{res.message}; ")
+          + f"quadrature {res.quadrature_rule} "
           f"{res.quadrature_nodes} nodes (error ~{res.quadrature_error:.1g})")
     names = list(res.branches[0].variance) if len(res) else []
     print(f"{'#':<3}" + "".join(f"{'Delta_' + n:>12}" for n in names)

@@ -70,7 +70,9 @@ def run(args) -> int:
     ky = out["kaplan_yorke"]
     print(f"significantly positive exponents (> 2 standard errors): {out['n_positive']}; "
           f"Kaplan-Yorke dimension: "
-          f"{'needs more exponents' if ky is None else f'{ky:.3f}'}")
+          f"{'needs more exponents' if ky is None else f'{ky:.3f}'}"
+          + (f" ({out['kaplan_yorke_note']})" if ky is not None and out["kaplan_yorke_note"]
+             else ""))
     if args.twin:
         print(f"twin trajectory: lambda_max {out['twin']['lyapunov_max']:+.5f} +- "
               f"{out['twin']['stderr']:.5f}")

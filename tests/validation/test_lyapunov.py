@@ -96,6 +96,14 @@ def test_kaplan_yorke_dimension():
     for bad, match in (([], "no exponents"), (["a"], "takes numbers")):
         with pytest.raises(ParameterError, match=match):
             kaplan_yorke_dimension(bad)
+    # a dimension from exponents none of which is significantly positive says so
+    from validation.measure.lyapunov import LyapunovResult
+
+    ex = np.array([0.02, 0.01, -0.05])
+    r = LyapunovResult(ex, np.array([0.03, 0.03, 0.03]), np.zeros((2, 3)), 0,
+                       kaplan_yorke_dimension(ex), 10.0, 1.0, 1.0, 0.05)
+    assert r.kaplan_yorke == pytest.approx(2.6)
+    assert "no exponent is significantly positive" in r.to_dict()["kaplan_yorke_note"]
 
 
 def test_participation_ratio_of_isotropic_and_rank_one_activity():

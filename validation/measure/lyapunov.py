@@ -78,7 +78,14 @@ class LyapunovResult:
                 # why a null is null (JSON has no NaN)
                 "kaplan_yorke_note": ("needs more exponents: the sum of all "
                                       f"{len(self.exponents)} computed is still >= 0"
-                                      if math.isnan(self.kaplan_yorke) else ""),
+                                      if math.isnan(self.kaplan_yorke) else
+                                      # (a dimension of 3.7 beside n_positive 0 read as
+                                      # chaos; found by a probe)
+                                      "no exponent is significantly positive: the "
+                                      "dimension rests on exponents within their errors "
+                                      "of 0 (longer T)"
+                                      if self.n_positive == 0 and self.kaplan_yorke > 0
+                                      else ""),
                 "T": self.T, "transient": self.transient, "renorm_every": self.renorm_every,
                 "dt": self.dt}
 
