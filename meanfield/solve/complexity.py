@@ -473,8 +473,9 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         # one note on the attempts (each used to quote the last in full, nested: the same
         # sentence three times; found by a probe, 2026-11-28)
         fewer = ", ".join(map(str, tried[:-1]))
-        note = (f" (quadrature raised to {nodes} nodes: not converged with {fewer}: "
-                f"{earlier.message})" if result.converged else
+        note = (f" (quadrature raised to {nodes} nodes, the saddle point refined on "
+                f"{2 * nodes - 1}: not converged with {fewer}: {earlier.message})"
+                if result.converged else
                 f" (the same with {fewer} nodes)" if earlier.message == result.message else
                 f" (with {tried[-2]} nodes: {earlier.message})")
         result = dataclasses.replace(result, message=result.message + note)

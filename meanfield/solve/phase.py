@@ -38,7 +38,12 @@ class PhaseDiagram:
                 "y_values": self.map.axes[self.y].tolist(),
                 "regions": {str(k): v for k, v in REGIONS.items()},
                 "region": self.map.region.T.tolist(),
+                # the columns beyond (x, y) by name: the bistable interval's upper end
+                # (g_h_upper) was named in its message but not written (a probe), the
+                # saddle-node line's q_1
                 "lines": [{"kind": ln.kind, "x": ln.xy[:, 0].tolist(), "y": ln.xy[:, 1].tolist(),
+                           **{name: ln.points[:, j].tolist()
+                              for j, name in enumerate(ln.names[:-2])},
                            "message": ln.message} for ln in self.lines],
                 "messages": list(self.messages)}
 
