@@ -120,13 +120,8 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
             break
         it += 1
         lin = network.linearise(y)
-        if linear_solver == "dense":
-            try:
-                step = scipy.linalg.solve(lin.dense(), -F.ravel(), check_finite=True)
-            except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-                message = "singular Jacobian"
-                break
-        else:
+        dense = linear_solver == "dense"
+        if not dense:
             # left Jacobi preconditioning by the local diagonal (shut gates make J's
             # rows tiny); GMRES to 1e-12 so the step's error does not stall Newton
             D = _local_diagonal(lin, F)
@@ -140,19 +135,20 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
                 # relative residual, the step off by 136 %); its step was taken anyway and
                 # Newton ended in "line search failed" (found by a probe, 2026-11-28). A
                 # dense solve where it fits (8000 unknowns: 0.5 GB), else say so.
-                if size <= _DENSE_FALLBACK:
-                    try:
-                        step = scipy.linalg.solve(lin.dense(), -F.ravel(), check_finite=True)
-                    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-                        message = "singular Jacobian"
-                        break
-                else:
+                if size > _DENSE_FALLBACK:
                     rel = float(np.linalg.norm(op.matvec(step) + (F / D).ravel())
                                 / np.linalg.norm((F / D).ravel()))
                     message = (f"GMRES did not converge (relative residual {rel:.2g}) at "
                                f"Newton iteration {it} (residual {res:.3g}); the Jacobian is "
                                "ill-conditioned here")
                     break
+                dense = True
+        if dense:
+            try:
+                step = scipy.linalg.solve(lin.dense(), -F.ravel(), check_finite=True)
+            except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+                message = "singular Jacobian"
+                break
         step = step.reshape(y.shape)
         lam = 1.0
         while lam > 1e-6:
