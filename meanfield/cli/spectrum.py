@@ -12,13 +12,14 @@ def register(sub):
     p = sub.add_parser("spectrum", help="spectral support of the Jacobian at a fixed point",
                        description="The boundary rho(M(lambda)) = 1 of the Jacobian's spectral "
                                    "support at a fixed-point branch, its rightmost point "
-                                   "(edge) and the real intervals of local rates.")
+                                   "(edge) and the real intervals swept by the local "
+                                   "rates (each over +-40 standard deviations of its field).")
     add_model_options(p)
     p.add_argument("--branch", type=int, default=-1,
                    help="branch index, ordered by variance of h (default: the largest)")
     p.add_argument("--points", type=positive_int, default=200,
-                   help="most boundary points in the JSON output, shared among the curves "
-                        "by their lengths (default 200)")
+                   help="boundary points in the JSON output, shared among the curves by "
+                        "their lengths, at least 4 per curve (default 200)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", type=Path, default=None, metavar="PNG", help="write a figure")
     p.set_defaults(run=run)

@@ -115,7 +115,8 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
         damaged = store.verify(regions, finished)
         for i in damaged:
             store.clear(regions[i])
-        if finished.all() and not damaged:
+        nothing_left = finished.all() and not damaged
+        if nothing_left:
             scheduler = "serial"  # nothing left to compute: no cluster to start
     else:
         SweepStore.check_new(out, overwrite=overwrite)  # before starting any cluster
@@ -128,6 +129,8 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
     ds = store.dataset()
     summary = _summary(spec, store, block, stats, ds)
     summary["chunks_damaged"] = len(damaged)
+    if resume and nothing_left:  # (it named the serial scheduler; a probe)
+        summary["scheduler"] = "none (nothing left to compute)"
     summary["damaged"] = list(damaged.values())
     return SweepReport(ds, summary)
 
