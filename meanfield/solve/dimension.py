@@ -548,24 +548,39 @@ def linear_equivalent(model: str | Model = "gated", *, params: dict | None = Non
     model = get_model(model)
     p = model.resolve(params, **kwargs)
     system, solution = _solve_dmft(model, p, tau_max, dtau, nodes, solution)
-    problem = _scope(system, solution)
+    problem = _scope(system, solution, _relevant(model, system, observable))
     if problem:
         raise ParameterError(problem)
     return _equivalent(model, system, solution, observable, nodes)
 
 
-def _scope(system, solution) -> str:
-    """Why the theory does not apply to this solution ('' when it does)."""
+def _relevant(model, system, observable) -> set | None:
+    """The Gaussian system's states the theory uses (those the fields and the observable
+    depend on); None for the sampled method (all)."""
+    if system is None:
+        return None
+    types = _types(model, system, observable)[0]
+    return {system.states[k] for t in types for k in t}
+
+
+def _scope(system, solution, relevant: set | None = None) -> str:
+    """Why the theory does not apply to this solution ('' when it does). ``relevant``:
+    the states it uses (default all); a slow or undecayed state outside them does not
+    matter (tau_z = 1e3 at alpha_z = 0, where z feeds nothing, was refused although PR/N
+    does not depend on it; found by a probe, 2026-11-28)."""
     if not solution.converged:
         return "the DMFT did not converge: " + solution.message
     # before the fixed-point test: a state whose own time constant is not short against
     # the lag window cannot be resolved by it; its correlation looks static (additive,
     # tau_h = 1e3, tau_max = 200: the DMFT returns a flat C_h and "not chaotic", where the
     # network is the tau_h = 1 network slowed down, with the same PR/N)
-    slow = slow_states(system, float(solution.tau[-1])) if system is not None else ""
+    slow = (slow_states(system, float(solution.tau[-1]), relevant) if system is not None
+            else "")
     if slow:
         return slow + ": the correlations are not resolved (raise tau_max)"
     for s, c in solution.C.items():
+        if relevant is not None and s not in relevant:
+            continue
         c = np.asarray(c, dtype=float)
         drop, span = float(c[int(0.9 * len(c))] - c[-1]), float(c[0] - c[-1])
         # a sampled C carries noise: a drop within 3 of its standard errors is no drop
@@ -663,7 +678,7 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                                success, message, band, solution.message, settings,
                                solution.method, err)
 
-    problem = _scope(system, solution)
+    problem = _scope(system, solution, _relevant(model, system, observable))
     if problem.startswith("the DMFT solution is a fixed point"):
         return result(0.0, math.nan, 0.0, True, problem + ", dimension 0")
     if problem:

@@ -642,11 +642,13 @@ class _Anderson:
 WINDOW_FRACTION = 0.2
 
 
-def slow_states(system: _GaussianSystem, tau_max: float) -> str:
+def slow_states(system: _GaussianSystem, tau_max: float, only: set | None = None) -> str:
     """The states whose time constant 1/a_k exceeds WINDOW_FRACTION tau_max, in words
-    ('' when none): over the window their correlations look flat."""
+    ('' when none): over the window their correlations look flat. ``only``: the state
+    names to consider (default all)."""
     slow = [f"the time constant 1/a = {1.0 / a:.3g} of {system.states[k]}"
-            for k, a in system.rate.items() if 1.0 / a > WINDOW_FRACTION * tau_max]
+            for k, a in system.rate.items() if 1.0 / a > WINDOW_FRACTION * tau_max
+            and (only is None or system.states[k] in only)]
     if not slow:
         return ""
     return (", ".join(slow) + f" is not short against tau_max = {tau_max:g} (at most "

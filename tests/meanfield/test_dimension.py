@@ -219,6 +219,13 @@ def test_scope_is_refused_in_one_line():
     fast = participation_ratio("additive", g_h=3.0, tau_h=1e-3)
     assert not fast.success and math.isnan(fast.pr_per_unit)
     assert "the DMFT did not converge" in fast.message and "reduce dtau" in fast.message
+    # a slow state the theory does not use (z at alpha_z = 0) is no reason to refuse: the
+    # same PR/N as at tau_z = 1; refused where z is the observable (found by a probe)
+    kw = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, tau_max=60.0, dtau=0.1)
+    one, slow_z = (participation_ratio("gated", tau_z=t, **kw) for t in (1.0, 1e3))
+    assert slow_z.success and slow_z.pr_per_unit == pytest.approx(one.pr_per_unit, rel=1e-8)
+    z_obs = participation_ratio("gated", tau_z=1e3, observable="z", **kw)
+    assert not z_obs.success and "of z is not short against tau_max" in z_obs.message
     fixed = participation_ratio("additive", g_h=0.5, tau_max=50.0, dtau=0.1)
     assert fixed.success and fixed.pr_per_unit == 0.0 and not fixed.chaotic
     assert "fixed point" in fixed.message
