@@ -54,6 +54,11 @@ def test_memory_trace_projects_on_the_direction():
                                rtol=1e-12)
     with pytest.raises(ParameterError):
         memory_trace(h, h_star, u, t, t_ref=0.5)
+    # NaN anywhere gave NaN traces silently; a string t_ref numpy's UFuncTypeError (a probe)
+    with pytest.raises(ParameterError, match="directions contains NaN"):
+        memory_trace(h, h_star, np.full_like(u, np.nan), t, 1.0)
+    with pytest.raises(ParameterError, match="takes numbers"):
+        memory_trace(h, h_star, u, t, "a")
 
 
 def test_theory_with_a_constant_gate_is_one_exponential():

@@ -49,15 +49,22 @@ def memory_trace(h: np.ndarray, h_star: np.ndarray, directions: np.ndarray,
     -------
     ndarray, shape (n_rec,) or (n_rec, B)
     """
-    h = np.asarray(h, dtype=float)
-    u = np.asarray(directions, dtype=float)
-    t = np.asarray(t, dtype=float)
+    try:
+        h = np.asarray(h, dtype=float)
+        u = np.asarray(directions, dtype=float)
+        t = np.asarray(t, dtype=float)
+        h_star = np.asarray(h_star, dtype=float)
+        t_ref = float(t_ref)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"memory_trace takes numbers ({exc})") from None
+    for name, a in (("h", h), ("h_star", h_star), ("directions", u), ("t", t)):
+        if not np.all(np.isfinite(a)):  # (NaN traces came back silently; a probe)
+            raise ParameterError(f"memory_trace: {name} contains NaN or inf")
     single = h.ndim == 2
     if single:
         h = h[..., None]
     if u.ndim == 1:
         u = u[:, None]
-    h_star = np.asarray(h_star, dtype=float)
     if h.ndim != 3 or t.ndim != 1 or h.shape[0] != t.shape[0] or u.shape[0] != h.shape[1] \
             or u.shape[1] not in (1, h.shape[2]) or h_star.shape != (h.shape[1],):
         raise ParameterError(f"shapes do not match: h {np.shape(h)}, directions {np.shape(u)}, "
