@@ -506,6 +506,16 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         if not converged:
             messages.append(f"residual {residual:.2g}, quadrature error {qerr:.2g}")
         messages.insert(0, f"saddle point at q=({', '.join(f'{x:.6g}' for x in best['q'])})")
+    elif best is None and _out_of_reach(kern, q_min, scan):
+        # every scanned variance lies beyond what the presynaptic functions can reach
+        # within the grid's +-8 standard deviations (additive g_h = 0.1: <phi^2> <= 0.64 q
+        # there): only a law with its mass beyond 8 SD could, at a relative entropy over
+        # 32 per unit, so S < 0 and the zero branch holds (it was "unsolved"; a probe)
+        sol, branch, sigma, qerr = None, "zero", 0.0, 0.0
+        residual, converged = 0.0, True
+        messages.append("no law of the fields reaches the scanned variances within 8 "
+                        "standard deviations (the gain is too small): Sigma = 0 (one "
+                        "fixed point)")
     elif best is None:
         # not one scan point solved: nothing is known of S (found by a probe: additive,
         # g_h = 1e4 was reported as Sigma = 0, converged, where g_h = 3000 gives 3.97)
@@ -552,6 +562,20 @@ def _gaussian_others(kern: _Kernel, index: int, value: float, sweeps: int = 3) -
         s = kern.w0 @ g2
         s[index] = value
     return s
+
+
+def _out_of_reach(kern: _Kernel, q_min, scan) -> bool:
+    """Whether every scanned variance exceeds, in some field, the largest ghat^2 on the
+    grid: no law on the grid has it, whatever its tilt."""
+    # the scan's points, and where the map's image lies below q_min (g_h = 1e-3: none)
+    # the variances themselves, the other fields at their Gaussian values
+    points = _scan_points(kern, q_min, scan) + [
+        _gaussian_others(kern, 0, t) for t in np.geomspace(q_min, 4.0, scan)]
+    for q in points:
+        _, g2, _ = kern.fields(q)
+        if np.all(np.asarray(q) <= g2.max(axis=0)):
+            return False
+    return True
 
 
 def _scan_points(kern: _Kernel, q_min, scan):
