@@ -224,7 +224,7 @@ def test_phase_diagram_writes_png_and_json(tmp_path, capsys):
     assert (tmp_path / "pd.png").stat().st_size > 0
     # a line's columns beyond (x, y) are written by name (the saddle node's q_1; the
     # bistable interval's upper end was named in its message but not written)
-    (sn,) = [ln for ln in data["lines"] if ln["kind"] == "saddle_node"][:1]
+    sn = next(ln for ln in data["lines"] if ln["kind"] == "saddle_node")
     assert len(sn["q_1"]) == len(sn["x"]) and min(sn["q_1"]) > 0
 
 

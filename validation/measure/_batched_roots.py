@@ -266,7 +266,11 @@ def _scaled(net: Network):
     tau = row_scale(net)
     if tau is None:
         return flow, jacobians
-    n = tau.shape[0]
-    rows = np.repeat(tau[:, 0, 0], net.N)[None, :, None]  # (1, nN, 1)
-    return (lambda net_, Y: flow(net_, Y) * tau,
-            lambda net_, Y: jacobians(net_, Y) * rows) if n else (flow, jacobians)
+    rows = np.repeat(tau[:, 0, 0], net.N)[None, :, None]  # (1, nN, 1): row k*N + i
+
+    def scaled_flow(net_, Y):
+        return flow(net_, Y) * tau
+
+    def scaled_jacobians(net_, Y):
+        return jacobians(net_, Y) * rows
+    return scaled_flow, scaled_jacobians
