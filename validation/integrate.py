@@ -33,6 +33,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from meanfield._repr import short_repr
+from meanfield._checks import is_integer
 from meanfield._errors import ConvergenceError, ParameterError
 
 from ._adams import adams_bashforth, adams_moulton, pece_stability_limit, start_weights
@@ -196,8 +197,7 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
             # rtol = atol = 0 divided by zero, then blamed the flow for a step underflow
             raise ParameterError(f"dopri5 tolerances rtol={rtol!r} (at least 1e-14, "
                                  f"double precision's limit) and atol={atol!r} (>= 0)")
-    if isinstance(max_steps, bool) or not (isinstance(max_steps, int | np.integer)
-                                           and max_steps >= 1):
+    if not (is_integer(max_steps) and max_steps >= 1):
         raise ParameterError(f"max_steps={max_steps!r} must be a positive integer")
     if not (0 <= transient <= T):
         raise ParameterError(f"transient={transient!r} must lie in [0, T={T:g}]")

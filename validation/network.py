@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from meanfield._checks import is_integer, is_real
 from meanfield._errors import ParameterError
 from meanfield.codegen.network import NetworkKernels, network_kernels
 from meanfield.models import Model, get_model
@@ -178,11 +179,10 @@ class Network:
         """
         if batch is not None and not (isinstance(batch, int | np.integer) and batch >= 1):
             raise ParameterError(f"batch={batch!r} must be None or a positive integer")
-        if isinstance(seed, bool) or not (isinstance(seed, int | np.integer) and seed >= 0):
+        if not (is_integer(seed) and seed >= 0):
             # (numpy's "expected non-negative integer" or a TypeError before; a probe)
             raise ParameterError(f"seed={seed!r} must be a non-negative integer")
-        if isinstance(scale, bool) or not (isinstance(scale, int | float | np.number)
-                                           and math.isfinite(scale) and scale >= 0):
+        if not (is_real(scale) and math.isfinite(scale) and scale >= 0):
             raise ParameterError(f"scale={scale!r} must be a finite number >= 0")
         rng = np.random.default_rng([seed, 0x5EED])
         if batch is None:

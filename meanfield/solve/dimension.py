@@ -74,8 +74,9 @@ from functools import reduce
 
 import numpy as np
 
-from .._repr import short_repr
+from .._checks import is_integer
 from .._errors import ParameterError
+from .._repr import short_repr
 from ..codegen.quadrature import trapezoid_nodes
 from ..derive.dimension import default_observable
 from ..models import Model, get_model
@@ -657,7 +658,7 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     model = get_model(model)
     p = model.resolve(params, **kwargs)
     for name, v, least in (("samples", samples, 2), ("batches", batches, 2), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < least:
+        if not (is_integer(v) and v >= least):
             raise ParameterError(f"{name}={v!r} must be an integer >= {least}")
     if samples < batches:
         raise ParameterError(f"samples={samples} must be at least batches={batches}")

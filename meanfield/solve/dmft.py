@@ -492,13 +492,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         raise ParameterError(f"tol={tol!r} must be a number in [0, 1)")
     if max_iter is not None and not (is_integer(max_iter) and max_iter >= 1):
         raise ParameterError(f"max_iter={max_iter!r} must be an integer >= 1")
-    if nodes is not None and (isinstance(nodes, bool) or not isinstance(nodes, int | np.integer)
-                              or not 8 <= nodes <= 4096):
+    if nodes is not None and not (is_integer(nodes) and 8 <= nodes <= 4096):
         raise ParameterError(f"nodes={nodes!r} must be an integer in [8, 4096]")
-    if method == "sampling" and nodes is not None:
-        # (ignored without a word before; found by a probe, 2026-11-28)
-        raise ParameterError("nodes is an option of the Gaussian method's quadrature, not of "
-                             "method='sampling'")
     if progress is not None and not callable(progress):
         raise ParameterError(f"progress must be callable or None, not "
                              f"{type(progress).__name__}")
@@ -508,14 +503,18 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         raise ParameterError(f"initial must be a DMFTResult, not {type(initial).__name__}")
     if tau_max < 20 * dtau:
         raise ParameterError(f"tau_max={tau_max:g} must be at least 20 dtau = {20 * dtau:g}")
-    sampling_given = [name for name, v in (("samples", samples), ("T", T), ("burn", burn),
-                                           ("replicas", replicas), ("seed", seed),
-                                           ("averaging", averaging)) if v is not None]
-    if method == "gaussian" and sampling_given:
-        raise ParameterError(f"{', '.join(sampling_given)} "
-                             f"{'is an option' if len(sampling_given) == 1 else 'are options'}"
-                             " of the sampling method, not of method='gaussian' (the "
-                             "deterministic equations)")
+    # each method's own options: refused with the other method, noted as unused where
+    # "auto" chose the other (they were ignored without a word; found by probes)
+    given = {"sampling": [name for name, v in (("samples", samples), ("T", T), ("burn", burn),
+                                               ("replicas", replicas), ("seed", seed),
+                                               ("averaging", averaging)) if v is not None],
+             "gaussian": ["nodes"] if nodes is not None else []}
+    for owner, other in (("sampling", "gaussian"), ("gaussian", "sampling")):
+        if method == other and given[owner]:
+            names = ", ".join(given[owner])
+            verb = "is an option" if len(given[owner]) == 1 else "are options"
+            raise ParameterError(f"{names} {verb} of the {_METHOD_NAME[owner]} method, not "
+                                 f"of method={other!r}")
     if method in ("auto", "gaussian"):
         try:
             system = _gaussian_system(model, tuple(sorted(p.items())))
@@ -537,21 +536,16 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                                 lyapunov=lyapunov)
             r.settings.update(method="gaussian", **opts, lyapunov=lyapunov,
                               initial=initial is not None)
-            if sampling_given:  # method "auto" (found by a probe: ignored without a word)
-                r = dataclasses.replace(r, message=r.message + (
-                    f"; {', '.join(sampling_given)} not used: the Gaussian method applies "
-                    "here (deterministic; method='sampling' to sample)"))
+            r = _note_unused(r, given["sampling"], "gaussian")
             _effective_window(r)
             return _note_oscillation(r)
     samples = 4000 if samples is None else samples
     replicas = 4 if replicas is None else replicas
     seed = 0 if seed is None else seed
     averaging = 4 if averaging is None else averaging
-    if not (isinstance(seed, int | np.integer) and seed >= 0):  # numpy's seeds are >= 0
-        raise ParameterError(f"seed={seed!r} must be a non-negative integer")
-    for name, v, lo in (("samples", samples, 16), ("replicas", replicas, 2),
-                        ("averaging", averaging, 0)):
-        if isinstance(v, bool) or not (isinstance(v, int | np.integer) and v >= lo):
+    for name, v, lo in (("seed", seed, 0), ("samples", samples, 16), ("replicas", replicas, 2),
+                        ("averaging", averaging, 0)):  # (numpy's seeds are >= 0)
+        if not (is_integer(v) and v >= lo):
             raise ParameterError(f"{name}={v!r} must be an integer >= {lo}")
     if samples < 16 * replicas:
         raise ParameterError(f"samples={samples} must be at least 16 per replica "
@@ -570,12 +564,20 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                 replicas=replicas, seed=int(seed), averaging=int(averaging))
     r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress)
     r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
-    if nodes is not None:  # method "auto" took the sampling method
-        r = dataclasses.replace(r, message=r.message + (
-            "; nodes not used: the sampling method applies here (nodes sets the Gaussian "
-            "method's quadrature)"))
+    r = _note_unused(r, given["gaussian"], "sampling")
     _effective_window(r)
     return _note_oscillation(r)
+
+
+def _note_unused(r: DMFTResult, names: list, used: str) -> DMFTResult:
+    """``r`` with a note that the other method's options ``names`` were not used."""
+    if not names:
+        return r
+    return dataclasses.replace(r, message=r.message + (
+        f"; {', '.join(names)} not used: the {_METHOD_NAME[used]} method applies here"))
+
+
+_METHOD_NAME = {"gaussian": "Gaussian", "sampling": "sampling"}
 
 
 def _ran_away(detail: str) -> ParameterError:

@@ -75,12 +75,16 @@ class Option:
     check : callable
         ``check(name, value) -> value``: normalises or raises :class:`ParameterError`.
     help : str
+    method : str, optional
+        The solver method the option belongs to (``"sampling"``, ``"gaussian"``): given
+        with the quantity's other ``method``, it is refused, as the solvers refuse it.
     """
 
     name: str
     default: object
     check: Callable
     help: str = ""
+    method: str | None = None
 
     def resolve(self, value):
         """The checked value, or the default when ``value`` is None."""
@@ -126,15 +130,14 @@ class Quantity:
                 raise ParameterError(
                     f"option {name!r} does not apply to quantity {self.name!r} (its options: "
                     f"{', '.join(known) or 'none'})")
-        if self.name == "dmft" and given.get("method") == "gaussian":
-            # as dmft() refuses them; the store recorded them as if used (a probe)
-            sampling = [n for n in ("samples", "seed") if n in given]
-            if sampling:
-                raise ParameterError(f"option(s) {', '.join(sampling)} set the sampling "
-                                     "method, not method='gaussian'")
-        if self.name == "dmft" and given.get("method") == "sampling" and "nodes" in given:
-            raise ParameterError("option nodes sets the Gaussian method's quadrature, not "
-                                 "method='sampling'")
+        # an option of the other method: refused as the solvers refuse it (the store
+        # recorded --samples with method=gaussian as if used; found by a probe)
+        method = given.get("method")
+        for name in given:
+            owner = known[name].method
+            if owner is not None and method not in (None, "auto", owner):
+                raise ParameterError(f"option {name} belongs to method={owner!r}, not "
+                                     f"method={method!r}")
         return {n: o.resolve(given.get(n)) for n, o in known.items()}
 
 
@@ -472,10 +475,13 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
          Option("tau_max", 100.0, positive, "largest lag"),
          Option("dtau", None, positive, "lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
          Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension to "
-                                                 "start with (Gaussian; doubled as needed)"),
+                                                 "start with (Gaussian; doubled as needed)",
+                method="gaussian"),
          Option("damping", None, fraction, "mixing fraction of each iterate, in (0, 1]"),
-         Option("samples", 4000, integer_at_least(64), "single-site trajectories (sampling)"),
-         Option("seed", 0, integer_at_least(0), "random seed of the sampling method"),
+         Option("samples", 4000, integer_at_least(64), "single-site trajectories (sampling)",
+                method="sampling"),
+         Option("seed", 0, integer_at_least(0), "random seed of the sampling method",
+                method="sampling"),
          Option("lyapunov", True, flag, "also compute lyapunov_max")),
         _dmft_kernel, _dmft_cost, converged="converged"),
     Quantity(

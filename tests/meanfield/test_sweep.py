@@ -557,7 +557,7 @@ def test_dmft_sweep_options_match_the_single_command(tmp_path, capsys):
             "serial", "--no-progress", "--tau-max", "40")
     code, out, err = cli(capsys, *base, "--method", "gaussian", "--samples", "100",
                          "--out", str(tmp_path / "a.zarr"))
-    assert code == 1 and "samples set the sampling method" in err
+    assert code == 1 and "option samples belongs to method='sampling'" in err
     code, out, err = cli(capsys, *base, "--seed", "3", "--no-lyapunov", "--json",
                          "--out", str(tmp_path / "b.zarr"))
     assert code == 0, err
