@@ -12,11 +12,11 @@ options), :mod:`~meanfield.sweep.plan` (checked input and chunks),
 :mod:`~meanfield.sweep.execute` (serial and Dask execution, the single-writer driver).
 """
 
-from .errors import (StoreExistsError, StoreMismatchError, SweepError, SweepInterrupted,
-                     UnknownQuantityError)
+from .errors import (StoreBusyError, StoreExistsError, StoreMismatchError, SweepError,
+                     SweepInterrupted, UnknownQuantityError)
 from .quantities import QUANTITIES, get_quantity
 from .run import SweepReport, run_sweep, sweep
 
-__all__ = ["QUANTITIES", "StoreExistsError", "StoreMismatchError", "SweepError",
+__all__ = ["QUANTITIES", "StoreBusyError", "StoreExistsError", "StoreMismatchError", "SweepError",
            "SweepInterrupted", "SweepReport", "UnknownQuantityError", "get_quantity",
            "run_sweep", "sweep"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .._errors import MeanfieldError, ParameterError
 
-__all__ = ["SweepError", "StoreExistsError", "StoreMismatchError", "UnknownQuantityError",
-           "SweepInterrupted"]
+__all__ = ["SweepError", "StoreExistsError", "StoreMismatchError", "StoreBusyError",
+           "UnknownQuantityError", "SweepInterrupted"]
 
 
 class SweepError(MeanfieldError):
@@ -18,6 +18,10 @@ class StoreExistsError(SweepError):
 
 class StoreMismatchError(SweepError):
     """``resume`` was asked for, but the store was made by a different sweep."""
+
+
+class StoreBusyError(SweepError):
+    """Another run (a sweep, a resume) is writing the store."""
 
 
 class UnknownQuantityError(ParameterError):

@@ -95,8 +95,9 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
     Raises
     ------
     MeanfieldError
-        Bad input, or a store that exists (without ``resume``/``overwrite``) or does not
-        match (with ``resume``).
+        Bad input, or a store that exists (without ``resume``/``overwrite``), does not
+        match (with ``resume``) or is being written by another run
+        (:class:`~meanfield.sweep.errors.StoreBusyError`).
     SweepInterrupted
         On Ctrl-C, after the chunks finished so far are stored.
     """
@@ -105,26 +106,32 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
     t0 = time.perf_counter()
     asked = None if chunk is None else block_shape(spec.shape, chunk)
     damaged: dict = {}
-    if resume:
-        store = SweepStore.open(out)
-        block = store.check_matches(spec, asked)
-        regions = blocks(spec.shape, block)
-        finished = store.done_regions(regions)
-        # a stored chunk that no longer reads back (checksum, truncation, a missing file)
-        # is not data: it is reported and computed again
-        damaged = store.verify(regions, finished)
-        for i in damaged:
-            store.clear(regions[i])
-        nothing_left = finished.all() and not damaged
-        if nothing_left:
-            scheduler = "serial"  # nothing left to compute: no cluster to start
-    else:
-        SweepStore.check_new(out, overwrite=overwrite)  # before starting any cluster
-    with open_backend(scheduler, workers) as backend:
-        if not resume:
-            block = asked or block_shape(spec.shape, auto_chunk(spec, backend.workers))
-            store = SweepStore.create(out, spec, block, overwrite=overwrite)
-        stats = _run_pending(spec, store, block, backend, progress)
+    store = None
+    try:
+        if resume:
+            store = SweepStore.open(out)
+            store.lock()  # the one writer from here to the end (another run: refused)
+            block = store.check_matches(spec, asked)
+            regions = blocks(spec.shape, block)
+            finished = store.done_regions(regions)
+            # a stored chunk that no longer reads back (checksum, truncation, a missing
+            # file) is not data: it is reported and computed again
+            damaged = store.verify(regions, finished)
+            for i in damaged:
+                store.clear(regions[i])
+            nothing_left = finished.all() and not damaged
+            if nothing_left:
+                scheduler = "serial"  # nothing left to compute: no cluster to start
+        else:
+            SweepStore.check_new(out, overwrite=overwrite)  # before starting any cluster
+        with open_backend(scheduler, workers) as backend:
+            if not resume:
+                block = asked or block_shape(spec.shape, auto_chunk(spec, backend.workers))
+                store = SweepStore.create(out, spec, block, overwrite=overwrite)
+            stats = _run_pending(spec, store, block, backend, progress)
+    finally:
+        if store is not None:
+            store.release()
     stats.seconds = time.perf_counter() - t0
     ds = store.dataset()
     summary = _summary(spec, store, block, stats, ds)

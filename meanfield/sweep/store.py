@@ -22,6 +22,18 @@ compressed bytes (Zarr's ``crc32c`` codec; reading a damaged chunk raises instea
 returning numbers), every written chunk has a file (``write_empty_chunks``), and
 :meth:`SweepStore.verify` (run on every resume) reads each stored chunk, so a damaged one
 is reported and computed again.
+
+One run writes a store at a time: the run holds an exclusive lock (``flock``) on the
+file ``.NAME.lock`` beside the store ``NAME`` from creation (or from opening it to resume)
+to its end.
+A second run on the same store, resuming or overwriting it, is refused with
+:class:`~meanfield.sweep.errors.StoreBusyError` naming the holder (before, an
+``--overwrite`` while the first run went on left a store labelled with the second grid
+holding the first sweep's values, all marked done). The system releases the lock when
+its process ends, however it ends (SIGKILL included), so there is never a stale lock to
+remove (the file itself is removed at the end of a run; one left by a killed run is taken
+over). Readers (``xr.open_zarr``) take no lock. Where ``fcntl`` does not exist
+(Windows) there is no lock.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ import datetime
 import json
 import os
 import shutil
+import socket
 import tempfile
 import warnings
 from pathlib import Path
@@ -37,13 +50,74 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
-from .errors import StoreExistsError, StoreMismatchError, SweepError
+from .errors import StoreBusyError, StoreExistsError, StoreMismatchError, SweepError
+
+try:
+    import fcntl
+except ImportError:  # (Windows) no advisory locks: one writer is then the user's care
+    fcntl = None
 from .plan import SweepSpec
 
 __all__ = ["SweepStore", "LAYOUT"]
 
 #: Version of this layout, stored as attribute ``meanfield_sweep``.
 LAYOUT = 1
+
+
+class _WriterLock:
+    """The exclusive lock of the one run that writes a store (see the module docstring).
+
+    The lock file lies beside the store (``.NAME.lock``), not in it: Zarr warns about any
+    file in a store that is not its own. It is removed when the lock is released.
+    """
+
+    def __init__(self, path: Path | None, fd: int | None):
+        self._path, self._fd = path, fd
+
+    @staticmethod
+    def file_for(store: Path) -> Path:
+        return store.parent / f".{store.name}.lock"
+
+    @classmethod
+    def acquire(cls, store: Path) -> _WriterLock:
+        """Lock ``store``'s lock file, or raise :class:`StoreBusyError` naming its holder."""
+        if fcntl is None:
+            return cls(None, None)
+        path = cls.file_for(Path(store))
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 256, 0).decode("utf-8", "replace").strip() or "unknown"
+                os.close(fd)
+                raise StoreBusyError(
+                    f"{store} is being written by another run ({holder}): let it finish or "
+                    "stop it, then resume (or overwrite) this store") from None
+            # the file may have been released and removed between our open and lock: then
+            # this lock is on a file nobody else sees; take the one at the path instead
+            try:
+                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        now = datetime.datetime.now().isoformat(timespec="seconds")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} on {socket.gethostname()}, since {now}"
+                  .encode(), 0)
+        return cls(path, fd)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            try:
+                os.unlink(self._path)
+            except FileNotFoundError:
+                pass
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
 
 
 def _json(obj) -> str:
@@ -127,6 +201,18 @@ class SweepStore:
     def __init__(self, path, attrs: dict):
         self.path = Path(path)
         self.attrs = attrs
+        self._lock: _WriterLock | None = None
+
+    def lock(self) -> None:
+        """Become the store's one writer (:class:`StoreBusyError` if another run is)."""
+        if self._lock is None:
+            self._lock = _WriterLock.acquire(self.path)
+
+    def release(self) -> None:
+        """Let another run write the store (the end of this run)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     # ------------------------------------------------------------ opening
     @classmethod
@@ -139,6 +225,7 @@ class SweepStore:
         path = Path(path)
         cls.check_new(path, overwrite=overwrite)
         path.parent.mkdir(parents=True, exist_ok=True)
+        lock = _WriterLock.acquire(path)  # also held by a run still writing an old store
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
             ds = _template(spec, block)
@@ -148,10 +235,15 @@ class SweepStore:
             if path.exists():
                 _remove(path)
             os.replace(tmp, path)
+        except BaseException:
+            lock.release()
+            raise
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        return cls(path, dict(ds.attrs))
+        store = cls(path, dict(ds.attrs))
+        store._lock = lock
+        return store
 
     @staticmethod
     def check_new(path, *, overwrite: bool = False) -> None:
@@ -162,6 +254,8 @@ class SweepStore:
                                    "or --overwrite (or remove it) to start again")
         if path.exists() and not _is_zarr(path):
             raise StoreExistsError(f"{path} exists and is not a Zarr store: not overwritten")
+        if path.exists():  # a store another run is writing is not overwritten
+            _WriterLock.acquire(path).release()
 
     @classmethod
     def open(cls, path) -> SweepStore:

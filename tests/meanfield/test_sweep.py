@@ -17,10 +17,11 @@ import meanfield as mf
 from meanfield.cli.main import main
 from meanfield.solve.complexity import complexity
 from meanfield.solve.dmft import dmft
-from meanfield.sweep import (StoreExistsError, StoreMismatchError, SweepInterrupted,
-                             UnknownQuantityError, run_sweep, sweep)
+from meanfield.sweep import (StoreBusyError, StoreExistsError, StoreMismatchError,
+                             SweepInterrupted, UnknownQuantityError, run_sweep, sweep)
 from meanfield.sweep import execute
 from meanfield.sweep.plan import block_shape, blocks
+from meanfield.sweep.store import _WriterLock
 from tests.reference import kac_rice, user_models
 from tests.reference.classical_dmft import classical_delta_0
 from validation.network import Network
@@ -444,6 +445,58 @@ def test_existing_store_needs_resume_or_overwrite_and_must_match(tmp_path, capsy
     code, out, err = cli(capsys, *base, "--overwrite", "--model", "additive", "--json")
     assert code == 0 and json.loads(out)["model"] == "additive", err
     assert xr.open_zarr(path).attrs["model"] == "additive"
+
+
+def test_a_store_being_written_is_neither_resumed_nor_overwritten_by_another_run(
+        tmp_path, capsys):
+    """One writer per store (2026-11-28: an --overwrite with another grid while a sweep
+    ran left a store labelled with the new grid holding the old sweep's values, all marked
+    done). The lock is another open file here: flock refuses it within one process too."""
+    path, lock_file = tmp_path / "x.zarr", tmp_path / ".x.zarr.lock"
+    base = ("sweep", "fixed-points", "--grid", "g_h=1:2:3", "--out", str(path),
+            "--scheduler", "serial", "--no-progress")
+    assert cli(capsys, *base)[0] == 0
+    assert not lock_file.exists()  # released and removed at the end of the run
+    before = xr.open_zarr(path).load()
+    held = _WriterLock.acquire(path)
+    try:
+        other_grid = (*base[:3], "g_h=5:6:3", *base[4:])
+        for argv in ((*base, "--resume"), (*base, "--overwrite"), (*other_grid, "--overwrite")):
+            code, _, err = cli(capsys, *argv)
+            assert code == 1 and err.count("\n") == 1, err
+            assert f"being written by another run (process {os.getpid()} on " in err, err
+        with pytest.raises(StoreBusyError):
+            run_sweep("fixed-points", grid={"g_h": "1:2:3"}, out=path, resume=True,
+                      scheduler="serial", progress=False)
+        assert_same_data(xr.open_zarr(path).load(), before)  # untouched
+    finally:
+        held.release()
+    code, out, err = cli(capsys, *base, "--resume", "--json")
+    assert code == 0 and json.loads(out)["chunks_computed"] == 0, err
+
+
+def test_the_lock_of_a_killed_run_is_taken_over(tmp_path, capsys):
+    """A writer killed by SIGKILL leaves its lock file, not its lock: a resume proceeds."""
+    path = tmp_path / "x.zarr"
+    base = ("sweep", "fixed-points", "--grid", "g_h=1:2:3", "--out", str(path),
+            "--scheduler", "serial", "--no-progress")
+    assert cli(capsys, *base)[0] == 0
+    code = ("import sys, time; from pathlib import Path; "
+            "from meanfield.sweep.store import _WriterLock; "
+            f"_WriterLock.acquire(Path({str(path)!r})); print('held', flush=True); "
+            "time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        assert "another run (process" in cli(capsys, *base, "--resume")[2]
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    assert (tmp_path / ".x.zarr.lock").exists()  # left behind by the killed process
+    code, out, err = cli(capsys, *base, "--resume", "--json")
+    assert code == 0 and json.loads(out)["complete"], err
+    assert not (tmp_path / ".x.zarr.lock").exists()
 
 
 def test_a_store_with_other_outputs_is_a_mismatch_not_a_traceback(tmp_path, capsys):
