@@ -26,16 +26,19 @@ a progress bar when asked.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from meanfield._repr import short_repr
-from meanfield._checks import is_integer
+from meanfield._checks import is_integer, is_real
 from meanfield._errors import ConvergenceError, ParameterError
 
+from .checkpoint import Checkpoint, InterruptFlag, SimulationInterrupted, run_key
 from ._adams import adams_bashforth, adams_moulton, pece_stability_limit, start_weights
 from .network import Network, check_fits_in_memory
 
@@ -149,7 +152,9 @@ def check_rk4_step(network: Network, dt: float) -> None:
 def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: float = 0.05,
              method: str = "rk4", record_every: float | None = None, transient: float = 0.0,
              rtol: float = 1e-6, atol: float = 1e-8, seed: int = 0, batch: int | None = None,
-             progress: bool = False, max_steps: int = 10_000_000) -> Trajectory:
+             progress: bool = False, max_steps: int = 10_000_000,
+             checkpoint: str | os.PathLike | None = None,
+             checkpoint_every: float = 60.0) -> Trajectory:
     """Integrate ``network`` from ``y0`` for a time ``T``.
 
     Parameters
@@ -181,6 +186,16 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
         ``rk4`` and ``adams`` refuse more than this many steps (``ParameterError``, before
         starting);
         ``dopri5`` gives up (``ConvergenceError``) after this many.
+    checkpoint : path, optional
+        A file (``.npz``) where the run's state is saved every ``checkpoint_every`` seconds
+        of wall time, on Ctrl-C (then :class:`~validation.checkpoint.SimulationInterrupted`
+        is raised) and at the end. If it exists, the run continues from it; the result is
+        bit-identical to an uninterrupted run. A checkpoint of another run (other network,
+        initial state or settings) is refused naming the difference; inputs that are
+        functions of time cannot be checked and are refused. See
+        :mod:`validation.checkpoint`.
+    checkpoint_every : float
+        Seconds of wall time between saves (default 60; 0 saves before every step).
     """
     T = _check_positive("T", T)
     dt = _check_positive("dt", dt)
@@ -221,8 +236,19 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
         raise ParameterError(f"{n_records:.3g} recorded states exceed max_steps={max_steps}; "
                              "raise record_every")
     check_fits_in_memory(8.0 * n_records * y.size, f"recording {n_records:.3g} states")
+    ck = None
+    if checkpoint is not None:
+        if not (is_real(checkpoint_every) and math.isfinite(checkpoint_every)
+                and checkpoint_every >= 0):
+            raise ParameterError(f"checkpoint_every={checkpoint_every!r} must be a finite "
+                                 "number of seconds >= 0")
+        settings = {"method": method, "T": T, "dt": dt, "record_every": record_every,
+                    "transient": transient}
+        if method == "dopri5":
+            settings.update(rtol=rtol, atol=atol)
+        ck = Checkpoint(checkpoint, run_key(network, y, settings), checkpoint_every)
     return METHODS[method](network, y, T, dt, record_every, transient, rtol, atol, progress,
-                           max_steps)
+                           max_steps, ck)
 
 
 def _record_times(T, transient, record_every):
@@ -230,10 +256,13 @@ def _record_times(T, transient, record_every):
     return transient + record_every * np.arange(n)
 
 
-def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_stepper):
+def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_stepper,
+                ck=None):
     """The fixed-step driver shared by ``rk4`` and ``adams``: grid, recording, progress,
-    non-finite check. ``make_stepper(dt)`` returns ``advance(step)``, which takes ``y``
-    from step ``step`` to ``step + 1`` in place."""
+    non-finite check, checkpoints. ``make_stepper(dt)`` returns ``advance(step)``, which
+    takes ``y`` from step ``step`` to ``step + 1`` in place (and, for a checkpoint, may
+    carry ``advance.state()``, the arrays it keeps between steps, and
+    ``advance.restore(saved)``)."""
     n_steps = max(1, int(round(T / dt)))
     dt = T / n_steps
     stride = max(1, int(round(record_every / dt)))
@@ -241,12 +270,30 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     rec_steps = range(first, n_steps + 1, stride)
     out = np.empty((len(rec_steps), *y.shape))
     times = np.empty(len(rec_steps))
-    advance = make_stepper(dt)
+    r, step0 = 0, 0
+    saved = ck.load() if ck is not None else None
+    if saved is not None:
+        step0, r = int(saved["step"]), int(saved["r"])
+        out[:r], times[:r] = saved["records"], saved["times"]
+    options = {"dt": dt, "record_every": stride * dt}
+    if step0 == n_steps:  # a finished run's checkpoint: its result, nothing to integrate
+        return Trajectory(times, out, np.array(saved["y"]), net.variables, name, n_steps,
+                          options=options)
+    advance = make_stepper(dt)  # (from the initial state: the adams start)
+    if saved is not None:
+        y[...] = saved["y"]
+        if hasattr(advance, "restore"):
+            advance.restore(saved)
+
+    def save(step):
+        extra = advance.state() if hasattr(advance, "state") else {}
+        ck.save(step=step, y=y, r=r, records=out[:r], times=times[:r], **extra)
+
     advice = f"reduce dt={dt:g}" + (" or use rk4 (a larger stability region)"
                                      if name == "adams" else "")
-    bar = tqdm(total=n_steps, disable=None if progress else True, unit="step", mininterval=0.5,
+    bar = tqdm(total=n_steps, initial=step0, disable=None if progress else True, unit="step",
+               mininterval=0.5,
                desc=f"simulate N={net.N}" + ("" if name == "rk4" else f" ({name})"))
-    r = 0
     largest = float(np.max(np.abs(y))) if y.size else 0.0
 
     def blew_up(when, t_end):
@@ -258,8 +305,13 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
         return ConvergenceError(f"state became non-finite {when}; {cause}")
 
     # overflow on the way to inf is checked every 256 steps and reported in one line
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(n_steps + 1):
+    with np.errstate(over="ignore", invalid="ignore"), _interrupts(ck) as flag:
+        for step in range(step0, n_steps + 1):
+            if ck is not None and (flag.raised or ck.due()) and step > step0:
+                save(step)
+                if flag.raised:
+                    bar.close()
+                    raise SimulationInterrupted(ck.path, step * dt, T)
             if r < len(times) and step == rec_steps[r]:
                 out[r] = y
                 times[r] = step * dt
@@ -268,7 +320,7 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
                 break
             advance(step)
             if step % 256 == 255:
-                bar.update(256)
+                bar.update(step + 1 - bar.n)
                 if not np.all(np.isfinite(y)):
                     raise blew_up(f"at t={(step + 1) * dt:g}", (step + 1) * dt)
                 largest = float(np.max(np.abs(y)))
@@ -276,8 +328,21 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     bar.close()
     if not np.all(np.isfinite(y)):
         raise blew_up(f"before t={T:g}", T)
-    return Trajectory(times, out, y.copy(), net.variables, name, n_steps,
-                      options={"dt": dt, "record_every": stride * dt})
+    if ck is not None:
+        save(n_steps)  # the finished run: called again, it returns without integrating
+    return Trajectory(times, out, y.copy(), net.variables, name, n_steps, options=options)
+
+
+def _interrupts(ck):
+    """Ctrl-C held back to a step's end while a checkpoint is kept (else left alone)."""
+    return InterruptFlag() if ck is not None else contextlib.nullcontext(_NO_INTERRUPT)
+
+
+class _NoInterrupt:
+    raised = False
+
+
+_NO_INTERRUPT = _NoInterrupt()
 
 
 def _evaluator(net):
@@ -328,12 +393,13 @@ def _rk4_stepper(net, y):
     return make
 
 
-def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps):
+def _rk4(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps, ck=None):
     return _fixed_step(net, y, T, dt, record_every, transient, progress, "rk4",
-                       _rk4_stepper(net, y))
+                       _rk4_stepper(net, y), ck)
 
 
-def _adams(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps):
+def _adams(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps,
+           ck=None):
     k = ADAMS_ORDER
     evaluate = _evaluator(net)
 
@@ -368,9 +434,12 @@ def _adams(net, y, T, dt, record_every, transient, rtol, atol, progress, max_ste
             np.add(y, acc.reshape(y.shape), out=y)
             evaluate(y, t_next, F[(step + 1) % k])  # evaluate
 
+        # a checkpoint keeps the ring of derivatives (the start is recomputed from y0)
+        advance.state = lambda: {"ring": F}
+        advance.restore = lambda saved: F.__setitem__(Ellipsis, saved["ring"])
         return advance
 
-    tr = _fixed_step(net, y, T, dt, record_every, transient, progress, "adams", make)
+    tr = _fixed_step(net, y, T, dt, record_every, transient, progress, "adams", make, ck)
     tr.options["order"] = k
     return tr
 
@@ -442,28 +511,46 @@ _B_LOW = (5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100,
 _E = tuple(b - bl for b, bl in zip(_B, _B_LOW))
 
 
-def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps):
+def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_steps,
+            ck=None):
     times = _record_times(T, transient, record_every)
     out = np.empty((len(times), *y.shape))
     f = net.velocity
     t, h = 0.0, dt
     k = [None] * 7
-    k[0] = f(y, t)
+    saved = ck.load() if ck is not None else None
+    k[0] = f(y, t) if saved is None else None
     steps = rejected = 0
     r = 0
     if times[0] == 0.0:
         out[0] = y
         r = 1
-    bar = tqdm(total=T, disable=None if progress else True, unit="time", mininterval=0.5,
-               desc=f"simulate N={net.N} (dopri5)")
     # overflow of a blowing-up flow: its steps are rejected and the step size underflow
     # the record times, then T itself: the run ended at the last record, and `final` was
     # that state, not the one at T (record_every = 20 in a run of 10.3: y0 itself; found
     # by a probe, 2026-11-28)
     stops = list(times) + ([T] if times[-1] < T else [])
     i = r
-    with np.errstate(over="ignore", invalid="ignore"):
+    if saved is not None:  # the accepted steps so far, and the step size to try next
+        t, h, i, r = float(saved["t"]), float(saved["h"]), int(saved["i"]), int(saved["r"])
+        steps, rejected = int(saved["steps"]), int(saved["rejected"])
+        y, k[0] = np.array(saved["y"]), np.array(saved["k0"])
+        out[:r] = saved["records"]
+    first = (t, i)
+
+    def save():
+        ck.save(t=t, h=h, i=i, r=r, steps=steps, rejected=rejected, y=y, k0=k[0],
+                records=out[:r])
+
+    bar = tqdm(total=T, initial=t, disable=None if progress else True, unit="time",
+               mininterval=0.5, desc=f"simulate N={net.N} (dopri5)")
+    with np.errstate(over="ignore", invalid="ignore"), _interrupts(ck) as flag:
         while i < len(stops):
+            if ck is not None and (flag.raised or ck.due()) and (t, i) != first:
+                save()
+                if flag.raised:
+                    bar.close()
+                    raise SimulationInterrupted(ck.path, t, T)
             target = stops[i]
             h_try = h
             h = min(h_try, target - t)
@@ -504,6 +591,8 @@ def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_st
                 raise ConvergenceError(f"dopri5 step size underflow at t={t:g} (error norm "
                                        f"{err_norm:.3g}); the flow may be stiff or blow up")
     bar.close()
+    if ck is not None and (t, i) != first:
+        save()  # the finished run: called again, it returns without integrating
     return Trajectory(times, out, y.copy(), net.variables, "dopri5", steps, rejected,
                       options={"rtol": rtol, "atol": atol})
 

@@ -11,16 +11,19 @@ __all__ = ["summarise_run"]
 
 def summarise_run(net: Network, *, T: float, dt: float = 0.05, method: str = "rk4",
                   transient: float | None = None, seed: int = 0, progress: bool = False,
-                  record_every: float = 0.5) -> dict:
+                  record_every: float = 0.5, checkpoint=None,
+                  checkpoint_every: float = 60.0) -> dict:
     """Simulate ``net`` and return a JSON-ready summary with stable keys.
 
     Keys: ``model, params, N, T, seed, transient, settled, rms_speed, variance,
     fluctuation_variance, static_variance`` (these three map each variable to a float,
     measured over ``[transient, T]``, default ``T/2``), then ``method, dt, steps``.
+    ``checkpoint``, ``checkpoint_every``: as :func:`~validation.integrate.simulate`'s.
     """
     transient = T / 2 if transient is None else transient
     traj = simulate(net, T, dt=dt, method=method, transient=transient,
-                    record_every=max(record_every, dt), seed=seed, progress=progress)
+                    record_every=max(record_every, dt), seed=seed, progress=progress,
+                    checkpoint=checkpoint, checkpoint_every=checkpoint_every)
     st = settled(net, traj.final)
     var = {v: variances(traj[v]) for v in net.variables}
     return {

@@ -44,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt:
-        print(f"meanfield {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a checkpointed run says where its state is
+        detail = f": {exc}" if str(exc) else ""
+        print(f"meanfield {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
 
 

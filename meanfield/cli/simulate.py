@@ -27,6 +27,13 @@ def register(sub):
                         "dt <= 0.44 tau) or dopri5 (adaptive)")
     p.add_argument("--transient", type=nonnegative_float, default=None,
                    help="time discarded before measuring (default T/2)")
+    p.add_argument("--checkpoint", metavar="FILE.npz", default=None,
+                   help="save the run's state to FILE every --checkpoint-every seconds, on "
+                        "Ctrl-C and at the end; run the same command again to continue an "
+                        "interrupted or killed run from it (bit-identical to an "
+                        "uninterrupted run)")
+    p.add_argument("--checkpoint-every", type=nonnegative_float, default=60.0,
+                   metavar="SECONDS", help="wall-clock seconds between saves (default 60)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_progress_option(p)
     p.set_defaults(run=run)
@@ -43,7 +50,9 @@ def run(args) -> int:
     progress = show_progress(args)
     net = Network(model, args.N, seed=args.seed, params=params)
     summary = summarise_run(net, T=args.T, dt=args.dt, method=args.method,
-                            transient=transient, seed=args.seed, progress=progress)
+                            transient=transient, seed=args.seed, progress=progress,
+                            checkpoint=args.checkpoint,
+                            checkpoint_every=args.checkpoint_every)
     if args.json:
         emit_json(summary)
     else:

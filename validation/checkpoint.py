@@ -1,0 +1,159 @@
+"""Checkpoints of a long simulation: killed or interrupted, it continues where it stopped.
+
+``simulate(net, T, checkpoint="run.npz")`` writes the integrator's whole state (the step
+or time reached, the state, the records so far, the adams derivative ring or the dopri5
+step size) to ``run.npz`` every ``checkpoint_every`` seconds of wall time, on Ctrl-C, and
+at the end. Called again with the same arguments, it starts from the file, and the result
+is bit-identical to a run that was never stopped (the steps taken are the same steps); a
+finished checkpoint returns its trajectory without integrating.
+
+The file is written under a temporary name and renamed into place, so a kill never
+leaves half a checkpoint; its members carry the zip format's CRC-32, so a damaged file is
+an error, not data. It records what the run is (model hash, N, parameters, a digest of
+the coupling matrices, of constant inputs and of the initial state, the method and its
+settings); a checkpoint of another run is refused naming the first difference. A callable
+input (a function of time) cannot be compared, so a run with one takes no checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from meanfield._errors import ParameterError
+
+__all__ = ["Checkpoint", "SimulationInterrupted", "FORMAT"]
+
+#: Version of the file's layout (a checkpoint of another layout is refused).
+FORMAT = 1
+
+
+class SimulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a checkpointed simulation; the state up to ``t`` is in ``path``."""
+
+    def __init__(self, path, t: float, T: float):
+        self.path, self.t, self.T = str(path), float(t), float(T)
+        super().__init__(f"the run so far (t = {t:g} of {T:g}) is saved in {path}: run "
+                         "the same simulation again to continue it")
+
+
+def _digest(*arrays) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a, dtype=float)
+        h.update(str(a.shape).encode())
+        h.update(a.data)
+    return h.hexdigest()
+
+
+def run_key(net, y0: np.ndarray, settings: dict) -> dict:
+    """What identifies a run: a checkpoint continues only the run it was written by."""
+    if any(callable(v) for v in net.inputs.values()):
+        names = ", ".join(k for k, v in net.inputs.items() if callable(v))
+        raise ParameterError(f"checkpoint: the input {names} is a function of time, which a "
+                             "resumed run cannot check is the same; give constant inputs "
+                             "or run without a checkpoint")
+    return {
+        "format": FORMAT,
+        "model": net.model.name,
+        "model_hash": net.model.hash,
+        "N": int(net.N),
+        "params": {k: float(v) for k, v in net.params.items()},
+        "couplings": _digest(*net.stacked),
+        "inputs": {k: _digest(v) for k, v in sorted(net.inputs.items())},
+        "initial_state": _digest(y0),
+        **settings,
+    }
+
+
+class Checkpoint:
+    """One run's checkpoint file: :meth:`load` what a previous run saved, :meth:`save`."""
+
+    def __init__(self, path, key: dict, every: float):
+        self.path = Path(path)
+        self.key = json.loads(json.dumps(key))  # as it reads back
+        self.every = float(every)
+        self._last = time.monotonic()
+        self.saves = 0
+
+    def load(self) -> dict | None:
+        """The saved arrays and numbers, or None if there is no file yet."""
+        if not self.path.exists():
+            return None
+        try:
+            with np.load(self.path, allow_pickle=False) as f:
+                data = {k: f[k] for k in f.files}
+            stored = json.loads(str(data.pop("key")))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            raise ParameterError(f"checkpoint {self.path} cannot be read ({type(exc).__name__}: "
+                                 f"{exc}); remove it to start again") from None
+        if stored != self.key:
+            raise ParameterError(f"checkpoint {self.path} was written by another run "
+                                 f"({_first_difference(stored, self.key)}); give another path, "
+                                 "or remove it to start again")
+        return data
+
+    def due(self) -> bool:
+        return time.monotonic() - self._last >= self.every
+
+    def save(self, **arrays) -> None:
+        """Write the state atomically (a temporary file renamed over the old one)."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, key=np.array(json.dumps(self.key, sort_keys=True)), **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ParameterError(f"checkpoint {self.path} cannot be written: {exc}") from None
+        self._last = time.monotonic()
+        self.saves += 1
+
+
+def _first_difference(stored: dict, given: dict) -> str:
+    for k in sorted(set(stored) | set(given)):
+        a, b = stored.get(k, "-"), given.get(k, "-")
+        if a != b:
+            if isinstance(a, dict) and isinstance(b, dict):
+                sub = [j for j in sorted(set(a) | set(b)) if a.get(j, "-") != b.get(j, "-")]
+                j = sub[0]
+                return f"{k} {j}: {a.get(j, '-')} there, {b.get(j, '-')} here"
+            if k in ("couplings", "initial_state"):
+                return f"{k} differ"
+            return f"{k}: {a} there, {b} here"
+    return "same"
+
+
+class InterruptFlag:
+    """Ctrl-C noted, not raised, while a checkpointed run is inside a step (main thread).
+
+    The integrator checks :attr:`raised` between steps, saves, and raises
+    :class:`SimulationInterrupted`: the state saved is a whole step's.
+    """
+
+    def __init__(self):
+        self.raised = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, *_):
+        self.raised = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
