@@ -17,8 +17,10 @@ input (a function of time) cannot be compared, so a run with one takes no checkp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import os
 import signal
 import threading
@@ -28,9 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
+from meanfield._checks import is_real
 from meanfield._errors import ParameterError
 
-__all__ = ["Checkpoint", "SimulationInterrupted", "FORMAT"]
+__all__ = ["Checkpoint", "SimulationInterrupted", "FORMAT", "interrupts"]
 
 #: Version of the file's layout (a checkpoint of another layout is refused).
 FORMAT = 1
@@ -76,6 +79,15 @@ def run_key(net, y0: np.ndarray, settings: dict) -> dict:
 
 class Checkpoint:
     """One run's checkpoint file: :meth:`load` what a previous run saved, :meth:`save`."""
+
+    @classmethod
+    def of_run(cls, path, network, y0: np.ndarray, settings: dict, every) -> Checkpoint:
+        """The checkpoint of the run of ``network`` from ``y0`` with ``settings`` (JSON
+        numbers and strings), saved every ``every`` seconds (checked: >= 0)."""
+        if not (is_real(every) and math.isfinite(every) and every >= 0):
+            raise ParameterError(f"checkpoint_every={every!r} must be a finite number of "
+                                 "seconds >= 0")
+        return cls(path, run_key(network, y0, settings), every)
 
     def __init__(self, path, key: dict, every: float):
         self.path = Path(path)
@@ -132,6 +144,15 @@ def _first_difference(stored: dict, given: dict) -> str:
                 return f"{k} differ"
             return f"{k}: {a} there, {b} here"
     return "same"
+
+
+def interrupts(ck: Checkpoint | None):
+    """Ctrl-C held back to a step's end while a checkpoint is kept (else left alone)."""
+    return InterruptFlag() if ck is not None else contextlib.nullcontext(_NoInterrupt)
+
+
+class _NoInterrupt:
+    raised = False
 
 
 class InterruptFlag:

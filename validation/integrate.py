@@ -26,7 +26,6 @@ a progress bar when asked.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 from dataclasses import dataclass, field
@@ -35,10 +34,10 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from meanfield._repr import short_repr
-from meanfield._checks import is_integer, is_real
+from meanfield._checks import is_integer
 from meanfield._errors import ConvergenceError, ParameterError
 
-from .checkpoint import Checkpoint, InterruptFlag, SimulationInterrupted, run_key
+from .checkpoint import Checkpoint, SimulationInterrupted, interrupts
 from ._adams import adams_bashforth, adams_moulton, pece_stability_limit, start_weights
 from .network import Network, check_fits_in_memory
 
@@ -238,15 +237,11 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     check_fits_in_memory(8.0 * n_records * y.size, f"recording {n_records:.3g} states")
     ck = None
     if checkpoint is not None:
-        if not (is_real(checkpoint_every) and math.isfinite(checkpoint_every)
-                and checkpoint_every >= 0):
-            raise ParameterError(f"checkpoint_every={checkpoint_every!r} must be a finite "
-                                 "number of seconds >= 0")
         settings = {"method": method, "T": T, "dt": dt, "record_every": record_every,
                     "transient": transient}
         if method == "dopri5":
             settings.update(rtol=rtol, atol=atol)
-        ck = Checkpoint(checkpoint, run_key(network, y, settings), checkpoint_every)
+        ck = Checkpoint.of_run(checkpoint, network, y, settings, checkpoint_every)
     return METHODS[method](network, y, T, dt, record_every, transient, rtol, atol, progress,
                            max_steps, ck)
 
@@ -305,7 +300,7 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
         return ConvergenceError(f"state became non-finite {when}; {cause}")
 
     # overflow on the way to inf is checked every 256 steps and reported in one line
-    with np.errstate(over="ignore", invalid="ignore"), _interrupts(ck) as flag:
+    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag:
         for step in range(step0, n_steps + 1):
             if ck is not None and (flag.raised or ck.due()) and step > step0:
                 save(step)
@@ -331,18 +326,6 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     if ck is not None:
         save(n_steps)  # the finished run: called again, it returns without integrating
     return Trajectory(times, out, y.copy(), net.variables, name, n_steps, options=options)
-
-
-def _interrupts(ck):
-    """Ctrl-C held back to a step's end while a checkpoint is kept (else left alone)."""
-    return InterruptFlag() if ck is not None else contextlib.nullcontext(_NO_INTERRUPT)
-
-
-class _NoInterrupt:
-    raised = False
-
-
-_NO_INTERRUPT = _NoInterrupt()
 
 
 def _evaluator(net):
@@ -544,7 +527,7 @@ def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_st
 
     bar = tqdm(total=T, initial=t, disable=None if progress else True, unit="time",
                mininterval=0.5, desc=f"simulate N={net.N} (dopri5)")
-    with np.errstate(over="ignore", invalid="ignore"), _interrupts(ck) as flag:
+    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag:
         while i < len(stops):
             if ck is not None and (flag.raised or ck.due()) and (t, i) != first:
                 save()

@@ -34,6 +34,13 @@ def register(sub):
                    help="seed of the initial tangent basis (default 1)")
     p.add_argument("--twin", action="store_true",
                    help="also estimate the leading exponent from a twin trajectory")
+    p.add_argument("--checkpoint", metavar="FILE.npz", default=None,
+                   help="save the spectrum's run (state, tangent basis, local exponents) "
+                        "to FILE every --checkpoint-every seconds, on Ctrl-C and at the "
+                        "end; the same command continues an interrupted or killed run "
+                        "from it, bit-identically (--twin's run is not saved)")
+    p.add_argument("--checkpoint-every", type=nonnegative_float, default=60.0,
+                   metavar="SECONDS", help="wall-clock seconds between saves (default 60)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_progress_option(p)
     p.set_defaults(run=run)
@@ -51,7 +58,8 @@ def run(args) -> int:
     progress = show_progress(args)
     r = lyapunov_spectrum(net, args.k, T=args.T, transient=args.transient, dt=args.dt,
                           renorm_every=args.renorm_every, state_seed=args.state_seed,
-                          basis_seed=args.basis_seed, progress=progress)
+                          basis_seed=args.basis_seed, progress=progress,
+                          checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every)
     out = {"model": model.name, "params": dict(net.params), "N": args.N, "seed": args.seed,
            "state_seed": args.state_seed, "basis_seed": args.basis_seed, "k": args.k,
            **r.to_dict()}

@@ -158,3 +158,68 @@ def test_cli_ctrl_c_and_sigkill_then_the_same_command_finishes_the_run(tmp_path)
     done = subprocess.run(args, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(whole) and done.stdout == whole
+
+
+def test_a_lyapunov_spectrum_stopped_in_the_transient_and_after_equals_a_whole_run(tmp_path):
+    """Stopped inside the transient, then inside the average, then continued: the same
+    exponents, errors and local exponents to the bit."""
+    from validation.measure import lyapunov_spectrum
+
+    net = _net()
+    opts = dict(k=6, T=30.0, transient=10.0, dt=0.05, renorm_every=1.0)
+    whole = lyapunov_spectrum(net, **opts)
+    path = tmp_path / "lyap.npz"
+    intervals = []
+    original = net.velocity_and_tangent
+    # 4 calls per step, 20 steps per interval: stop after 5.5 intervals, then after 22.5
+    # more (inside the average, which starts after interval 10)
+    for calls in (440, 1800):
+        count = [0]
+
+        def rhs(*a, **k):
+            count[0] += 1
+            if count[0] >= calls:
+                raise KeyboardInterrupt
+            return original(*a, **k)
+
+        net.velocity_and_tangent = rhs
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                lyapunov_spectrum(net, checkpoint=path, checkpoint_every=0, **opts)
+        finally:
+            del net.velocity_and_tangent
+        with np.load(path) as f:
+            intervals.append(int(f["interval"]))
+    assert intervals == [5, 27], intervals
+    done = lyapunov_spectrum(net, checkpoint=path, checkpoint_every=0, **opts)
+    for a, b in ((done.exponents, whole.exponents), (done.stderr, whole.stderr),
+                 (done.local, whole.local)):
+        assert np.array_equal(a, b)
+    with pytest.raises(ParameterError, match="k: 6 there, 5 here"):
+        lyapunov_spectrum(net, checkpoint=path, **{**opts, "k": 5})
+
+
+def test_ctrl_c_inside_a_step_finishes_the_step_saves_and_says_where(tmp_path):
+    """SIGINT arriving inside a step (here from the RHS itself) is held to the step's end:
+    the run saves that whole step and raises SimulationInterrupted naming the file."""
+    net = _net()
+    whole = simulate(net, dt=0.05, **RUN)
+    path = tmp_path / "run.npz"
+    original, count = net.velocity_raw, [0]
+
+    def rhs(*a, **k):
+        count[0] += 1
+        if count[0] == 402:  # the 2nd of the 4 evaluations of step 100
+            os.kill(os.getpid(), signal.SIGINT)
+        return original(*a, **k)
+
+    net.velocity_raw = rhs
+    try:
+        with pytest.raises(SimulationInterrupted, match=r"t = 5\.05 of 40\) is saved in"):
+            simulate(net, dt=0.05, checkpoint=path, **RUN)
+    finally:
+        del net.velocity_raw
+    with np.load(path) as f:
+        assert int(f["step"]) == 101  # step 100 finished, not cut
+    done = simulate(net, dt=0.05, checkpoint=path, **RUN)
+    assert np.array_equal(done.y, whole.y) and np.array_equal(done.final, whole.final)

@@ -29,6 +29,7 @@ from meanfield._repr import short_repr
 from meanfield._checks import is_integer
 from meanfield._errors import ConvergenceError, ParameterError
 
+from ..checkpoint import Checkpoint, SimulationInterrupted, interrupts
 from ..integrate import _check_positive, check_rk4_step, divergence_cause, simulate
 from ..network import Network
 
@@ -180,7 +181,8 @@ def participation_ratio(x: np.ndarray) -> float:
 def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.0,
                       transient: float = 100.0, dt: float = 0.05, renorm_every: float = 1.0,
                       state_seed: int = 0, basis_seed: int = 1, y0: np.ndarray | None = None,
-                      progress: bool = False) -> LyapunovResult:
+                      progress: bool = False, checkpoint=None,
+                      checkpoint_every: float = 60.0) -> LyapunovResult:
     """The ``k`` leading Lyapunov exponents of ``network`` (all ``n_vars*N`` by default).
 
     Parameters
@@ -198,6 +200,14 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
         Time between QR re-orthonormalisations.
     state_seed, basis_seed : int
         Seeds of the random initial state (unless ``y0`` is given) and tangent basis.
+    checkpoint : path, optional
+        A file (``.npz``) where the state, the tangent basis and the local exponents so
+        far are saved every ``checkpoint_every`` seconds, on Ctrl-C (then
+        :class:`~validation.checkpoint.SimulationInterrupted`) and at the end; if it
+        exists, the run continues from it, bit-identically. See
+        :mod:`validation.checkpoint`.
+    checkpoint_every : float
+        Seconds of wall time between saves (default 60; 0: after every interval).
     """
     n = network.n_vars * network.N
     if k is None:
@@ -223,12 +233,30 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     f = network.velocity_and_tangent
 
     local = np.empty((n_int, k))
+    ck, it0 = None, 0
+    if checkpoint is not None:
+        settings = {"measure": "lyapunov_spectrum", "k": k, "T": T, "transient": transient,
+                    "dt": dt, "renorm_every": renorm_every, "basis_seed": int(basis_seed)}
+        ck = Checkpoint.of_run(checkpoint, network, y, settings, checkpoint_every)
+        saved = ck.load()
+        if saved is not None:  # the intervals done: state, basis, their local exponents
+            it0, y, Q = int(saved["interval"]), np.array(saved["y"]), np.array(saved["Q"])
+            local[:max(0, it0 - n_trans)] = saved["local"]
+
+    def save(it):
+        ck.save(interval=it, y=y, Q=Q, local=local[:max(0, it - n_trans)])
+
     largest = float(np.max(np.abs(y)))
-    bar = tqdm(total=n_trans + n_int, disable=None if progress else True, unit="interval",
-               desc=f"lyapunov N={network.N} k={k}", mininterval=0.5)
+    bar = tqdm(total=n_trans + n_int, initial=it0, disable=None if progress else True,
+               unit="interval", desc=f"lyapunov N={network.N} k={k}", mininterval=0.5)
     # a diverging state overflows on its way to inf: checked at every renormalisation
-    with np.errstate(over="ignore", invalid="ignore"):
-        for it in range(n_trans + n_int):
+    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag:
+        for it in range(it0, n_trans + n_int):
+            if ck is not None and (flag.raised or ck.due()) and it > it0:
+                save(it)
+                if flag.raised:
+                    bar.close()
+                    raise SimulationInterrupted(ck.path, it * tau - n_trans * tau, T)
             for j in range(steps_per):
                 # the time of the step: inputs may depend on it (found by a probe: with
                 # t fixed at 0 an input switched on at t = 5 was never seen)
@@ -253,6 +281,8 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
                     local[it - n_trans] = np.log(np.abs(d)) / tau
             bar.update(1)
     bar.close()
+    if ck is not None and it0 < n_trans + n_int:
+        save(n_trans + n_int)  # finished: called again, it returns without integrating
     exps = local.mean(0)
     n_blocks = min(10, n_int)
     blocks = np.array([b.mean(0) for b in np.array_split(local, n_blocks)])
