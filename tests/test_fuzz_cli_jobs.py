@@ -62,8 +62,8 @@ def recorders(monkeypatch, tmp_path):
         calls.append(("demo", dict(model=model, params=params, out=out, N=N, T=T, seed=seed)))
         return [Path(out) / "summary.json"]
 
-    def fake_studies(names, out, *, quick, stream=None):
-        calls.append(("validate", dict(names=names, out=out, quick=quick)))
+    def fake_studies(names, out, *, quick, stream=None, resume=False):
+        calls.append(("validate", dict(names=names, out=out, quick=quick, resume=resume)))
         return []
 
     def fake_site(out):
@@ -90,7 +90,7 @@ VOCAB = {
     "demo": ["--N", "--T", "--seed", "--out", "out", "--model", "additive", "nope", "--set",
              "g_h=2", "alpha_z=-1", "1", "0", "-3", "2.5", "nan", "inf", "1e400", "x"],
     "validate": ["--quick", "--study", "slow_modes", "jacobian_spectrum", "frobnicate",
-                 "--render-only", "--out", "out", "--set", "x"],
+                 "--render-only", "--resume", "--out", "out", "--set", "x"],
     "gallery": ["--figure", "fixed_points", "nope", "--quick", "--out", "gal", "--set"],
 }
 noise = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -129,28 +130,46 @@ def _fmt(x, spec: str) -> str:
     return "nan" if x is None else format(x, spec)
 
 
+def load_summary(path: Path) -> dict:
+    """The studies' ``summary.json`` at ``path`` (an empty table when it does not exist).
+
+    Another program's summary (the demo's) or a damaged file is refused in one line (a
+    bare KeyError / JSONDecodeError before; found by a probe, 2026-11-28).
+    """
+    path = Path(path)
+    if not path.exists():
+        return {"studies": {}}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"{path} exists and is not readable JSON ({exc}); move it "
+                             "or choose another folder") from None
+    if not isinstance(data, dict) or not isinstance(data.get("studies"), dict):
+        raise ParameterError(f"{path} exists and is not a validation summary (no "
+                             "'studies'; the demo's?): move it or choose another folder")
+    return data
+
+
+def save_summary(data: dict, path: Path) -> None:
+    """Write the studies' summary atomically, a temporary file renamed over ``path``: a
+    run killed while writing left a truncated file the next run could not read."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(_clean(data), indent=1, allow_nan=False) + "\n")
+    os.replace(tmp, path)
+
+
 def write_report(results: list[StudyResult], out: Path) -> Path:
     """Append the studies to ``out/summary.json`` and rewrite ``out/summary.md``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
-    data = {"studies": {}}
-    if path.exists():
-        # another program's summary (the demo's), or a damaged file: refused in one line
-        # (a bare KeyError / JSONDecodeError before; found by a probe, 2026-11-28)
-        try:
-            data = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ParameterError(f"{path} exists and is not readable JSON ({exc}); move it "
-                                 "or choose another folder") from None
-        if not isinstance(data, dict) or not isinstance(data.get("studies"), dict):
-            raise ParameterError(f"{path} exists and is not a validation summary (no "
-                                 "'studies'; the demo's?): move it or choose another folder")
+    data = load_summary(path)
     for r in results:
         data["studies"][r.name] = {"prediction": r.prediction, "measurement": r.measurement,
                                    "passed": r.passed, "figures": list(r.figures),
                                    "rows": [_clean(c.to_dict()) for c in r.rows]}
-    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
+    save_summary(data, path)
     md = ["# Validation report", ""]
     for name, s in data["studies"].items():
         md += [f"## {name}: {'PASS' if s['passed'] else 'FAIL'}", "",

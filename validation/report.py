@@ -31,6 +31,8 @@ from pathlib import Path
 from meanfield import __version__
 
 from .compare import StudyResult, _clean, write_report
+from .compare import load_summary as _load
+from .compare import save_summary as _save
 
 __all__ = ["REPORT_KIND", "record_study", "record_error", "build_summary", "load_images",
            "render_html", "write_site", "format_number"]
@@ -44,15 +46,6 @@ _MISSING = "\u2013"  # en dash, shown for NaN / None / absent values
 def _now() -> str:
     """The current UTC time, ISO 8601 to the second."""
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _load(path: Path) -> dict:
-    """The JSON object in ``path``, or an empty study table when it does not exist."""
-    return json.loads(path.read_text()) if path.exists() else {"studies": {}}
-
-
-def _save(data: dict, path: Path) -> None:
-    path.write_text(json.dumps(_clean(data), indent=1, allow_nan=False) + "\n")
 
 
 def record_study(result: StudyResult, out, *, quick: bool, elapsed_s: float) -> Path:
@@ -489,7 +482,7 @@ def write_site(out, *, quick=None) -> dict:
     if not vpath.exists():
         raise FileNotFoundError(f"{vpath} does not exist: run the studies first "
                                 "(meanfield validate without --render-only)")
-    validation = json.loads(vpath.read_text())
+    validation = _load(vpath)
     top = out / "summary.json"
     demo = None if _is_ours(top) else _demo_summary(top)
     summary = build_summary(validation, demo=demo, quick=quick)

@@ -34,6 +34,10 @@ def register(sub):
                    help="report folder (default: report)")
     p.add_argument("--study", dest="studies", action="append", default=[], metavar="NAME",
                    help="run only this study (repeatable; default: all)")
+    p.add_argument("--resume", action="store_true",
+                   help="skip the studies already recorded in OUT/validation/summary.json "
+                        "in the same form (quick or full) and without an error: continue a "
+                        "suite that was stopped")
     p.add_argument("--render-only", action="store_true",
                    help="only render index.html and summary.json from the existing "
                         "OUT/validation/summary.json")
@@ -72,7 +76,8 @@ def _first_paragraph(doc: str | None) -> str:
     return " ".join((doc or "").strip().split("\n\n")[0].split())
 
 
-def run_studies(names: list[str], out: Path, *, quick: bool, stream=None) -> list[str]:
+def run_studies(names: list[str], out: Path, *, quick: bool, stream=None,
+                resume: bool = False) -> list[str]:
     """Run the named studies one after the other, recording each in ``out/validation``.
 
     Parameters
@@ -85,21 +90,38 @@ def run_studies(names: list[str], out: Path, *, quick: bool, stream=None) -> lis
         Run each study's quick form.
     stream : file, optional
         Where the progress lines go (default: standard output).
+    resume : bool
+        Do not run a study already recorded in ``out/validation/summary.json`` in the same
+        form (``quick``) without an error; its recorded verdict counts.
 
     Returns
     -------
     list of str
         The studies that failed or raised.
     """
+    from validation.compare import load_summary
     from validation.report import record_error, record_study
     from validation.studies import STUDIES
 
     stream = sys.stdout if stream is None else stream
     vdir = Path(out) / "validation"
     vdir.mkdir(parents=True, exist_ok=True)
+    # read before any study runs: a damaged record is refused now, not after an hour's
+    # study that then cannot be recorded
+    recorded = load_summary(vdir / "summary.json")["studies"]
+    if not resume:
+        recorded = {}
     bad = []
     t_all = time.perf_counter()
     for i, name in enumerate(names, 1):
+        entry = recorded.get(name)
+        if entry and not entry.get("error") and bool(entry.get("quick")) == bool(quick):
+            verdict = "PASS" if entry.get("passed") else "FAIL"
+            print(f"[{i}/{len(names)}] {name}: recorded {entry.get('date', '')} ({verdict}); "
+                  "not run again (--resume)", file=stream, flush=True)
+            if not entry.get("passed"):
+                bad.append(name)
+            continue
         print(f"[{i}/{len(names)}] {name} ({'quick' if quick else 'full'}) ...",
               file=stream, flush=True)
         t0 = time.perf_counter()
@@ -139,15 +161,16 @@ def run(args) -> int:
     from validation.studies import STUDIES
 
     if args.render_only:
-        if args.studies or args.quick:
-            raise ParameterError("--render-only takes no --study or --quick (it runs nothing)")
+        if args.studies or args.quick or args.resume:
+            raise ParameterError("--render-only takes no --study, --quick or --resume (it "
+                                 "runs nothing)")
         if not (args.out / "validation" / "summary.json").exists():
             raise ParameterError(f"--render-only: {args.out / 'validation' / 'summary.json'} "
                                  "does not exist; run the studies first")
         bad = []
     else:
         names = select_studies(args.studies, STUDIES)
-        bad = run_studies(names, args.out, quick=args.quick)
+        bad = run_studies(names, args.out, quick=args.quick, resume=args.resume)
     # quick or full is read from the studies in the file (earlier runs' included)
     site = write_site(args.out)
     c = site["summary_data"]["counts"]

@@ -207,6 +207,47 @@ def test_validate_all_passing_exits_zero_and_appends(tmp_path, capsys, monkeypat
     assert "mixed or unrecorded run" in (tmp_path / "index.html").read_text()
 
 
+def test_validate_resume_skips_the_studies_recorded_in_the_same_form(tmp_path, capsys,
+                                                                      monkeypatch):
+    """A suite stopped after some studies: --resume runs only the rest (and a study that
+    raised, or was recorded in the other form, again); recorded verdicts still count."""
+    ran = []
+    for name, kw in (("fake_a", {}), ("fake_b", {"passed": False}), ("fake_c", {}),
+                     ("fake_d", {})):
+        study = fake_study(name, **kw)
+        inner = study.run
+        study.run = (lambda inner, name: lambda out, *, quick=False: (
+            ran.append(name), inner(out, quick=quick))[1])(inner, name)
+        monkeypatch.setitem(STUDIES, name, study)
+    monkeypatch.setitem(STUDIES, "fake_e", fake_study("fake_e", raises=True))
+    names = [a for n in ("fake_a", "fake_b", "fake_c", "fake_d", "fake_e")
+             for a in ("--study", n)]
+    assert cli(capsys, "validate", "--quick", "--out", str(tmp_path), *names[:4])[0] == 1
+    assert cli(capsys, "validate", "--out", str(tmp_path), *names[4:6])[0] == 0  # full form
+    assert cli(capsys, "validate", "--quick", "--out", str(tmp_path), *names[8:])[0] == 1
+    ran.clear()
+    code, out, err = cli(capsys, "validate", "--quick", "--resume", "--out", str(tmp_path),
+                         *names)
+    assert ran == ["fake_c", "fake_d"]  # fake_c was recorded in its full form only
+    assert "fake_a: recorded" in out and "(FAIL); not run again (--resume)" in out
+    assert "fake_e: ERROR" in out  # raised last time: run again (and raises again)
+    assert code == 1 and "fake_b, fake_e" in err  # the recorded FAIL still counts
+
+
+def test_a_damaged_study_summary_is_a_one_line_error_before_any_study_runs(
+        tmp_path, capsys, monkeypatch):
+    study = fake_study("fake_a")
+    study.run = lambda out, *, quick=False: pytest.fail("ran a study it cannot record")
+    monkeypatch.setitem(STUDIES, "fake_a", study)
+    (tmp_path / "validation").mkdir()
+    (tmp_path / "validation" / "summary.json").write_text('{"studies": {"x": ')  # cut short
+    for extra in ((), ("--resume",)):
+        code, out, err = cli(capsys, "validate", "--out", str(tmp_path), "--study", "fake_a",
+                             *extra)
+        assert code == 1 and err.count("\n") <= 2 and "not readable JSON" in err, err
+        assert "Traceback" not in err
+
+
 def test_render_only_from_a_synthetic_summary(tmp_path, capsys):
     vdir = tmp_path / "validation"
     vdir.mkdir()
@@ -260,7 +301,8 @@ def test_render_only_keeps_the_demo_summary_and_shows_it(tmp_path, capsys):
 @pytest.mark.parametrize("argv, fragment", [
     (["--study", "NO_SUCH"], "unknown study 'NO_SUCH'; choose from fixed_point_variances"),
     (["--render-only"], "does not exist; run the studies first"),
-    (["--render-only", "--quick"], "takes no --study or --quick"),
+    (["--render-only", "--quick"], "takes no --study, --quick or --resume"),
+    (["--render-only", "--resume"], "takes no --study, --quick or --resume"),
 ])
 def test_validate_bad_input_is_one_line(tmp_path, capsys, argv, fragment):
     code, out, err = cli(capsys, "validate", "--out", str(tmp_path), *argv)
