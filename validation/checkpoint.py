@@ -2,10 +2,13 @@
 
 ``simulate(net, T, checkpoint="run.npz")`` writes the integrator's whole state (the step
 or time reached, the state, the records so far, the adams derivative ring or the dopri5
-step size) to ``run.npz`` every ``checkpoint_every`` seconds of wall time, on Ctrl-C, and
+step size) to ``run.npz`` every ``checkpoint_every`` seconds of wall time (or ten times
+as long as one save takes, if longer), on Ctrl-C (at the end of the step under way), and
 at the end. Called again with the same arguments, it starts from the file, and the result
 is bit-identical to a run that was never stopped (the steps taken are the same steps); a
 finished checkpoint returns its trajectory without integrating.
+``lyapunov_spectrum(..., checkpoint=...)`` does the same with the state, the tangent basis
+and the local exponents.
 
 The file is written under a temporary name and renamed into place, so a kill never
 leaves half a checkpoint; its members carry the zip format's CRC-32, so a damaged file is
@@ -94,6 +97,7 @@ class Checkpoint:
         self.key = json.loads(json.dumps(key))  # as it reads back
         self.every = float(every)
         self._last = time.monotonic()
+        self._gap = self.every
         self.saves = 0
 
     def load(self) -> dict | None:
@@ -114,10 +118,17 @@ class Checkpoint:
         return data
 
     def due(self) -> bool:
-        return time.monotonic() - self._last >= self.every
+        return time.monotonic() - self._last >= self._gap
 
     def save(self, **arrays) -> None:
-        """Write the state atomically (a temporary file renamed over the old one)."""
+        """Write the state atomically (a temporary file renamed over the old one).
+
+        Saving takes at most a tenth of the run: the next save is due after ``every``
+        seconds or ten times this save's duration, whichever is longer (a run recording
+        gigabytes would otherwise spend its time rewriting them); ``every = 0`` saves at
+        every chance.
+        """
+        t0 = time.monotonic()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as fh:
@@ -129,6 +140,7 @@ class Checkpoint:
             tmp.unlink(missing_ok=True)
             raise ParameterError(f"checkpoint {self.path} cannot be written: {exc}") from None
         self._last = time.monotonic()
+        self._gap = self.every and max(self.every, 10.0 * (self._last - t0))
         self.saves += 1
 
 
