@@ -76,6 +76,8 @@ class _WriterLock:
 
     @staticmethod
     def file_for(store: Path) -> Path:
+        # the store's real path: two spellings of one store (a symlink, "..") share a lock
+        store = Path(store).resolve()
         return store.parent / f".{store.name}.lock"
 
     @classmethod

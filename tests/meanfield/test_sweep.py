@@ -468,6 +468,11 @@ def test_a_store_being_written_is_neither_resumed_nor_overwritten_by_another_run
         with pytest.raises(StoreBusyError):
             run_sweep("fixed-points", grid={"g_h": "1:2:3"}, out=path, resume=True,
                       scheduler="serial", progress=False)
+        # another spelling of the same store (a symlink) meets the same lock
+        (tmp_path / "link.zarr").symlink_to(path)
+        with pytest.raises(StoreBusyError):
+            run_sweep("fixed-points", grid={"g_h": "1:2:3"}, out=tmp_path / "link.zarr",
+                      resume=True, scheduler="serial", progress=False)
         assert_same_data(xr.open_zarr(path).load(), before)  # untouched
     finally:
         held.release()
