@@ -21,6 +21,7 @@ input (a function of time) cannot be compared, so a run with one takes no checkp
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import math
@@ -90,6 +91,16 @@ class Checkpoint:
         if not (is_real(every) and math.isfinite(every) and every >= 0):
             raise ParameterError(f"checkpoint_every={every!r} must be a finite number of "
                                  "seconds >= 0")
+        path = Path(path)
+        # where it cannot be written, say so now, not after the first minute's work (or
+        # the whole run's, if shorter; found by a probe, 2026-11-28)
+        folder = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise ParameterError(f"checkpoint {path} is a directory; give a file name")
+        if not folder.is_dir():
+            raise ParameterError(f"checkpoint {path}: the directory {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ParameterError(f"checkpoint {path}: the directory {folder} is not writable")
         return cls(path, run_key(network, y0, settings), every)
 
     def __init__(self, path, key: dict, every: float):
@@ -102,12 +113,18 @@ class Checkpoint:
 
     def load(self) -> dict | None:
         """The saved arrays and numbers, or None if there is no file yet."""
+        self._remove_orphans()
         if not self.path.exists():
             return None
         try:
-            with np.load(self.path, allow_pickle=False) as f:
+            loaded = np.load(self.path, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array
+                raise ValueError("not an .npz archive")
+            with loaded as f:
                 data = {k: f[k] for k in f.files}
             stored = json.loads(str(data.pop("key")))
+            if not isinstance(stored, dict):
+                raise ValueError("its key is not a JSON object")
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             raise ParameterError(f"checkpoint {self.path} cannot be read ({type(exc).__name__}: "
                                  f"{exc}); remove it to start again") from None
@@ -116,6 +133,28 @@ class Checkpoint:
                                  f"({_first_difference(stored, self.key)}); give another path, "
                                  "or remove it to start again")
         return data
+
+    def restore(self, fn, data: dict):
+        """``fn(data)``, the integrator putting the saved state back; a file that passed
+        :meth:`load` but lacks a member or holds one of another shape (made by hand) is a
+        one-line error, not a KeyError from inside the integrator."""
+        try:
+            return fn(data)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            raise ParameterError(f"checkpoint {self.path} does not hold this run's state "
+                                 f"({type(exc).__name__}: {exc}); remove it to start "
+                                 "again") from None
+
+    def _tmp(self, pid: int) -> Path:
+        return self.path.with_name(f".{self.path.name}.{pid}.tmp")
+
+    def _remove_orphans(self) -> None:
+        """Temporary files of saves cut short by a kill (their process gone)."""
+        for tmp in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+            pid = tmp.name[len(self.path.name) + 2:-4]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
 
     def due(self) -> bool:
         return time.monotonic() - self._last >= self._gap
@@ -129,7 +168,7 @@ class Checkpoint:
         every chance.
         """
         t0 = time.monotonic()
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp = self._tmp(os.getpid())
         try:
             with open(tmp, "wb") as fh:
                 np.savez(fh, key=np.array(json.dumps(self.key, sort_keys=True)), **arrays)
@@ -137,11 +176,22 @@ class Checkpoint:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # (a read-only disk refuses this too)
+                tmp.unlink(missing_ok=True)
             raise ParameterError(f"checkpoint {self.path} cannot be written: {exc}") from None
         self._last = time.monotonic()
         self._gap = self.every and max(self.every, 10.0 * (self._last - t0))
         self.saves += 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def _first_difference(stored: dict, given: dict) -> str:
@@ -168,7 +218,8 @@ class _NoInterrupt:
 
 
 class InterruptFlag:
-    """Ctrl-C noted, not raised, while a checkpointed run is inside a step (main thread).
+    """Ctrl-C (or SIGTERM) noted, not raised, while a checkpointed run is inside a step
+    (main thread).
 
     The integrator checks :attr:`raised` between steps, saves, and raises
     :class:`SimulationInterrupted`: the state saved is a whole step's.
@@ -178,9 +229,12 @@ class InterruptFlag:
         self.raised = False
         self._previous = None
 
+    #: SIGTERM too: what ``timeout`` and batch schedulers send before SIGKILL
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._note)
+            self._previous = {s: signal.signal(s, self._note) for s in self.SIGNALS}
         return self
 
     def _note(self, *_):
@@ -188,5 +242,6 @@ class InterruptFlag:
 
     def __exit__(self, *exc):
         if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+            for s, handler in self._previous.items():
+                signal.signal(s, handler)
         return False

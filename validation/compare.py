@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import math
@@ -155,12 +156,24 @@ def save_summary(data: dict, path: Path) -> None:
     run killed while writing left a truncated file the next run could not read."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(_clean(data), indent=1, allow_nan=False) + "\n")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w") as fh:
+            fh.write(json.dumps(_clean(data), indent=1, allow_nan=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:  # (a read-only or full disk: a traceback before; a probe)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise ParameterError(f"{path} cannot be written: {exc.strerror or exc}") from None
 
 
-def write_report(results: list[StudyResult], out: Path) -> Path:
-    """Append the studies to ``out/summary.json`` and rewrite ``out/summary.md``."""
+def write_report(results: list[StudyResult], out: Path, *, meta: dict | None = None) -> Path:
+    """Append the studies to ``out/summary.json`` and rewrite ``out/summary.md``.
+
+    ``meta``: more keys for each study's entry (how and when it ran), written in the same
+    save (two saves let a kill between them leave an entry without its form).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
@@ -168,7 +181,8 @@ def write_report(results: list[StudyResult], out: Path) -> Path:
     for r in results:
         data["studies"][r.name] = {"prediction": r.prediction, "measurement": r.measurement,
                                    "passed": r.passed, "figures": list(r.figures),
-                                   "rows": [_clean(c.to_dict()) for c in r.rows]}
+                                   "rows": [_clean(c.to_dict()) for c in r.rows],
+                                   **(meta or {})}
     save_summary(data, path)
     md = ["# Validation report", ""]
     for name, s in data["studies"].items():

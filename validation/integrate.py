@@ -267,18 +267,30 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     times = np.empty(len(rec_steps))
     r, step0 = 0, 0
     saved = ck.load() if ck is not None else None
+
+    def restore_records(d):
+        nonlocal step0, r
+        step0, r = int(d["step"]), int(d["r"])
+        if not (0 <= step0 <= n_steps and 0 <= r <= len(times)) or d["y"].shape != y.shape:
+            raise ValueError(f"step {step0}, record {r} or a state of shape {d['y'].shape} "
+                             "do not fit this run")
+        out[:r], times[:r] = d["records"], d["times"]
+
     if saved is not None:
-        step0, r = int(saved["step"]), int(saved["r"])
-        out[:r], times[:r] = saved["records"], saved["times"]
+        ck.restore(restore_records, saved)
     options = {"dt": dt, "record_every": stride * dt}
-    if step0 == n_steps:  # a finished run's checkpoint: its result, nothing to integrate
-        return Trajectory(times, out, np.array(saved["y"]), net.variables, name, n_steps,
-                          options=options)
+    if step0 == n_steps and r == len(times):  # a finished run: its result, no integration
+        return Trajectory(times, out, ck.restore(lambda d: np.array(d["y"]), saved),
+                          net.variables, name, n_steps, options=options)
     advance = make_stepper(dt)  # (from the initial state: the adams start)
-    if saved is not None:
-        y[...] = saved["y"]
+
+    def restore_state(d):
+        y[...] = d["y"]
         if hasattr(advance, "restore"):
-            advance.restore(saved)
+            advance.restore(d)
+
+    if saved is not None:
+        ck.restore(restore_state, saved)
 
     def save(step):
         extra = advance.state() if hasattr(advance, "state") else {}
@@ -302,15 +314,18 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
     # overflow on the way to inf is checked every 256 steps and reported in one line
     with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag:
         for step in range(step0, n_steps + 1):
+            if r < len(times) and step == rec_steps[r]:
+                out[r] = y
+                times[r] = step * dt
+                r += 1
+            # saved after the step's record: a save at the last step holds every record
+            # (saved before it, a run stopped in its last step resumed as finished with
+            # its last record uninitialised; found by a probe, 2026-11-28)
             if ck is not None and (flag.raised or ck.due()) and step > step0:
                 save(step)
                 if flag.raised:
                     bar.close()
                     raise SimulationInterrupted(ck.path, step * dt, T)
-            if r < len(times) and step == rec_steps[r]:
-                out[r] = y
-                times[r] = step * dt
-                r += 1
             if step == n_steps:
                 break
             advance(step)
@@ -514,11 +529,17 @@ def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_st
     # by a probe, 2026-11-28)
     stops = list(times) + ([T] if times[-1] < T else [])
     i = r
-    if saved is not None:  # the accepted steps so far, and the step size to try next
-        t, h, i, r = float(saved["t"]), float(saved["h"]), int(saved["i"]), int(saved["r"])
-        steps, rejected = int(saved["steps"]), int(saved["rejected"])
-        y, k[0] = np.array(saved["y"]), np.array(saved["k0"])
-        out[:r] = saved["records"]
+    def restore(d):  # the accepted steps so far, and the step size to try next
+        nonlocal t, h, i, r, steps, rejected, y
+        t, h, i, r = float(d["t"]), float(d["h"]), int(d["i"]), int(d["r"])
+        steps, rejected = int(d["steps"]), int(d["rejected"])
+        if not (0 <= i <= len(stops) and 0 <= r <= len(times)) or d["y"].shape != y.shape:
+            raise ValueError("its step, records or state do not fit this run")
+        y, k[0] = np.array(d["y"]), np.array(d["k0"])
+        out[:r] = d["records"]
+
+    if saved is not None:
+        ck.restore(restore, saved)
     first = (t, i)
 
     def save():

@@ -67,13 +67,8 @@ def record_study(result: StudyResult, out, *, quick: bool, elapsed_s: float) -> 
     Path
         The summary file.
     """
-    out = Path(out)
-    path = write_report([result], out)
-    data = _load(path)
-    data["studies"][result.name].update(quick=bool(quick), elapsed_s=round(elapsed_s, 2),
-                                        date=_now())
-    _save(data, path)
-    return path
+    return write_report([result], Path(out), meta=dict(
+        quick=bool(quick), elapsed_s=round(elapsed_s, 2), date=_now()))
 
 
 def record_error(name: str, exc: BaseException, out, *, quick: bool, elapsed_s: float,

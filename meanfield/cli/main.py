@@ -8,6 +8,7 @@ with a non-zero exit status; tracebacks are kept for genuine bugs.
 from __future__ import annotations
 
 import sys
+import warnings
 
 from .. import __version__
 from .._errors import MeanfieldError
@@ -35,6 +36,11 @@ def build_parser() -> OneLineParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # a warning is one line naming the command, as an error is (not Python's two lines
+    # with a source file and line of the package)
+    previous = warnings.formatwarning
+    warnings.formatwarning = (lambda message, category, *_a, **_k:
+                              f"meanfield {args.command}: warning: {message}\n")
     try:
         return int(args.run(args) or 0)
     except MeanfieldError as exc:
@@ -48,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         detail = f": {exc}" if str(exc) else ""
         print(f"meanfield {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
+    finally:
+        warnings.formatwarning = previous
 
 
 if __name__ == "__main__":

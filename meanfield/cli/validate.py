@@ -12,6 +12,7 @@ input, one line on stderr).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -109,13 +110,18 @@ def run_studies(names: list[str], out: Path, *, quick: bool, stream=None,
     # read before any study runs: a damaged record is refused now, not after an hour's
     # study that then cannot be recorded
     recorded = load_summary(vdir / "summary.json")["studies"]
+    if not os.access(vdir, os.W_OK | os.X_OK):
+        raise ParameterError(f"{vdir} is not writable: the studies' results could not be "
+                             "recorded")
     if not resume:
         recorded = {}
     bad = []
     t_all = time.perf_counter()
     for i, name in enumerate(names, 1):
         entry = recorded.get(name)
-        if entry and not entry.get("error") and bool(entry.get("quick")) == bool(quick):
+        # the same form, recorded (an entry without its form is run again)
+        if (isinstance(entry, dict) and not entry.get("error")
+                and entry.get("quick") is bool(quick)):
             verdict = "PASS" if entry.get("passed") else "FAIL"
             print(f"[{i}/{len(names)}] {name}: recorded {entry.get('date', '')} ({verdict}); "
                   "not run again (--resume)", file=stream, flush=True)

@@ -109,8 +109,8 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
     store = None
     try:
         if resume:
-            store = SweepStore.open(out)
-            store.lock()  # the one writer from here to the end (another run: refused)
+            # the one writer from here to the end (another run: refused)
+            store = SweepStore.open(out, lock=True)
             block = store.check_matches(spec, asked)
             regions = blocks(spec.shape, block)
             finished = store.done_regions(regions)

@@ -87,7 +87,16 @@ class _WriterLock:
             return cls(None, None)
         path = cls.file_for(Path(store))
         while True:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                # a read-only parent folder, a name too long for the lock file's extra
+                # characters: the run goes on without a lock, saying so (a traceback
+                # before; resuming there had worked; found by a probe, 2026-11-28)
+                warnings.warn(f"{store}: cannot create the lock file {path.name} "
+                              f"({exc.strerror}); no other run is kept from writing this "
+                              "store at the same time", RuntimeWarning, stacklevel=3)
+                return cls(None, None)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -205,11 +214,6 @@ class SweepStore:
         self.attrs = attrs
         self._lock: _WriterLock | None = None
 
-    def lock(self) -> None:
-        """Become the store's one writer (:class:`StoreBusyError` if another run is)."""
-        if self._lock is None:
-            self._lock = _WriterLock.acquire(self.path)
-
     def release(self) -> None:
         """Let another run write the store (the end of this run)."""
         if self._lock is not None:
@@ -256,19 +260,34 @@ class SweepStore:
                                    "or --overwrite (or remove it) to start again")
         if path.exists() and not _is_zarr(path):
             raise StoreExistsError(f"{path} exists and is not a Zarr store: not overwritten")
+        if path.is_symlink():  # (rmtree's OSError traceback before; a probe)
+            raise StoreExistsError(f"{path} is a symbolic link to {os.readlink(path)}: not "
+                                   "overwritten; give the store's own path")
         if path.exists():  # a store another run is writing is not overwritten
             _WriterLock.acquire(path).release()
 
     @classmethod
-    def open(cls, path) -> SweepStore:
-        """Reopen an existing sweep store (:class:`SweepError` if it is not one)."""
+    def open(cls, path, *, lock: bool = False) -> SweepStore:
+        """Reopen an existing sweep store (:class:`SweepError` if it is not one).
+
+        ``lock``: become its one writer first (:class:`StoreBusyError` if another run is),
+        so that nothing read here can change before the lock is held.
+        """
         path = Path(path)
         if not path.exists():
             raise SweepError(f"{path} does not exist: nothing to resume (run without --resume)")
-        attrs = cls._read_attrs(path)
-        if attrs.get("meanfield_sweep") != LAYOUT:
-            raise SweepError(f"{path} is not a meanfield sweep store (layout {LAYOUT})")
-        return cls(path, attrs)
+        held = _WriterLock.acquire(path) if lock else None
+        try:
+            attrs = cls._read_attrs(path)
+            if attrs.get("meanfield_sweep") != LAYOUT:
+                raise SweepError(f"{path} is not a meanfield sweep store (layout {LAYOUT})")
+        except BaseException:
+            if held is not None:
+                held.release()
+            raise
+        store = cls(path, attrs)
+        store._lock = held
+        return store
 
     @staticmethod
     def _read_attrs(path: Path) -> dict:

@@ -480,6 +480,36 @@ def test_a_store_being_written_is_neither_resumed_nor_overwritten_by_another_run
     assert code == 0 and json.loads(out)["chunks_computed"] == 0, err
 
 
+def test_no_lock_file_possible_is_a_warning_and_a_symlinked_store_is_not_overwritten(
+        tmp_path, capsys, monkeypatch):
+    import errno
+
+    from meanfield.sweep import store as store_module
+
+    path = tmp_path / "x.zarr"
+    base = ("sweep", "fixed-points", "--grid", "g_h=1:2:3", "--out", str(path),
+            "--scheduler", "serial", "--no-progress")
+    assert cli(capsys, *base)[0] == 0
+    real_open = os.open
+
+    def refuse_lock_files(p, *a, **k):
+        if str(p).endswith(".lock"):
+            raise OSError(errno.EROFS, "Read-only file system", str(p))
+        return real_open(p, *a, **k)
+
+    monkeypatch.setattr(store_module.os, "open", refuse_lock_files)
+    with pytest.warns(RuntimeWarning, match=r"x.zarr: cannot create the lock file "
+                      r".x.zarr.lock \(Read-only file system\); no other run is kept"):
+        code, out, err = cli(capsys, *base, "--resume", "--json")
+    assert code == 0 and json.loads(out)["complete"], err
+    monkeypatch.undo()
+    (tmp_path / "link.zarr").symlink_to(path)
+    code, _, err = cli(capsys, *base[:5], str(tmp_path / "link.zarr"), *base[6:],
+                       "--overwrite")
+    assert code == 1 and "is a symbolic link" in err and err.count("\n") == 1, err
+    assert path.is_dir() and (tmp_path / "link.zarr").is_symlink()
+
+
 def test_the_lock_of_a_killed_run_is_taken_over(tmp_path, capsys):
     """A writer killed by SIGKILL leaves its lock file, not its lock: a resume proceeds."""
     path = tmp_path / "x.zarr"

@@ -199,9 +199,11 @@ def test_a_lyapunov_spectrum_stopped_in_the_transient_and_after_equals_a_whole_r
         lyapunov_spectrum(net, checkpoint=path, **{**opts, "k": 5})
 
 
-def test_ctrl_c_inside_a_step_finishes_the_step_saves_and_says_where(tmp_path):
-    """SIGINT arriving inside a step (here from the RHS itself) is held to the step's end:
-    the run saves that whole step and raises SimulationInterrupted naming the file."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_inside_a_step_finishes_the_step_saves_and_says_where(sig, tmp_path):
+    """SIGINT (or SIGTERM, a scheduler's) arriving inside a step (here from the RHS
+    itself) is held to the step's end: the run saves that whole step and raises
+    SimulationInterrupted naming the file."""
     net = _net()
     whole = simulate(net, dt=0.05, **RUN)
     path = tmp_path / "run.npz"
@@ -210,7 +212,7 @@ def test_ctrl_c_inside_a_step_finishes_the_step_saves_and_says_where(tmp_path):
     def rhs(*a, **k):
         count[0] += 1
         if count[0] == 402:  # the 2nd of the 4 evaluations of step 100
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), sig)
         return original(*a, **k)
 
     net.velocity_raw = rhs
@@ -223,3 +225,66 @@ def test_ctrl_c_inside_a_step_finishes_the_step_saves_and_says_where(tmp_path):
         assert int(f["step"]) == 101  # step 100 finished, not cut
     done = simulate(net, dt=0.05, checkpoint=path, **RUN)
     assert np.array_equal(done.y, whole.y) and np.array_equal(done.final, whole.final)
+
+
+@pytest.mark.parametrize("method", ["rk4", "adams"])
+def test_a_run_stopped_in_its_last_step_resumes_with_every_record(method, tmp_path):
+    """Ctrl-C in the very last step: the save holds the last record too (it was saved
+    before the record, and the resumed 'finished' run returned uninitialised memory)."""
+    dt = METHODS[method][0]
+    net = _net()
+    opts = dict(T=2.0, record_every=0.5, dt=dt, method=method)
+    whole = simulate(net, **opts)
+    path = tmp_path / "run.npz"
+    original = net.velocity_raw
+
+    def rhs(y, t=0.0):
+        if t > opts["T"] - dt / 4:  # an evaluation inside the last step
+            signal.raise_signal(signal.SIGINT)
+        return original(y, t)
+
+    net.velocity_raw = rhs
+    try:
+        with pytest.raises(SimulationInterrupted, match="t = 2 of 2"):
+            simulate(net, checkpoint=path, **opts)
+    finally:
+        del net.velocity_raw
+    done = simulate(net, checkpoint=path, **opts)
+    assert np.array_equal(done.t, whole.t) and np.array_equal(done.y, whole.y)
+
+
+def test_an_unusable_checkpoint_path_or_file_is_refused_before_any_step(tmp_path):
+    net = _net()
+    for path, message in ((tmp_path / "no" / "c.npz", "does not exist"),
+                          (tmp_path, "is a directory")):
+        with pytest.raises(ParameterError, match=message):
+            simulate(net, 1.0, checkpoint=path)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        if not os.access(ro, os.W_OK):  # (root may write anyway)
+            with pytest.raises(ParameterError, match="is not writable"):
+                simulate(net, 1.0, checkpoint=ro / "c.npz")
+    finally:
+        ro.chmod(0o700)
+    # files that are not a checkpoint, or not this run's state: one line each
+    bare = tmp_path / "bare.npz"
+    np.save(bare.with_suffix(".npy"), np.zeros(3))
+    bare.with_suffix(".npy").rename(bare)
+    with pytest.raises(ParameterError, match="not an .npz archive"):
+        simulate(net, 1.0, checkpoint=bare)
+    listkey = tmp_path / "listkey.npz"
+    np.savez(listkey, key=np.array("[1, 2]"))
+    with pytest.raises(ParameterError, match="key is not a JSON object"):
+        simulate(net, 1.0, checkpoint=listkey)
+    good = tmp_path / "good.npz"
+    simulate(net, 1.0, checkpoint=good)
+    with np.load(good) as f:
+        members = {k: f[k] for k in f.files}
+    for change in ({"y": np.zeros((2, 2))}, {"step": None}):
+        hand = tmp_path / "hand.npz"
+        edited = {k: v for k, v in {**members, **change}.items() if v is not None}
+        np.savez(hand, **edited)
+        with pytest.raises(ParameterError, match="does not hold this run's state"):
+            simulate(net, 1.0, checkpoint=hand)

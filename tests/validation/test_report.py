@@ -232,6 +232,14 @@ def test_validate_resume_skips_the_studies_recorded_in_the_same_form(tmp_path, c
     assert "fake_a: recorded" in out and "(FAIL); not run again (--resume)" in out
     assert "fake_e: ERROR" in out  # raised last time: run again (and raises again)
     assert code == 1 and "fake_b, fake_e" in err  # the recorded FAIL still counts
+    # an entry that does not say its form (an older file, an edit) is run again
+    summary = tmp_path / "validation" / "summary.json"
+    data = json.loads(summary.read_text())
+    del data["studies"]["fake_a"]["quick"]
+    summary.write_text(json.dumps(data))
+    ran.clear()
+    cli(capsys, "validate", "--quick", "--resume", "--out", str(tmp_path), *names[:4])
+    assert ran == ["fake_a"]
 
 
 def test_a_damaged_study_summary_is_a_one_line_error_before_any_study_runs(

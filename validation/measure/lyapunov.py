@@ -239,9 +239,16 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
                     "dt": dt, "renorm_every": renorm_every, "basis_seed": int(basis_seed)}
         ck = Checkpoint.of_run(checkpoint, network, y, settings, checkpoint_every)
         saved = ck.load()
-        if saved is not None:  # the intervals done: state, basis, their local exponents
-            it0, y, Q = int(saved["interval"]), np.array(saved["y"]), np.array(saved["Q"])
-            local[:max(0, it0 - n_trans)] = saved["local"]
+
+        def restore(d):  # the intervals done: state, basis, their local exponents
+            nonlocal it0, y, Q
+            if d["y"].shape != y.shape or d["Q"].shape != Q.shape:
+                raise ValueError("its state or basis has another shape")
+            it0, y, Q = int(d["interval"]), np.array(d["y"]), np.array(d["Q"])
+            local[:max(0, it0 - n_trans)] = d["local"]
+
+        if saved is not None:
+            ck.restore(restore, saved)
 
     def save(it):
         ck.save(interval=it, y=y, Q=Q, local=local[:max(0, it - n_trans)])
@@ -256,7 +263,8 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
                 save(it)
                 if flag.raised:
                     bar.close()
-                    raise SimulationInterrupted(ck.path, it * tau - n_trans * tau, T)
+                    # (the time from the start, transient included: "t = -6" before)
+                    raise SimulationInterrupted(ck.path, it * tau, (n_trans + n_int) * tau)
             for j in range(steps_per):
                 # the time of the step: inputs may depend on it (found by a probe: with
                 # t fixed at 0 an input switched on at t = 5 was never seen)
