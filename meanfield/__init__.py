@@ -13,22 +13,37 @@ from ._errors import ParameterDomainError as ParameterDomainError
 from ._errors import ParameterError as ParameterError
 from ._errors import UnknownModelError as UnknownModelError
 from ._version import __version__ as __version__
-from .models import Domain as Domain
-from .models import Model as Model
-from .models import Parameter as Parameter
-from .models import Recurrent as Recurrent
-from .models import available_models as available_models
-from .models import get_model as get_model
-from .models import load_model_file as load_model_file
-from .models import parse_model as parse_model
-from .models import sigmoid as sigmoid
-from .derive.fixed_point import derive_fixed_point as derive_fixed_point
-from .derive.fixed_point import fixed_point_theory as fixed_point_theory
-from .derive.jacobian import derive_spectrum as derive_spectrum
-from .derive.jacobian import spectral_theory as spectral_theory
-from .solve import fixed_point_branches as fixed_point_branches
-from .solve import slow_fraction as slow_fraction
-from .solve import spectral_support as spectral_support
+# The rest is imported on first use (PEP 562): ``import meanfield`` stays light, so the
+# command line's Ctrl-C handler is in place before SymPy and SciPy load (a Ctrl-C in the
+# first half second printed their import traceback; found by a probe, 2026-11-28).
+_LAZY = {
+    "Domain": ".models", "Model": ".models", "Parameter": ".models", "Recurrent": ".models",
+    "available_models": ".models", "get_model": ".models", "load_model_file": ".models",
+    "parse_model": ".models", "sigmoid": ".models",
+    "derive_fixed_point": ".derive.fixed_point", "fixed_point_theory": ".derive.fixed_point",
+    "derive_spectrum": ".derive.jacobian", "spectral_theory": ".derive.jacobian",
+    "fixed_point_branches": ".solve", "slow_fraction": ".solve",
+    "spectral_support": ".solve",
+}
+_SUBMODULES = ("models", "derive", "codegen", "solve", "sweep", "cli", "gallery", "docsgen")
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+
 
 __all__ = [
     "ConvergenceError", "ConvergenceWarning", "MeanfieldError", "ModelSyntaxError",

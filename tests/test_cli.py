@@ -156,6 +156,35 @@ def test_demo_writes_the_report(tmp_path, capsys):
         assert (tmp_path / name).stat().st_size > 0
     s = json.loads((tmp_path / "summary.json").read_text())
     assert s["model"] == "gated" and set(s["variance"]) == {"h", "z", "r"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(s["figures"]
+                                                                + ["summary.json",
+                                                                   "summary.md"])
+
+
+def test_an_interrupted_demo_leaves_the_previous_report_whole(tmp_path, capsys, monkeypatch):
+    """Ctrl-C part way (here in the demo's second simulation): the last report's files are
+    all the last report's (its figures were replaced one by one while its summary stayed)."""
+    from validation import demo
+
+    assert run(capsys, "demo", "--out", str(tmp_path), "--N", "100", "--T", "40")[0] == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real, calls = demo.simulate, [0]
+
+    def interrupted(*a, **k):
+        calls[0] += 1
+        if calls[0] == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(demo, "simulate", interrupted)
+    code, _, err = run(capsys, "demo", "--out", str(tmp_path), "--N", "80", "--T", "30",
+                       "--seed", "1")
+    assert code == 130 and err == "meanfield demo: interrupted\n"
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != ".demo-partial"}
+    assert after == before
+    monkeypatch.undo()
+    assert run(capsys, "demo", "--out", str(tmp_path), "--N", "80", "--T", "30")[0] == 0
+    assert not (tmp_path / ".demo-partial").exists()
 
 
 def test_fixed_points_json_contract(capsys):

@@ -11,6 +11,9 @@ Writes under ``out``:
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -58,15 +61,23 @@ def _plt():
 
 def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float = 400.0,
              seed: int = 0, record_every: float = 0.25) -> list[Path]:
-    """Run the demo and return the paths written."""
+    """Run the demo and return the paths written.
+
+    Everything is written to ``out/.demo-partial`` first and moved into ``out`` at the
+    end: a demo interrupted part way leaves the previous report whole (its figures were
+    replaced one by one while the old summary stayed; found by a probe, 2026-11-28).
+    """
     plt = _plt()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    final = Path(out)
+    final.mkdir(parents=True, exist_ok=True)
+    out = final / ".demo-partial"
+    shutil.rmtree(out, ignore_errors=True)  # an interrupted demo's
+    out.mkdir()
     t0 = time.perf_counter()
     transient = T / 4
     net = Network(model, N, seed=seed, params=params)
     traj = simulate(net, T, record_every=record_every, transient=transient, seed=seed,
-                    progress=True)
+                    progress=sys.stderr.isatty())
     max_lag = min(int(60 / record_every), len(traj.t) - 1)
     lags = record_every * np.arange(max_lag + 1)
     corr, stats = {}, {}
@@ -100,7 +111,7 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
         for az in sorted({0.0, net.params["alpha_z"], 5.0, 10.0}):
             n2 = Network(model, N, seed=seed, params={**net.params, "alpha_z": az})
             tr2 = simulate(n2, T, record_every=record_every, transient=transient, seed=seed,
-                           progress=True)
+                           progress=sys.stderr.isatty())
             c = autocorrelation(tr2["h"], max_lag)
             s2 = variances(tr2["h"])
             sweep[az] = (c, s2["static"], correlation_time(c, record_every, s2["static"]))
@@ -149,7 +160,12 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
     p_json.write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
     p_md = out / "summary.md"
     p_md.write_text(_markdown(summary))
-    return [p_act, p_ac] + ([p_theory] if p_theory else []) + [p_json, p_md]
+    written = []
+    for p in [p_act, p_ac] + ([p_theory] if p_theory else []) + [p_json, p_md]:
+        os.replace(p, final / p.name)  # the summary last
+        written.append(final / p.name)
+    out.rmdir()
+    return written
 
 
 def _theory_vs_simulation(model, net, out, seed, plt):

@@ -180,7 +180,7 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     batch : int, optional
         Number of independent trials for the default initial state.
     progress : bool
-        Show a progress bar (on stderr, when it is a terminal).
+        Show a progress bar on stderr.
     max_steps : int
         ``rk4`` and ``adams`` refuse more than this many steps (``ParameterError``, before
         starting);
@@ -298,7 +298,7 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
 
     advice = f"reduce dt={dt:g}" + (" or use rk4 (a larger stability region)"
                                      if name == "adams" else "")
-    bar = tqdm(total=n_steps, initial=step0, disable=None if progress else True, unit="step",
+    bar = tqdm(total=n_steps, initial=step0, disable=not progress, unit="step",
                mininterval=0.5,
                desc=f"simulate N={net.N}" + ("" if name == "rk4" else f" ({name})"))
     largest = float(np.max(np.abs(y))) if y.size else 0.0
@@ -312,7 +312,7 @@ def _fixed_step(net, y, T, dt, record_every, transient, progress, name, make_ste
         return ConvergenceError(f"state became non-finite {when}; {cause}")
 
     # overflow on the way to inf is checked every 256 steps and reported in one line
-    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag:
+    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag, bar:
         for step in range(step0, n_steps + 1):
             if r < len(times) and step == rec_steps[r]:
                 out[r] = y
@@ -546,9 +546,9 @@ def _dopri5(net, y, T, dt, record_every, transient, rtol, atol, progress, max_st
         ck.save(t=t, h=h, i=i, r=r, steps=steps, rejected=rejected, y=y, k0=k[0],
                 records=out[:r])
 
-    bar = tqdm(total=T, initial=t, disable=None if progress else True, unit="time",
+    bar = tqdm(total=T, initial=t, disable=not progress, unit="time",
                mininterval=0.5, desc=f"simulate N={net.N} (dopri5)")
-    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag:
+    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag, bar:
         while i < len(stops):
             if ck is not None and (flag.raised or ck.due()) and (t, i) != first:
                 save()

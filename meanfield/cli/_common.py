@@ -9,9 +9,12 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._errors import MeanfieldError, ParameterError
-from ..models import Model, get_model
+
+if TYPE_CHECKING:  # (imported where used: the command line starts before SymPy loads)
+    from ..models import Model
 
 __all__ = ["OneLineParser", "positive_int", "positive_float", "nonnegative_float",
            "nonnegative_int", "parse_sets", "add_model_options", "resolve_model", "emit_json",
@@ -97,6 +100,8 @@ def parse_sets(items: list[str]) -> dict[str, float]:
 
 def resolve_model(args) -> tuple[Model, dict[str, float]]:
     """The model named by ``--model`` and its validated parameters from ``--set``."""
+    from ..models import get_model  # (imported here: the CLI starts before SymPy)
+
     model = get_model(args.model)
     values = model.resolve(parse_sets(args.sets))
     unused = model.unused_parameters

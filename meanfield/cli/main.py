@@ -34,8 +34,12 @@ def build_parser() -> OneLineParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:  # while the commands load
+        print("meanfield: interrupted", file=sys.stderr)
+        return 130
     # a warning is one line naming the command, as an error is (not Python's two lines
     # with a source file and line of the package)
     previous = warnings.formatwarning

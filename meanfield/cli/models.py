@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..models import available_models, get_model
 from ._common import emit_json
 
 
@@ -17,6 +16,8 @@ def register(sub):
 
 
 def run(args) -> int:
+    from ..models import available_models, get_model
+
     models = [get_model(n) for n in (args.names or available_models())]
     if args.json:
         emit_json({"models": [{

@@ -42,4 +42,4 @@ class SweepInterrupted(KeyboardInterrupt):
     def __init__(self, path, done: int, total: int):
         self.path, self.done, self.total = str(path), int(done), int(total)
         super().__init__(f"interrupted with {done} of {total} chunks stored in {path}; "
-                         "run the same sweep again with --resume (resume=True) to finish it")
+                         "run the same sweep again with --resume (in Python: resume=True) to finish it")

@@ -232,7 +232,12 @@ class SweepStore:
         cls.check_new(path, overwrite=overwrite)
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = _WriterLock.acquire(path)  # also held by a run still writing an old store
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:  # (a prefix of the store's own name was too long for a 250-character one)
+            tmp = Path(tempfile.mkdtemp(prefix=".meanfield-new-store-", dir=path.parent))
+        except OSError as exc:
+            lock.release()
+            raise SweepError(f"{path}: cannot create the store in {path.parent} "
+                             f"({exc.strerror})") from None
         try:
             ds = _template(spec, block)
             ds.to_zarr(str(tmp), mode="w", compute=False, consolidated=False,

@@ -254,10 +254,10 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
         ck.save(interval=it, y=y, Q=Q, local=local[:max(0, it - n_trans)])
 
     largest = float(np.max(np.abs(y)))
-    bar = tqdm(total=n_trans + n_int, initial=it0, disable=None if progress else True,
+    bar = tqdm(total=n_trans + n_int, initial=it0, disable=not progress,
                unit="interval", desc=f"lyapunov N={network.N} k={k}", mininterval=0.5)
     # a diverging state overflows on its way to inf: checked at every renormalisation
-    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag:
+    with np.errstate(over="ignore", invalid="ignore"), interrupts(ck) as flag, bar:
         for it in range(it0, n_trans + n_int):
             if ck is not None and (flag.raised or ck.due()) and it > it0:
                 save(it)
