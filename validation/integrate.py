@@ -37,7 +37,8 @@ from meanfield._repr import short_repr
 from meanfield._checks import is_integer
 from meanfield._errors import ConvergenceError, ParameterError
 
-from .checkpoint import Checkpoint, SimulationInterrupted, interrupts
+from .checkpoint import SimulationInterrupted, interrupts
+from .checkpoint import of_run as checkpoint_of_run
 from ._adams import adams_bashforth, adams_moulton, pece_stability_limit, start_weights
 from .network import Network, check_fits_in_memory
 
@@ -241,7 +242,7 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
                     "transient": transient}
         if method == "dopri5":
             settings.update(rtol=rtol, atol=atol)
-        ck = Checkpoint.of_run(checkpoint, network, y, settings, checkpoint_every)
+        ck = checkpoint_of_run(checkpoint, network, y, settings, checkpoint_every)
     return METHODS[method](network, y, T, dt, record_every, transient, rtol, atol, progress,
                            max_steps, ck)
 

@@ -59,6 +59,10 @@ def register(sub):
                    help="skip lambda_max (sampling: its tangent process costs several times the "
                         "correlations: g_h=4, alpha_z=alpha_r=5, 2000 samples, 78 s with, "
                         "17 s without)")
+    p.add_argument("--checkpoint", metavar="FILE.npz", default=None,
+                   help="sampling: save the replicas done (and their lambda_max) to FILE "
+                        "after each; the same command continues a stopped or killed solve "
+                        "from it, to the result of a solve never stopped")
     add_progress_option(p, shows="one line per iteration (sampling)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="PNG", help="draw the correlation functions to this file")
@@ -81,7 +85,7 @@ def run(args) -> int:
     r = dmft(model, params=params, method=args.method, tau_max=args.tau_max, dtau=args.dtau,
              nodes=args.nodes, damping=args.damping, samples=args.samples, T=args.T,
              burn=args.burn, replicas=args.replicas, seed=args.seed, averaging=args.averaging,
-             lyapunov=not args.no_lyapunov, progress=progress)
+             lyapunov=not args.no_lyapunov, progress=progress, checkpoint=args.checkpoint)
     out = r.to_dict()
     if args.plot:
         import matplotlib

@@ -402,7 +402,7 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
          averaging: int | None = None,
          lyapunov: bool = True,
          throw: bool = False, progress: Callable[[str], None] | None = None,
-         **kwargs: float) -> DMFTResult:
+         checkpoint=None, **kwargs: float) -> DMFTResult:
     """Solve the stationary DMFT of ``model`` on lags [0, tau_max].
 
     Parameters
@@ -473,6 +473,12 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         Sampling method: called with one line of text after every iteration (replica,
         iteration, relative change) and before each replica's Lyapunov exponent; a solve
         takes from seconds to many minutes. The Gaussian method does not call it.
+    checkpoint : path, optional
+        Sampling method: a file (``.npz``) where the replicas done, and then each
+        replica's Lyapunov exponent, are saved as they finish; if it exists, the solve
+        continues after them (a stopped or killed solve loses at most the replica under
+        way), and the result equals that of a solve never stopped. A checkpoint of
+        another solve (model, parameters, options) is refused naming the difference.
     """
     model = get_model(model)
     model.require_fields()
@@ -507,7 +513,8 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
     # "auto" chose the other (they were ignored without a word; found by probes)
     given = {"sampling": [name for name, v in (("samples", samples), ("T", T), ("burn", burn),
                                                ("replicas", replicas), ("seed", seed),
-                                               ("averaging", averaging)) if v is not None],
+                                               ("averaging", averaging),
+                                               ("checkpoint", checkpoint)) if v is not None],
              "gaussian": ["nodes"] if nodes is not None else []}
     for owner, other in (("sampling", "gaussian"), ("gaussian", "sampling")):
         if method == other and given[owner]:
@@ -562,7 +569,16 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                 max_iter=60 if max_iter is None else max_iter,
                 initial_variance=initial_variance, samples=samples, T=T, burn=burn,
                 replicas=replicas, seed=int(seed), averaging=int(averaging))
-    r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress)
+    ck = None
+    if checkpoint is not None:
+        from .._checkpoint import Checkpoint
+
+        key = {"what": "dmft-sampling", "model": model.name, "model_hash": model.hash,
+               "params": {k: float(v) for k, v in p.items()}, **opts, "lyapunov": lyapunov}
+        # saved after each replica, each replica's lambda_max and at the end
+        ck = Checkpoint.checked(checkpoint, key, 0, what="solve")
+    r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress,
+                        ck=ck)
     r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
     r = _note_unused(r, given["gaussian"], "sampling")
     _effective_window(r)
@@ -943,7 +959,7 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
 
 def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_variance,
                     samples, T, burn, replicas, seed, averaging, throw, lyapunov=True,
-                    progress=None) -> DMFTResult:
+                    progress=None, ck=None) -> DMFTResult:
     """Sampled DMFT: ``replicas`` independent self-consistent solutions, averaged.
 
     Each replica draws its own white noise once (common random numbers: every iteration
@@ -985,7 +1001,31 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # a covariance must stay a covariance: |C(tau)| <= C(0)
         return [np.clip(c, -c[0], c[0]) if c[0] > 0 else b for c, b in zip(cs, fallback)]
 
-    for rep in range(replicas):
+    lams, notes, guess = [], [], None
+    # a checkpoint holds the replicas done (and their lambda_max): a resumed solve starts
+    # after them with their fields, and gives the same result as one never stopped
+    saved = ck.load() if ck is not None else None
+
+    def save(done_all: bool = False):
+        ck.save(results=np.array(results), fields=np.array(fields, dtype=float),
+                Cg=np.array(Cg), it=it, residual=residual, converged=converged,
+                negative=negative, finished=done_all, lams=np.array(lams, dtype=float),
+                notes=np.array(notes, dtype=str), guess=np.nan if guess is None else guess)
+
+    def restore(d):
+        nonlocal results, fields, Cg, it, residual, converged, negative, lams, notes, guess
+        if d["Cg"].shape != (len(Cg), n) or d["results"].shape[1:] != (len(kern.states), n):
+            raise ValueError("its correlations have another shape")
+        results, fields = list(d["results"]), [list(f) for f in d["fields"]]
+        Cg = list(d["Cg"])
+        it, residual = int(d["it"]), float(d["residual"])
+        converged, negative = bool(d["converged"]), float(d["negative"])
+        lams, notes = list(d["lams"]), [str(x) for x in d["notes"]]
+        guess = None if np.isnan(d["guess"]) else float(d["guess"])
+        return bool(d["finished"])
+
+    finished = ck.restore(restore, saved) if saved is not None else False
+    for rep in range(len(results), 0 if finished else replicas):
         stages = ([(max(per // 4, 16), 10 * tol)] if rep == 0 else []) + [(per, tol)]
         for m, stage_tol in stages:
             ok, accel, plain = False, _Anderson(depth=5), 0
@@ -1040,6 +1080,8 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
             kept_state, kept_fields = [out["state"]().mean(axis=1)], [Cg]
         results.append(np.mean(kept_state, axis=0))
         fields.append([np.mean(f, axis=0) for f in zip(*kept_fields)])
+        if ck is not None:
+            save(done_all=not converged or len(results) == replicas)
         if not converged:
             break
     with np.errstate(over="ignore", invalid="ignore"):  # checked just below
@@ -1110,14 +1152,16 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
 
         # one exponent per replica (its own converged fields and trajectories): their
         # spread is the statistical error, as for delta_0
-        lams, notes = [], []
         # (an oscillating C, e.g. with adaptation, can make the integral tau_corr <= 0;
         # 0.5 / tau_corr was then a negative guess whose bracket made the tangent
         # process overflow, and 2 tau_corr a window that zeroed every covariance;
         # and a tiny positive one a guess so large that the bracket's top, 2 guess, made
         # the explicit Heun steps of the tangent process unstable: at most 0.25 / dtau)
-        guess = min(0.5 / tau_corr, 0.25 / dtau) if tau_corr > 0 else 0.1
+        if guess is None:
+            guess = min(0.5 / tau_corr, 0.25 / dtau) if tau_corr > 0 else 0.1
         for rep, Cf in enumerate(fields):
+            if rep < len(lams):  # done before a checkpoint
+                continue
             if progress is not None:
                 progress(f"lambda_max: sampled tangent process, replica {rep + 1}/{replicas}")
             lam, info = lyapunov_sampled(model, p, Cf, n_lags=n, dtau=dtau,
@@ -1128,6 +1172,8 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
             lams.append(lam)
             if not info["converged"]:
                 notes.append(info["message"])
+            if ck is not None:
+                save(done_all=True)
         lyap = float(np.mean(lams))
         lyap_err = float(np.std(lams, ddof=1) / math.sqrt(len(lams)))
         message += (f"; lambda_max {lyap:.4g} +- {lyap_err:.2g} (sampled tangent process, "

@@ -29,7 +29,8 @@ from meanfield._repr import short_repr
 from meanfield._checks import is_integer
 from meanfield._errors import ConvergenceError, ParameterError
 
-from ..checkpoint import Checkpoint, SimulationInterrupted, interrupts
+from ..checkpoint import SimulationInterrupted, interrupts
+from ..checkpoint import of_run as checkpoint_of_run
 from ..integrate import _check_positive, check_rk4_step, divergence_cause, simulate
 from ..network import Network
 
@@ -237,7 +238,7 @@ def lyapunov_spectrum(network: Network, k: int | None = None, *, T: float = 500.
     if checkpoint is not None:
         settings = {"measure": "lyapunov_spectrum", "k": k, "T": T, "transient": transient,
                     "dt": dt, "renorm_every": renorm_every, "basis_seed": int(basis_seed)}
-        ck = Checkpoint.of_run(checkpoint, network, y, settings, checkpoint_every)
+        ck = checkpoint_of_run(checkpoint, network, y, settings, checkpoint_every)
         saved = ck.load()
 
         def restore(d):  # the intervals done: state, basis, their local exponents
