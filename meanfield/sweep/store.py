@@ -6,7 +6,9 @@ Layout (``xr.open_zarr(path)``):
 * coordinates: the axis values, with ``long_name`` (the parameter's meaning), ``units``
   and ``domain`` attributes;
 * data variables: the quantity's outputs (``long_name``, ``units``), and ``done``
-  (bool): the point's chunk is computed and stored;
+  (bool): the point's chunk is computed and stored; ``chunk_crc32`` (dimensions
+  ``chunk``, ``output``): the CRC-32 of each chunk's values of each output, which tells a
+  valid chunk copied to another position from the one that belongs there;
 * attributes: quantity, model name, hash, equations and full text, fixed parameters and
   options (JSON), seeds, block shape, package version, creation date.
 
@@ -45,6 +47,7 @@ import shutil
 import socket
 import tempfile
 import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +65,8 @@ __all__ = ["SweepStore", "LAYOUT"]
 
 #: Version of this layout, stored as attribute ``meanfield_sweep``.
 LAYOUT = 1
+#: The chunk manifest (added 2026-11-28; a store without it is checked without it).
+MANIFEST = "chunk_crc32"
 
 
 class _WriterLock:
@@ -172,6 +177,18 @@ def _template(spec: SweepSpec, block: tuple):
                           {"long_name": out.long_name, "units": out.units})
     data["done"] = (dims, da.zeros(shape, dtype=bool, chunks=block),
                     {"long_name": "the chunk of this point is computed and stored"})
+    # where each chunk belongs: a CRC-32 of every output's values, chunk by chunk (row i
+    # is chunk i, one Zarr chunk a row), written after the chunk's data and before its
+    # done flags; a valid chunk file copied over another position reads back with its
+    # own checksum, but not with that position's CRC
+    outputs = [o.name for o in spec.quantity.outputs(spec.model)]
+    n_chunks = int(np.prod([-(-n // b) for n, b in zip(shape, block)]))
+    data[MANIFEST] = (("chunk", "output"),
+                      da.zeros((n_chunks, len(outputs)), dtype="uint32",
+                               chunks=(1, len(outputs))),
+                      {"long_name": "CRC-32 of each chunk's values of each output (chunks "
+                                    "in C order of the block grid; 0: not written)",
+                       "outputs": outputs})
     if spec.quantity.name == "fixed-points":
         from ..solve.grid import REGIONS
 
@@ -198,6 +215,7 @@ def _attributes(spec: SweepSpec, block: tuple) -> dict:
         "variables": [o.name for o in spec.quantity.outputs(m)] + ["done"],
         "chunk_shape": [int(b) for b in block],
         "chunk_checksums": "crc32c",
+        "chunk_manifest": MANIFEST,
         "meanfield_version": __version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -402,6 +420,15 @@ class SweepStore:
                                  "start again with --overwrite") from None
 
         flags = open_array("done")
+        manifest = {}  # chunk -> {output: CRC-32 written with it}
+        if self.attrs.get("chunk_manifest") == MANIFEST:
+            rows = open_array(MANIFEST)
+            outputs = self._outputs()
+            for i in np.nonzero(np.asarray(finished))[0]:
+                try:
+                    manifest[int(i)] = dict(zip(outputs, (int(c) for c in rows[int(i)])))
+                except Exception as exc:
+                    damaged[int(i)] = f"{MANIFEST} row {i}: {_reason(exc)}"
         for i, region in enumerate(regions):
             if finished[i]:
                 continue
@@ -422,10 +449,37 @@ class SweepStore:
                     damaged[i] = f"{name} chunk {key} is missing"
                     continue
                 try:
-                    arr[region]
+                    values = arr[region]
                 except Exception as exc:
                     damaged[i] = f"{name} chunk {key}: {_reason(exc)}"
+                    continue
+                expected = manifest.get(i, {}).get(name, 0)
+                if expected and _crc(values) != expected:
+                    damaged[i] = (f"{name} chunk {key} holds another chunk's values (its "
+                                  "CRC-32 is not this position's)")
         return dict(sorted(damaged.items()))
+
+    def _outputs(self) -> list:
+        return [v for v in self.attrs["variables"] if v != "done"]
+
+    def _stored_dtypes(self) -> dict:
+        import zarr
+
+        if not hasattr(self, "_dtypes"):
+            self._dtypes = {name: zarr.open_array(str(self.path / name), mode="r").dtype
+                            for name in self._outputs()}
+        return self._dtypes
+
+    def _chunk_index(self, region: tuple) -> int:
+        """The chunk's row in the manifest: its block's position, in C order."""
+        import zarr
+
+        if not hasattr(self, "_block_grid"):
+            shape = zarr.open_array(str(self.path / "done"), mode="r").shape
+            block = [int(b) for b in self.attrs["chunk_shape"]]
+            self._block_grid = (block, [-(-n // b) for n, b in zip(shape, block)])
+        block, grid = self._block_grid
+        return int(np.ravel_multi_index([r.start // b for r, b in zip(region, block)], grid))
 
     def clear(self, region: tuple) -> None:
         """Mark one chunk as not done (it will be computed again)."""
@@ -442,6 +496,15 @@ class SweepStore:
         data = xr.Dataset({k: (dims, v) for k, v in values.items()})
         data.to_zarr(str(self.path), region=where, consolidated=False,
                      write_empty_chunks=True)
+        if self.attrs.get("chunk_manifest") == MANIFEST:
+            import zarr
+
+            # the CRC of the values as stored (the array's own dtype), as verify reads them
+            dtypes = self._stored_dtypes()
+            row = [_crc(np.asarray(values[name], dtype=dtypes[name]))
+                   for name in self._outputs()]
+            zarr.open_array(str(self.path / MANIFEST), mode="r+")[
+                self._chunk_index(region)] = np.array(row, dtype="uint32")
         shape = next(iter(values.values())).shape
         flags = xr.Dataset({"done": (dims, np.ones(shape, dtype=bool))})
         flags.to_zarr(str(self.path), region=where, consolidated=False,
@@ -453,6 +516,12 @@ class SweepStore:
 
         ds = xr.open_zarr(str(self.path), consolidated=False)
         return ds[list(self.attrs["variables"])]
+
+
+def _crc(values) -> int:
+    """CRC-32 of an array's values (its bytes, C order), never 0 (0 marks "none")."""
+    a = np.ascontiguousarray(np.asarray(values))
+    return (zlib.crc32(a.tobytes()) or 1) & 0xFFFFFFFF
 
 
 def _reason(exc: Exception) -> str:

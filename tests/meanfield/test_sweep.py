@@ -271,6 +271,26 @@ def test_a_damaged_store_is_not_read_as_data_and_resume_recomputes_it(tmp_path, 
     assert code == 0 and "4 stored chunks were damaged and computed again" in out
 
 
+def test_a_valid_chunk_copied_over_another_position_is_found_and_recomputed(tmp_path,
+                                                                           capsys):
+    """Its own checksum is valid; the manifest's CRC of that position is not (read as
+    data before 2026-11-28)."""
+    path, whole = tmp_path / "s.zarr", tmp_path / "whole.zarr"
+    for p in (path, whole):
+        assert cli(capsys, "sweep", *SMALL, "--out", str(p))[0] == 0
+    src, dst = (path / "max_variance" / "c" / "2" / "0", path / "max_variance" / "c" / "3" / "0")
+    assert src.read_bytes() != dst.read_bytes()
+    dst.write_bytes(src.read_bytes())
+    xr.open_zarr(path)["max_variance"].load()  # reads back: only the manifest can tell
+    code, out, err = cli(capsys, "sweep", *SMALL, "--out", str(path), "--resume", "--json")
+    assert code == 0, err
+    s = json.loads(out)
+    assert s["chunks_damaged"] == 1 and s["chunks_computed"] == 1, s
+    assert s["damaged"] == ["max_variance chunk 3/0 holds another chunk's values (its "
+                            "CRC-32 is not this position's)"]
+    assert_same_data(xr.open_zarr(path).load(), xr.open_zarr(whole).load())
+
+
 def test_damaged_done_flags_make_their_chunk_pending(tmp_path, capsys):
     path, whole = tmp_path / "s.zarr", tmp_path / "whole.zarr"
     for p in (path, whole):
