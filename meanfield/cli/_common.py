@@ -126,6 +126,17 @@ def add_progress_option(p, shows: str = "a progress bar") -> None:
                    help=f"show {shows} (default: when stderr is a terminal)")
 
 
+def add_checkpoint_options(p, state: str = "the run's state", note: str = "") -> None:
+    """``--checkpoint FILE`` and ``--checkpoint-every SECONDS`` of a long run whose
+    ``state`` is saved (simulate, lyapunov)."""
+    p.add_argument("--checkpoint", metavar="FILE.npz", default=None,
+                   help=f"save {state} to FILE every --checkpoint-every seconds, on Ctrl-C "
+                        "and at the end; the same command continues an interrupted or "
+                        "killed run from it, bit-identically" + note)
+    p.add_argument("--checkpoint-every", type=nonnegative_float, default=60.0,
+                   metavar="SECONDS", help="wall-clock seconds between saves (default 60)")
+
+
 def show_progress(args) -> bool:
     """Whether to draw a progress bar, from ``--progress`` or the terminal."""
     import sys

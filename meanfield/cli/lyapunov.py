@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .._errors import ParameterError
-from ._common import (add_model_options, add_progress_option, emit_json, nonnegative_float,
-                      nonnegative_int, positive_float, positive_int, resolve_model,
-                      show_progress)
+from ._common import (add_checkpoint_options, add_model_options, add_progress_option,
+                      emit_json, nonnegative_float, nonnegative_int, positive_float,
+                      positive_int, resolve_model, show_progress)
 
 
 def register(sub):
@@ -34,13 +34,8 @@ def register(sub):
                    help="seed of the initial tangent basis (default 1)")
     p.add_argument("--twin", action="store_true",
                    help="also estimate the leading exponent from a twin trajectory")
-    p.add_argument("--checkpoint", metavar="FILE.npz", default=None,
-                   help="save the spectrum's run (state, tangent basis, local exponents) "
-                        "to FILE every --checkpoint-every seconds, on Ctrl-C and at the "
-                        "end; the same command continues an interrupted or killed run "
-                        "from it, bit-identically (--twin's run is not saved)")
-    p.add_argument("--checkpoint-every", type=nonnegative_float, default=60.0,
-                   metavar="SECONDS", help="wall-clock seconds between saves (default 60)")
+    add_checkpoint_options(p, "the spectrum's run (state, tangent basis, local exponents)",
+                           " (--twin's run is not saved)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_progress_option(p)
     p.set_defaults(run=run)

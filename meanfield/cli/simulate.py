@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .._errors import ParameterError
-from ._common import (add_model_options, add_progress_option, emit_json, nonnegative_float,
-                      nonnegative_int, positive_float, positive_int, resolve_model,
-                      show_progress)
+from ._common import (add_checkpoint_options, add_model_options, add_progress_option,
+                      emit_json, nonnegative_float, nonnegative_int, positive_float,
+                      positive_int, resolve_model, show_progress)
 
 
 def register(sub):
@@ -27,13 +27,7 @@ def register(sub):
                         "dt <= 0.44 tau) or dopri5 (adaptive)")
     p.add_argument("--transient", type=nonnegative_float, default=None,
                    help="time discarded before measuring (default T/2)")
-    p.add_argument("--checkpoint", metavar="FILE.npz", default=None,
-                   help="save the run's state to FILE every --checkpoint-every seconds, on "
-                        "Ctrl-C and at the end; run the same command again to continue an "
-                        "interrupted or killed run from it (bit-identical to an "
-                        "uninterrupted run)")
-    p.add_argument("--checkpoint-every", type=nonnegative_float, default=60.0,
-                   metavar="SECONDS", help="wall-clock seconds between saves (default 60)")
+    add_checkpoint_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_progress_option(p)
     p.set_defaults(run=run)

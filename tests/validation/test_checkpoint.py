@@ -29,8 +29,10 @@ def _net():
 
 
 def _stop_after(net, method, calls):
-    """Make the network's RHS raise KeyboardInterrupt at its ``calls``-th evaluation."""
-    name = "velocity" if method == "dopri5" else "velocity_raw"
+    """Make the network's RHS (of ``method``, or the method named) raise KeyboardInterrupt
+    at its ``calls``-th evaluation; returns the undo."""
+    name = {"dopri5": "velocity", "rk4": "velocity_raw", "adams": "velocity_raw"}.get(
+        method, method)
     original = getattr(net, name)
     count = [0]
 
@@ -170,24 +172,15 @@ def test_a_lyapunov_spectrum_stopped_in_the_transient_and_after_equals_a_whole_r
     whole = lyapunov_spectrum(net, **opts)
     path = tmp_path / "lyap.npz"
     intervals = []
-    original = net.velocity_and_tangent
     # 4 calls per step, 20 steps per interval: stop after 5.5 intervals, then after 22.5
     # more (inside the average, which starts after interval 10)
     for calls in (440, 1800):
-        count = [0]
-
-        def rhs(*a, **k):
-            count[0] += 1
-            if count[0] >= calls:
-                raise KeyboardInterrupt
-            return original(*a, **k)
-
-        net.velocity_and_tangent = rhs
+        restore = _stop_after(net, "velocity_and_tangent", calls)
         try:
             with pytest.raises(KeyboardInterrupt):
                 lyapunov_spectrum(net, checkpoint=path, checkpoint_every=0, **opts)
         finally:
-            del net.velocity_and_tangent
+            restore()
         with np.load(path) as f:
             intervals.append(int(f["interval"]))
     assert intervals == [5, 27], intervals
