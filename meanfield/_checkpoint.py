@@ -118,7 +118,7 @@ class Checkpoint:
         """Temporary files of saves cut short by a kill (their process gone)."""
         for tmp in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
             pid = tmp.name[len(self.path.name) + 2:-4]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 with contextlib.suppress(OSError):
                     tmp.unlink()
 
@@ -150,7 +150,8 @@ class Checkpoint:
         self.saves += 1
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (on this machine)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

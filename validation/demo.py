@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from meanfield import __version__
+from meanfield._checkpoint import process_alive
+from meanfield._errors import ParameterError
 from meanfield.models import Model
 
 from .integrate import simulate
@@ -63,16 +65,26 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
              seed: int = 0, record_every: float = 0.25) -> list[Path]:
     """Run the demo and return the paths written.
 
-    Everything is written to ``out/.demo-partial`` first and moved into ``out`` at the
-    end: a demo interrupted part way leaves the previous report whole (its figures were
+    Everything is written to ``out/.demo-partial-PID`` first and moved into ``out`` at
+    the end: a demo interrupted part way leaves the previous report whole (its figures were
     replaced one by one while the old summary stayed; found by a probe, 2026-11-28).
     """
     plt = _plt()
     final = Path(out)
-    final.mkdir(parents=True, exist_ok=True)
-    out = final / ".demo-partial"
-    shutil.rmtree(out, ignore_errors=True)  # an interrupted demo's
-    out.mkdir()
+    if final.exists() and not final.is_dir():  # (FileExistsError traceback; a probe)
+        raise ParameterError(f"--out {final} is a file, not a folder")
+    try:
+        final.mkdir(parents=True, exist_ok=True)
+        # this run's own folder (two demos into one report each move only their files)
+        out = final / f".demo-partial-{os.getpid()}"
+        for stale in final.glob(".demo-partial-*"):  # interrupted demos'
+            pid = stale.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not process_alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+    except OSError as exc:
+        raise ParameterError(f"--out {final}: cannot write there ({exc.strerror})") from None
     t0 = time.perf_counter()
     transient = T / 4
     net = Network(model, N, seed=seed, params=params)
@@ -164,7 +176,7 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
     for p in [p_act, p_ac] + ([p_theory] if p_theory else []) + [p_json, p_md]:
         os.replace(p, final / p.name)  # the summary last
         written.append(final / p.name)
-    out.rmdir()
+    shutil.rmtree(out, ignore_errors=True)
     return written
 
 
