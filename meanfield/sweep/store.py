@@ -6,9 +6,10 @@ Layout (``xr.open_zarr(path)``):
 * coordinates: the axis values, with ``long_name`` (the parameter's meaning), ``units``
   and ``domain`` attributes;
 * data variables: the quantity's outputs (``long_name``, ``units``), and ``done``
-  (bool): the point's chunk is computed and stored; ``chunk_crc32`` (dimensions
-  ``chunk``, ``output``): the CRC-32 of each chunk's values of each output, which tells a
-  valid chunk copied to another position from the one that belongs there;
+  (bool): the point's chunk is computed and stored;
+* the array ``meanfield/chunk_crc32`` (a subgroup: not part of the dataset): the CRC-32
+  of each chunk's values of each output, which tells a valid chunk copied to another
+  position from the one that belongs there;
 * attributes: quantity, model name, hash, equations and full text, fixed parameters and
   options (JSON), seeds, block shape, package version, creation date.
 
@@ -65,8 +66,10 @@ __all__ = ["SweepStore", "LAYOUT"]
 
 #: Version of this layout, stored as attribute ``meanfield_sweep``.
 LAYOUT = 1
-#: The chunk manifest (added 2026-11-28; a store without it is checked without it).
-MANIFEST = "chunk_crc32"
+#: The chunk manifest (added 2026-11-28; a store without it is checked without it): an
+#: array in a subgroup, which ``xr.open_zarr`` does not read (as a data variable of the
+#: dataset it multiplied the rows of ``to_dataframe()``; a probe).
+MANIFEST = "meanfield/chunk_crc32"
 
 
 class _WriterLock:
@@ -157,6 +160,26 @@ def _consolidate(path: Path) -> None:
         zarr.consolidate_metadata(str(path))
 
 
+def _create_manifest(path: Path, spec: SweepSpec, block: tuple) -> None:
+    """Where each chunk belongs: the CRC-32 of every output's values, chunk by chunk (row
+    ``i`` is chunk ``i`` in C order of the block grid, one Zarr chunk a row; 0: not
+    written), written after the chunk's data and before its done flags. A valid chunk
+    file copied over another position reads back with its own checksum, but not with
+    that position's CRC."""
+    import zarr
+    from zarr.codecs import Crc32cCodec, ZstdCodec
+
+    outputs = [o.name for o in spec.quantity.outputs(spec.model)]
+    n_chunks = int(np.prod([-(-n // b) for n, b in zip(spec.shape, block)]))
+    group = zarr.open_group(str(path), mode="r+")
+    arr = group.create_array(MANIFEST, shape=(n_chunks, len(outputs)), dtype="uint32",
+                             chunks=(1, len(outputs)), fill_value=0,
+                             compressors=[ZstdCodec(), Crc32cCodec()],
+                             attributes={"outputs": outputs, "long_name":
+                                         "CRC-32 of each chunk's values of each output"})
+    del arr
+
+
 def _template(spec: SweepSpec, block: tuple):
     """The empty dataset: coordinates, lazily filled variables, attributes."""
     import dask.array as da
@@ -177,18 +200,6 @@ def _template(spec: SweepSpec, block: tuple):
                           {"long_name": out.long_name, "units": out.units})
     data["done"] = (dims, da.zeros(shape, dtype=bool, chunks=block),
                     {"long_name": "the chunk of this point is computed and stored"})
-    # where each chunk belongs: a CRC-32 of every output's values, chunk by chunk (row i
-    # is chunk i, one Zarr chunk a row), written after the chunk's data and before its
-    # done flags; a valid chunk file copied over another position reads back with its
-    # own checksum, but not with that position's CRC
-    outputs = [o.name for o in spec.quantity.outputs(spec.model)]
-    n_chunks = int(np.prod([-(-n // b) for n, b in zip(shape, block)]))
-    data[MANIFEST] = (("chunk", "output"),
-                      da.zeros((n_chunks, len(outputs)), dtype="uint32",
-                               chunks=(1, len(outputs))),
-                      {"long_name": "CRC-32 of each chunk's values of each output (chunks "
-                                    "in C order of the block grid; 0: not written)",
-                       "outputs": outputs})
     if spec.quantity.name == "fixed-points":
         from ..solve.grid import REGIONS
 
@@ -260,6 +271,7 @@ class SweepStore:
             ds = _template(spec, block)
             ds.to_zarr(str(tmp), mode="w", compute=False, consolidated=False,
                        encoding=_encoding(ds.data_vars))
+            _create_manifest(tmp, spec, block)
             _consolidate(tmp)
             if path.exists():
                 _remove(path)
