@@ -92,8 +92,12 @@ class Checkpoint:
             if not isinstance(stored, dict):
                 raise ValueError("its key is not a JSON object")
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            raise ParameterError(f"checkpoint {self.path} cannot be read ({type(exc).__name__}: "
-                                 f"{exc}); remove it to start again") from None
+            # (numpy's advice for a file it takes for a pickle, "allow_pickle=True", is
+            # not one to follow here)
+            why = ("not a checkpoint file" if "pickle" in str(exc)
+                   else f"{type(exc).__name__}: {exc}")
+            raise ParameterError(f"checkpoint {self.path} cannot be read ({why}); remove it "
+                                 "to start again") from None
         if stored != self.key:
             raise ParameterError(f"checkpoint {self.path} was written by another {self.what} "
                                  f"({_first_difference(stored, self.key)}); give another path, "

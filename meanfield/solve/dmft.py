@@ -577,8 +577,14 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                "params": {k: float(v) for k, v in p.items()}, **opts, "lyapunov": lyapunov}
         # saved after each replica, each replica's lambda_max and at the end
         ck = Checkpoint.checked(checkpoint, key, 0, what="solve")
-    r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov, progress=progress,
-                        ck=ck)
+    try:
+        r = _solve_sampling(model, p, **opts, throw=throw, lyapunov=lyapunov,
+                            progress=progress, ck=ck)
+    except KeyboardInterrupt:
+        if ck is None or not ck.path.exists():
+            raise
+        raise KeyboardInterrupt(f"the replicas done are saved in {ck.path}: run the same "
+                                "solve again to continue it") from None
     r.settings.update(method="sampling", **opts, lyapunov=lyapunov)
     r = _note_unused(r, given["gaussian"], "sampling")
     _effective_window(r)
@@ -1181,6 +1187,19 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         if notes:
             message += "; " + "; ".join(notes)
             converged = False
+        if lyap + 3 * lyap_err < 0:
+            # chaos with perturbations that decay is no chaos: the C that "decays" is the
+            # remnant of the start, sampled too coarsely to vanish (g_h = 0.5, alpha_z = 2,
+            # 128 samples, T = 60: delta_0 1e-8 "chaotic" with lambda_max -0.41 +- 0.008;
+            # the defaults find delta_0 1e-19, not chaotic; found by a probe, 2026-11-28)
+            converged, chaotic = False, None
+            message = ("not converged, chaos not resolved: " + message[len("converged: "):]
+                       if message.startswith("converged: ") else message)
+            message += ("; the fluctuations look chaotic but lambda_max is significantly "
+                        "negative (perturbations decay): they are the remnant of the "
+                        "start, not chaos; raise samples or T")
+            if throw:
+                raise ConvergenceError(f"DMFT: {message}")
     return DMFTResult(model.name, dict(p), tau, dict(zip(kern.states, C)), c0, cinf,
                       tau_corr, chaotic, converged, residual, it, message, method="sampling",
                       stat_error=stat, samples=samples, lyapunov_max=lyap,
