@@ -44,6 +44,9 @@ def register(sub):
     p.add_argument("--T", type=positive_float, default=None,
                    help="sampling: length of the DMFT's trajectories (default 4 tau-max; "
                         "1600 halves the error for units that differ by a static input)")
+    p.add_argument("--checkpoint", metavar="FILE.npz", default=None,
+                   help="sampling: keep the sampled DMFT's replicas in FILE as they finish; "
+                        "the same command continues a stopped or killed run after them")
     add_progress_option(p, shows="one line per stage (sampling)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
@@ -60,7 +63,8 @@ def run(args) -> int:
     res = participation_ratio(model, params=params, observable=args.observable,
                               tau_max=args.tau_max, dtau=args.dtau, method=args.method,
                               samples=args.samples, seed=args.seed, T=args.T,
-                              progress=report if show_progress(args) else None)
+                              progress=report if show_progress(args) else None,
+                              checkpoint=args.checkpoint)
     if args.json:
         emit_json(res.to_dict())
         return 0 if res.success else 1

@@ -372,7 +372,7 @@ def _check_grid(tau_max, dtau):
 
 
 def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", seed=0,
-                progress=None, T=None):
+                progress=None, T=None, checkpoint=None):
     """The DMFT solution the theory starts from, and the Gaussian system (None when
     sampling). ``method``: "gaussian", "sampling" or "auto" (Gaussian where it applies)."""
     if method not in ("auto", "gaussian", "sampling"):
@@ -381,6 +381,10 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", see
         raise ParameterError(f"T={T!r} is the length of the sampled DMFT's trajectories: it "
                              f"applies to method='sampling' (or 'auto' where it samples) "
                              f"without a given solution")
+    if checkpoint is not None and (method == "gaussian" or solution is not None):
+        raise ParameterError("checkpoint keeps the sampled DMFT's replicas: it applies to "
+                             "method='sampling' (or 'auto' where it samples) without a given "
+                             "solution")
     if solution is not None:
         if not isinstance(solution, DMFTResult):
             raise ParameterError("solution must be a DMFTResult")
@@ -432,6 +436,8 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", see
         extra = {"nodes": nodes} if method != "sampling" else {"seed": seed}
         if T is not None and method == "sampling":
             extra["T"] = T
+        if checkpoint is not None and method == "sampling":
+            extra["checkpoint"] = checkpoint
         solution = dmft(model, params=p, method=method, tau_max=tau_max, dtau=dtau,
                         lyapunov=False,
                         progress=progress if method == "sampling" else None, **extra)
@@ -601,7 +607,7 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                         dtau: float | None = None, nodes: int = 80,
                         solution: DMFTResult | None = None, method: str = "auto",
                         samples: int = 8000, batches: int = 8, seed: int = 0,
-                        T: float | None = None, progress=None,
+                        T: float | None = None, progress=None, checkpoint=None,
                         **kwargs: float) -> DimensionResult:
     """Participation ratio per unit, PR / N, of the chaotic activity, N -> infinity.
 
@@ -646,6 +652,10 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     progress : callable, optional
         Sampling: called with one line per stage (the DMFT's iterations, then each batch
         of trajectories).
+    checkpoint : path, optional
+        Sampling: the sampled DMFT's checkpoint (:func:`meanfield.solve.dmft.dmft`): its
+        replicas, most of the time here, are kept as they finish and a stopped call
+        continues after them (unused where ``"auto"`` resolves to the Gaussian method).
 
     Raises
     ------
@@ -665,7 +675,7 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     if progress is not None and not callable(progress):
         raise ParameterError("progress must be callable (it is called with one line of text)")
     system, solution = _solve_dmft(model, p, tau_max, dtau, nodes, solution, method, seed,
-                                   progress, T)
+                                   progress, T, checkpoint)
     settings = dict(tau_max=float(solution.tau[-1]),
                     dtau=float(solution.tau[1] - solution.tau[0]), nodes=nodes)
     if system is None:

@@ -52,3 +52,19 @@ def test_a_sampled_solve_stopped_twice_continues_to_the_same_result(tmp_path, mo
         dmft("gated", checkpoint=path, seed=1, **KW)
     with pytest.raises(ParameterError, match="checkpoint is an option of the sampling"):
         dmft("gated", g_h=3.0, alpha_z=0.0, method="gaussian", checkpoint=path)
+
+
+def test_dimension_passes_its_checkpoint_to_the_sampled_dmft(tmp_path, monkeypatch):
+    from meanfield.solve.dimension import participation_ratio
+
+    opts = dict(g_h=3.0, alpha_z=2.0, samples=64, batches=2, tau_max=20.0, T=60.0)
+    path = tmp_path / "dim.npz"
+    whole = participation_ratio(**opts)
+    with monkeypatch.context() as m:
+        _stop_after(m, sampling, "sampled_correlations", 90)  # inside replica 2
+        with pytest.raises(KeyboardInterrupt, match="replicas done are saved"):
+            participation_ratio(checkpoint=path, **opts)
+    again = participation_ratio(checkpoint=path, **opts)
+    assert again.to_dict() == whole.to_dict()  # (undefined values are None there)
+    with pytest.raises(ParameterError, match="checkpoint keeps the sampled DMFT's"):
+        participation_ratio(g_h=3.0, alpha_z=0.0, method="gaussian", checkpoint=path)
