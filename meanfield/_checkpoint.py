@@ -71,7 +71,8 @@ class Checkpoint:
     def __init__(self, path, key: dict, every: float, what: str = "run"):
         self.path = Path(path)
         self.what = what  # "run", "solve": the word in the messages
-        self.key = json.loads(json.dumps(key))  # as it reads back
+        # as it reads back; the file layout's version first (another layout: refused)
+        self.key = json.loads(json.dumps({"format": FORMAT, **key}))
         self.every = float(every)
         self._last = time.monotonic()
         self._gap = self.every

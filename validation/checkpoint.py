@@ -50,7 +50,6 @@ def run_key(net, y0: np.ndarray, settings: dict) -> dict:
                              "resumed run cannot check is the same; give constant inputs "
                              "or run without a checkpoint")
     return {
-        "format": FORMAT,
         "model": net.model.name,
         "model_hash": net.model.hash,
         "N": int(net.N),
