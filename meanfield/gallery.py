@@ -10,6 +10,7 @@ that regenerates it.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -30,9 +31,13 @@ def _plt():
 
 
 def _save(fig, path):
+    """Draw the figure to ``path`` atomically (a stop while drawing leaves the old one)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(tmp, dpi=110)
     _plt().close(fig)
+    os.replace(tmp, path)
 
 
 def _checked(result, where: str):
@@ -355,10 +360,18 @@ def run_gallery(out: Path, names=None, *, quick: bool = False, log=print) -> lis
         path = out / f"{name}.png"
         captions[name] = FIGURES[name](path, quick)
         written.append(path)
+        # the index after each figure: a gallery stopped part way keeps every figure it
+        # drew with its own caption (the captions were written only at the end)
+        _write_atomically(index, _index(captions, out.name))
         log(f"gallery: {name} ({time.perf_counter() - t0:.0f} s) -> {path}")
-    index.write_text(_index(captions, out.name))
     written.append(index)
     return written
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def _read_captions(index: Path) -> dict:

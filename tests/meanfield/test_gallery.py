@@ -1,6 +1,9 @@
-"""The gallery says on stderr when a figure is drawn from a result that failed or warned."""
+"""The gallery says on stderr when a figure is drawn from a result that failed or warned,
+and a gallery stopped part way keeps what it drew."""
 
 from types import SimpleNamespace
+
+import pytest
 
 from meanfield.gallery import _checked
 
@@ -19,3 +22,24 @@ def test_a_failed_or_warned_result_is_reported_and_a_clean_one_is_not(capsys):
     assert err == ["gallery: figure a=1: failed: no convergence (residual 0.3)",
                    "gallery: figure a=2: converged; warning: C still decays",
                    "gallery: figure a=3: PR/N = 0.2; converged; warning: tau_max is too short"]
+
+
+def test_a_gallery_stopped_part_way_keeps_each_figure_drawn_with_its_caption(tmp_path,
+                                                                             monkeypatch):
+    from meanfield import gallery
+
+    def drawn(path, quick):
+        fig, ax = gallery._plt().subplots()
+        ax.plot([0, 1])
+        gallery._save(fig, path)
+        return "caption of the first"
+
+    def stopped(path, quick):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gallery, "FIGURES", {"first": drawn, "second": stopped})
+    with pytest.raises(KeyboardInterrupt):
+        gallery.run_gallery(tmp_path / "gal", quick=True, log=lambda line: None)
+    assert (tmp_path / "gal" / "first.png").stat().st_size > 0
+    assert "caption of the first" in (tmp_path / "gallery.md").read_text()
+    assert sorted(p.name for p in (tmp_path / "gal").iterdir()) == ["first.png"]
