@@ -27,8 +27,9 @@ import numpy as np
 
 from ._checks import is_real
 from ._errors import ParameterError
+from ._files import replaced
 
-__all__ = ["Checkpoint", "CheckpointInterrupted", "FORMAT", "interrupts"]
+__all__ = ["Checkpoint", "CheckpointInterrupted", "FORMAT", "InterruptFlag", "interrupts"]
 
 #: Version of the file's layout (a checkpoint of another layout is refused).
 FORMAT = 1
@@ -116,9 +117,6 @@ class Checkpoint:
                                  f"({type(exc).__name__}: {exc}); remove it to start "
                                  "again") from None
 
-    def _tmp(self, pid: int) -> Path:
-        return self.path.with_name(f".{self.path.name}.{pid}.tmp")
-
     def _remove_orphans(self) -> None:
         """Temporary files of saves cut short by a kill (their process gone)."""
         for tmp in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
@@ -139,16 +137,10 @@ class Checkpoint:
         every chance.
         """
         t0 = time.monotonic()
-        tmp = self._tmp(os.getpid())
         try:
-            with open(tmp, "wb") as fh:
+            with replaced(self.path) as tmp, open(tmp, "wb") as fh:
                 np.savez(fh, key=np.array(json.dumps(self.key, sort_keys=True)), **arrays)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
         except OSError as exc:
-            with contextlib.suppress(OSError):  # (a read-only disk refuses this too)
-                tmp.unlink(missing_ok=True)
             raise ParameterError(f"checkpoint {self.path} cannot be written: {exc}") from None
         self._last = time.monotonic()
         self._gap = self.every and max(self.every, 10.0 * (self._last - t0))
@@ -190,23 +182,24 @@ class _NoInterrupt:
 
 
 class InterruptFlag:
-    """Ctrl-C (or SIGTERM) noted, not raised, while a checkpointed run is inside a step
-    (main thread).
+    """Ctrl-C (or SIGTERM; ``signals``) noted, not raised, inside the block (main thread).
 
-    The integrator checks :attr:`raised` between steps, saves, and raises
-    :class:`SimulationInterrupted`: the state saved is a whole step's.
+    A checkpointed integrator checks :attr:`raised` between steps, saves, and raises
+    :class:`CheckpointInterrupted`: the state saved is a whole step's. A sweep holds
+    Ctrl-C back while it writes a chunk (``meanfield.sweep.execute``).
     """
-
-    def __init__(self):
-        self.raised = False
-        self._previous = None
 
     #: SIGTERM too: what ``timeout`` and batch schedulers send before SIGKILL
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
+    def __init__(self, signals: tuple = SIGNALS):
+        self.raised = False
+        self.signals = signals
+        self._previous = None
+
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            self._previous = {s: signal.signal(s, self._note) for s in self.SIGNALS}
+            self._previous = {s: signal.signal(s, self._note) for s in self.signals}
         return self
 
     def _note(self, *_):

@@ -10,13 +10,14 @@ that regenerates it.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from ._files import replaced
 
 __all__ = ["FIGURES", "run_gallery"]
 
@@ -33,11 +34,10 @@ def _plt():
 def _save(fig, path):
     """Draw the figure to ``path`` atomically (a stop while drawing leaves the old one)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     fig.tight_layout()
-    fig.savefig(tmp, dpi=110)
+    with replaced(path, sync=False) as tmp:
+        fig.savefig(tmp, dpi=110, format=path.suffix[1:])
     _plt().close(fig)
-    os.replace(tmp, path)
 
 
 def _checked(result, where: str):
@@ -362,16 +362,12 @@ def run_gallery(out: Path, names=None, *, quick: bool = False, log=print) -> lis
         written.append(path)
         # the index after each figure: a gallery stopped part way keeps every figure it
         # drew with its own caption (the captions were written only at the end)
-        _write_atomically(index, _index(captions, out.name))
+        with replaced(index, sync=False) as tmp:
+            tmp.write_text(_index(captions, out.name))
         log(f"gallery: {name} ({time.perf_counter() - t0:.0f} s) -> {path}")
     written.append(index)
     return written
 
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def _read_captions(index: Path) -> dict:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from meanfield._errors import ParameterError
+from meanfield._files import replaced
 
 __all__ = ["Comparison", "StudyResult", "sem", "write_report"]
 
@@ -154,17 +153,11 @@ def load_summary(path: Path) -> dict:
 def save_summary(data: dict, path: Path) -> None:
     """Write the studies' summary atomically, a temporary file renamed over ``path``: a
     run killed while writing left a truncated file the next run could not read."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = json.dumps(_clean(data), indent=1, allow_nan=False) + "\n"
     try:
-        with open(tmp, "w") as fh:
-            fh.write(json.dumps(_clean(data), indent=1, allow_nan=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with replaced(path) as tmp:
+            tmp.write_text(text)
     except OSError as exc:  # (a read-only or full disk: a traceback before; a probe)
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
         raise ParameterError(f"{path} cannot be written: {exc.strerror or exc}") from None
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import sympy as sp
 from filelock import FileLock
 
+from .._files import replaced
 from .._version import __version__
 from .printer import PRINTER_VERSION
 
@@ -62,7 +63,6 @@ def cached_source(model_hash: str, kind: str, generate: Callable[[], str]) -> tu
         if path.exists():  # written by another process while we waited
             return path.read_text(), path
         source = generate()
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(source)
-        tmp.replace(path)  # atomic: readers never see a partial file
+        with replaced(path, sync=False) as tmp:  # readers never see a partial file
+            tmp.write_text(source)
     return source, path

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .._checkpoint import InterruptFlag
 from .errors import SweepError
 from .plan import SweepSpec
 from .quantities import compute_chunk
@@ -75,16 +76,9 @@ class RunStats:
 @contextlib.contextmanager
 def deferred_interrupt():
     """Hold back SIGINT for the duration of the block, then raise it (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
+    with InterruptFlag(signals=(signal.SIGINT,)) as flag:
         yield
-        return
-    caught = []
-    previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
+    if flag.raised:
         raise KeyboardInterrupt
 
 

@@ -77,6 +77,11 @@ class _WriterLock:
 
     The lock file lies beside the store (``.NAME.lock``), not in it: Zarr warns about any
     file in a store that is not its own. It is removed when the lock is released.
+
+    Not ``filelock`` (which the code-generation cache uses, to wait its turn): a second
+    writer here is refused at once, with the holder's process, host and start read from
+    the file, which ``filelock`` does not offer, and a lock file that cannot be made is a
+    warning, not an error.
     """
 
     def __init__(self, path: Path | None, fd: int | None):
@@ -242,6 +247,8 @@ class SweepStore:
         self.path = Path(path)
         self.attrs = attrs
         self._lock: _WriterLock | None = None
+        self._dtypes: dict | None = None  # the outputs' stored dtypes, read once
+        self._block_grid: tuple | None = None  # (block shape, blocks along each axis)
 
     def release(self) -> None:
         """Let another run write the store (the end of this run)."""
@@ -477,7 +484,7 @@ class SweepStore:
     def _stored_dtypes(self) -> dict:
         import zarr
 
-        if not hasattr(self, "_dtypes"):
+        if self._dtypes is None:
             self._dtypes = {name: zarr.open_array(str(self.path / name), mode="r").dtype
                             for name in self._outputs()}
         return self._dtypes
@@ -486,7 +493,7 @@ class SweepStore:
         """The chunk's row in the manifest: its block's position, in C order."""
         import zarr
 
-        if not hasattr(self, "_block_grid"):
+        if self._block_grid is None:
             shape = zarr.open_array(str(self.path / "done"), mode="r").shape
             block = [int(b) for b in self.attrs["chunk_shape"]]
             self._block_grid = (block, [-(-n // b) for n, b in zip(shape, block)])

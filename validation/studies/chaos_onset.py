@@ -38,12 +38,12 @@ onset, and these are the errors that move the simulated onset.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from meanfield._files import replaced
 from meanfield.solve.chaos_onset import chaos_onset
 from meanfield.solve.dmft import dmft
 
@@ -234,12 +234,11 @@ def line_sweeps(out: Path, alpha_r: float, *, quick: bool = False):
     half = [sweep(alpha_r, grid, N // 2, seed, T=T, transient=transient)
             for seed in range(max(seeds - 1, 1))]
     out.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
     def lists(runs):
         return [{k: np.asarray(v).tolist() for k, v in r.items()} for r in runs]
 
-    tmp.write_text(json.dumps({"key": key, "N": lists(full), "N_half": lists(half)}))
-    os.replace(tmp, path)
+    with replaced(path, sync=False) as tmp:
+        tmp.write_text(json.dumps({"key": key, "N": lists(full), "N_half": lists(half)}))
     return full, half
 
 
