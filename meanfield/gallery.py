@@ -40,11 +40,24 @@ def _save(fig, path):
     _plt().close(fig)
 
 
+#: The progress bar of the figure being drawn (``run_gallery(progress=True)``), or None.
+_BAR = None
+
+
+def _tick(where: str) -> None:
+    """One solve done: move the progress bar, when one is shown, and name the solve."""
+    if _BAR is not None:
+        _BAR.set_postfix_str(where, refresh=False)
+        _BAR.update()
+
+
 def _checked(result, where: str):
     """``result``, after a line on stderr when it did not converge (or succeed) or its
     message (or its DMFT's) carries a warning: a figure drawn from it must not pass for a
     clean one. (The timescales figure's lag window was too short at alpha_z = 10 and
-    nothing said so until session seventeen.)"""
+    nothing said so until session seventeen.) Each call is one solve done: it moves the
+    progress bar, when one is shown (a figure takes up to 20 minutes, and said nothing)."""
+    _tick(where)
     ok = all(bool(getattr(result, a, True)) for a in ("converged", "success"))
     notes = [str(getattr(result, a, "")) for a in ("message", "dmft_message")]
     if not ok or any("warning" in m for m in notes):
@@ -70,12 +83,14 @@ def fig_fixed_points(path: Path, quick: bool) -> str:
     gs = np.linspace(0.5, 3.0, 26 if quick else 101)
     fig, ax = _plt().subplots(figsize=(6, 4))
     for k, a_r in enumerate((0.0, 10.0, 20.0)):
+        # each solve once, split by stability after (it was solved once per stability)
+        found = [(g, b) for g in gs
+                 for b in _checked(fixed_point_branches("gated", g_h=float(g), alpha_r=a_r,
+                                                        alpha_z=0.0),
+                                   f"fixed-points g_h={g:g} alpha_r={a_r:g}")
+                 if b.variance["h"] > 1e-12]
         for stable in (True, False):
-            pts = [(g, b.variance["h"]) for g in gs
-                   for b in _checked(fixed_point_branches("gated", g_h=float(g),
-                                                          alpha_r=a_r, alpha_z=0.0),
-                                     f"fixed-points g_h={g:g} alpha_r={a_r:g}")
-                   if b.stable == stable and b.variance["h"] > 1e-12]
+            pts = [(g, b.variance["h"]) for g, b in found if b.stable == stable]
             if pts:
                 x, y = np.array(pts).T
                 ax.plot(x, y, "o" if stable else ".", ms=3 if stable else 2, color=f"C{k}",
@@ -95,7 +110,8 @@ def fig_spectra(path: Path, quick: bool) -> str:
     base = dict(g_h=1.6, beta_h=0.3, beta_z=1.0)
     fig, (ax1, ax2) = _plt().subplots(1, 2, figsize=(10, 4))
     for k, a_z in enumerate((0.0, 5.0, 20.0)):
-        sp = spectral_support("gated", alpha_z=a_z, **base)
+        sp = _checked(spectral_support("gated", alpha_z=a_z, **base),
+                      f"spectrum alpha_z={a_z:g}")
         for j, c in enumerate(sp.boundary):
             ax1.plot(c.real, c.imag, color=f"C{k}", label=f"alpha_z = {a_z:g}" if j == 0
                      else None)
@@ -106,8 +122,11 @@ def fig_spectra(path: Path, quick: bool) -> str:
     ax1.set_title("support boundary; thick: local rates -s_z(z)", fontsize=9)
     a_zs = np.linspace(0, 30, 7 if quick else 16)
     for eps in (0.01, 0.05):
-        ax2.plot(a_zs, [slow_fraction("gated", eps, alpha_z=float(a), **base) for a in a_zs],
-                 "o-", ms=3, label=f"|lambda| < {eps:g}")
+        fractions = []
+        for a in a_zs:
+            fractions.append(slow_fraction("gated", eps, alpha_z=float(a), **base))
+            _tick(f"slow fraction alpha_z={a:g} eps={eps:g}")
+        ax2.plot(a_zs, fractions, "o-", ms=3, label=f"|lambda| < {eps:g}")
     _label(ax2, "alpha_z", "fraction of eigenvalues near 0", "log")
     _save(fig, path)
     return ("The Jacobian at a stable fixed point (g_h = 1.6, beta_h = 0.3, beta_z = 1): "
@@ -212,7 +231,8 @@ def fig_phase_diagram(path: Path, quick: bool) -> str:
     n = 31 if quick else 61
     pd = phase_diagram("gated", x=("g_h", np.linspace(1.2, 3.0, n)),
                        y=("alpha_r", np.linspace(0.0, 30.0, n)), params=dict(alpha_z=0.0),
-                       chaos=3 if quick else 7, complexity=2 if quick else 5)
+                       chaos=3 if quick else 7, complexity=2 if quick else 5,
+                       progress=lambda i, count: _tick(f"phase-diagram line point {i}/{count}"))
     plot_phase_diagram(pd, path)
     return ("Phase diagram in (g_h, alpha_r) at alpha_z = 0: regions of fixed-point "
             "structure, the zero-fixed-point instability, the saddle-node of the non-zero "
@@ -337,11 +357,13 @@ FIGURES: dict[str, Callable] = {
 }
 
 
-def run_gallery(out: Path, names=None, *, quick: bool = False, log=print) -> list[Path]:
+def run_gallery(out: Path, names=None, *, quick: bool = False, log=print,
+                progress: bool = False) -> list[Path]:
     """Draw the figures ``names`` (default all) into ``out`` and rewrite ``out/../gallery.md``.
 
     Captions of figures drawn earlier are kept (read from the existing gallery.md), so
-    one figure can be regenerated alone.
+    one figure can be regenerated alone. ``progress``: a bar on stderr per figure that
+    counts its solves and names the last one.
     """
     from ._errors import ParameterError
 
@@ -358,7 +380,7 @@ def run_gallery(out: Path, names=None, *, quick: bool = False, log=print) -> lis
     for name in names:
         t0 = time.perf_counter()
         path = out / f"{name}.png"
-        captions[name] = FIGURES[name](path, quick)
+        captions[name] = _drawn(name, path, quick, progress)
         written.append(path)
         # the index after each figure: a gallery stopped part way keeps every figure it
         # drew with its own caption (the captions were written only at the end)
@@ -368,6 +390,22 @@ def run_gallery(out: Path, names=None, *, quick: bool = False, log=print) -> lis
     written.append(index)
     return written
 
+
+
+def _drawn(name: str, path: Path, quick: bool, progress: bool) -> str:
+    """Draw one figure, with its progress bar when asked; its caption."""
+    global _BAR
+    if not progress:
+        return FIGURES[name](path, quick)
+    from tqdm import tqdm
+
+    # (a count, not a fraction: how many solves a figure makes is only known by making
+    # them; the rate and the last solve's name show that it moves)
+    with tqdm(desc=f"gallery: {name}", unit=" solves", file=sys.stderr) as _BAR:
+        try:
+            return FIGURES[name](path, quick)
+        finally:
+            _BAR = None
 
 
 def _read_captions(index: Path) -> dict:

@@ -72,7 +72,7 @@ def recorders(monkeypatch, tmp_path):
                     "studies_passed": 0, "studies": 0, "predictions_passed": 0,
                     "predictions": 0}}}
 
-    def fake_gallery(out, figures, *, quick):
+    def fake_gallery(out, figures, *, quick, progress=False):
         calls.append(("gallery", dict(out=out, figures=figures, quick=quick)))
         print(f"wrote {out}")  # as run_gallery does
 

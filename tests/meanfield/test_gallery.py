@@ -43,3 +43,27 @@ def test_a_gallery_stopped_part_way_keeps_each_figure_drawn_with_its_caption(tmp
     assert (tmp_path / "gal" / "first.png").stat().st_size > 0
     assert "caption of the first" in (tmp_path / "gallery.md").read_text()
     assert sorted(p.name for p in (tmp_path / "gal").iterdir()) == ["first.png"]
+
+
+def test_the_progress_bar_counts_each_figures_solves_and_names_the_last(tmp_path, monkeypatch,
+                                                                        capsys):
+    from meanfield import gallery
+
+    class Done:
+        success = True
+        message = "ok"
+
+    def three_solves(path, quick):
+        for a in (1, 2, 3):
+            gallery._checked(Done(), f"solve a={a}")
+        fig, ax = gallery._plt().subplots()
+        gallery._save(fig, path)
+        return "caption"
+
+    monkeypatch.setattr(gallery, "FIGURES", {"three": three_solves})
+    gallery.run_gallery(tmp_path / "gal", quick=True, log=lambda line: None, progress=True)
+    err = capsys.readouterr().err
+    assert "gallery: three" in err and "3 solves" in err and "solve a=3" in err
+    assert gallery._BAR is None  # the bar is gone with its figure
+    gallery.run_gallery(tmp_path / "gal", quick=True, log=lambda line: None)
+    assert capsys.readouterr().err == ""  # no bar unless asked
