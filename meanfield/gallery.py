@@ -220,7 +220,7 @@ def fig_complexity(path: Path, quick: bool) -> str:
     _save(fig, path)
     return ("The annealed Kac–Rice complexity (E[# fixed points] ~ exp(N Sigma)). In the "
             "additive network it becomes positive at g = 1, where chaos begins; in the "
-            "gated network with a steep output gate it becomes positive near g_h ~ 1.43, "
+            "gated network with a steep output gate it becomes positive near g_h ~ 1.42, "
             "well before chaos (~1.76): topological and dynamical complexity decouple.")
 
 

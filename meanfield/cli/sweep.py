@@ -15,7 +15,7 @@ QUANTITY_FLAGS = (
     ("--T", "T", float, "simulate: duration (default 300); dimension: the sampled DMFT's "
                         "trajectory length (default 4 tau-max; 1600 halves the error for "
                         "units that differ)"),
-    ("--dt", "dt", float, "simulate: RK4 step (default 0.05)"),
+    ("--dt", "dt", float, "simulate: time step (default 0.05; the first step with --method dopri5)"),
     ("--transient", "transient", float, "simulate: time discarded (default T/2)"),
     ("--method", "method", str, "dmft, dimension: auto|gaussian|sampling; simulate: "
                                     "rk4|adams|dopri5"),
@@ -71,8 +71,8 @@ def register(sub):
     # (the error for --seed named `seed` among dmft's options, but no flag set it: argparse
     # read --seed as --seeds; found by a probe)
     p.add_argument("--no-lyapunov", dest="opt_lyapunov", action="store_const", const=False,
-                   default=None, help="dmft: skip lambda_max (sampled points: about a third "
-                                      "of the time)")
+                   default=None, help="dmft: skip lambda_max (sampled points: about a fifth "
+                                      "of the time, see dmft --help)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     add_progress_option(p)
     p.set_defaults(run=run)

@@ -14,9 +14,28 @@ from sympy.printing.precedence import PRECEDENCE
 from ..derive.implicit import UnitRoot
 from ..models.functions import sigmoid
 
-__all__ = ["MeanfieldPrinter", "PRINTER_VERSION", "print_expr"]
+__all__ = ["MeanfieldPrinter", "PRINTER_VERSION", "complex_sqrt", "print_expr",
+           "with_complex_sqrt"]
 
-PRINTER_VERSION = "5"  # 4: UnitRoot nodes (implicit unit fixed points); 5: boolean Piecewise
+
+class complex_sqrt(sp.Function):  # noqa: N801  (SymPy function classes are lower case)
+    """The principal square root, complex for a negative argument (``np.emath.sqrt``).
+
+    For the eigenvalues of a unit's local block: with an adaptation current they are a
+    damped oscillator's pair, and ``np.sqrt`` of the negative discriminant gave NaN and
+    a failed root search (a probe, 2026-11-28).
+    """
+
+    nargs = 1
+
+
+def with_complex_sqrt(expr):
+    """``expr`` with every square root printed as a complex one (see :class:`complex_sqrt`)."""
+    return sp.sympify(expr).replace(lambda e: e.is_Pow and e.exp == sp.S.Half,
+                                    lambda e: complex_sqrt(e.base))
+
+PRINTER_VERSION = "6"  # 4: UnitRoot nodes (implicit unit fixed points); 5: boolean Piecewise;
+# 6: AVERAGE_DIMENSION in the theory module, complex square roots in the local rates
 
 
 class MeanfieldPrinter(NumPyPrinter):
@@ -121,6 +140,9 @@ class MeanfieldPrinter(NumPyPrinter):
             out = f"{f}({out}, {self._print(a)})"
         return out
 
+    def _print_complex_sqrt(self, expr) -> str:
+        return f"np.emath.sqrt({self._print(expr.args[0])})"
+
     def _print_erf(self, expr) -> str:
         return f"sc.erf({self._print(expr.args[0])})"
 
@@ -129,6 +151,8 @@ class MeanfieldPrinter(NumPyPrinter):
         # but not named so), so the root nodes are caught here
         if isinstance(expr, UnitRoot):
             return self._print_UnitRoot(expr)
+        if isinstance(expr, complex_sqrt):
+            return self._print_complex_sqrt(expr)
         return super()._print_Function(expr)
 
     def _print_UnitRoot(self, expr) -> str:

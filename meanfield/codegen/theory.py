@@ -27,12 +27,13 @@ import sympy as sp
 
 from .._version import __version__
 from ..derive.fixed_point import fixed_point_theory
+from ..derive.gaussian import GaussianExpectation
 from ..derive.jacobian import LAMBDA, spectral_theory
 from ..models.model import Model
 from .cache import cached_source
 from .emit import QUADRATURE_ARGS, emit_function, root_helpers
 from .load import load_source
-from .printer import PRINTER_VERSION
+from .printer import PRINTER_VERSION, with_complex_sqrt
 
 __all__ = ["theory_module", "theory_source"]
 
@@ -65,13 +66,15 @@ def theory_source(model: Model) -> str:
                       [(f"M_{i}_{j}", sp_th.profile_zero[(i, j)]) for i, j in keys],
                       doc="M(0) with the local rates cancelled in G(0), PROFILE_KEYS order."),
         emit_function("local_rates", fields + params,
-                      [(f"rate_{k}", r) for k, r in enumerate(sp_th.local_rates)],
+                      [(f"rate_{k}", with_complex_sqrt(r))
+                       for k, r in enumerate(sp_th.local_rates)],
                       doc="Poles of G at a fixed point: local rates of one unit."),
         emit_function("G_entries", [str(LAMBDA)] + states + fields + inputs + params,
                       [(f"G_{i}_{j}", sp_th.G[i, j]) for i, j in g_keys],
                       doc="Non-zero entries of G(lambda) at any unit state, G_KEYS order."),
         emit_function("local_rates_state", states + fields + inputs + params,
-                      [(f"rate_{k}", r) for k, r in enumerate(sp_th.local_rates_state)],
+                      [(f"rate_{k}", with_complex_sqrt(r))
+                       for k, r in enumerate(sp_th.local_rates_state)],
                       doc="Eigenvalues of the local block at any unit state."),
     ]
     header = (
@@ -81,6 +84,13 @@ def theory_source(model: Model) -> str:
         f"MODEL = {model.name!r}\nFIELDS = {tuple(fields)!r}\nVARIANCES = {tuple(q)!r}\n"
         f"PARAMETERS = {tuple(params)!r}\nSTATES = {tuple(states)!r}\n"
         f"PROFILE_KEYS = {keys!r}\nVARIANCE_DEPENDS = {depends!r}\nG_KEYS = {g_keys!r}\nINPUTS = {tuple(inputs)!r}\n\n\n")
+    # the largest k of a k-dimensional Gaussian average: its node grid (K**k values per
+    # point) bounds the chunks the solvers evaluate at once (Theory)
+    dims = max((len(n.variances) for e in [*fp.variance_map, *fp.state_variance.values(),
+                                             *sp_th.profile.values(),
+                                             *sp_th.profile_zero.values()]
+                for n in sp.sympify(e).atoms(GaussianExpectation)), default=1)
+    header += f"AVERAGE_DIMENSION = {dims}\n\n\n"
     helpers = root_helpers([*fp.variance_map, *fp.state_variance.values(),
                             *sp_th.profile.values(), *sp_th.profile_zero.values(),
                             *sp_th.local_rates])

@@ -159,6 +159,13 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
             _check_identifier(ln, a, f"argument of {fname}", source)
         if len(set(args)) != len(args):  # SymPy's Lambda would raise a bare TypeError
             raise ln.error(f"function {fname} names an argument twice", source)
+        for a in args:
+            # a parameter x and phi(x) = tanh(x*x) read x as the argument both times,
+            # silently (a probe, 2026-11-28): the body could not reach the parameter
+            if a in pnames:
+                raise ln.error(f"argument {a!r} of {fname} has the name of a parameter: the "
+                               f"parameter could not be used in {fname}'s body; rename the "
+                               "argument", source)
         scope = {p: symbol(p) for p in pnames}
         scope.update({a: symbol(a) for a in args})
         body = _Converter(ln, m.start("body"), source, scope, functions, couplings=(),

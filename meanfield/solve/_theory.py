@@ -21,7 +21,8 @@ class Theory:
     model: Model
     nodes: int = 81
     rule: QuadratureRule = Trapezoid()
-    #: bound on the complex ``points x nodes`` temporaries of one :meth:`profile` chunk
+    #: bound on the ``points x node grid`` temporaries of one chunk of :meth:`profile`
+    #: and :meth:`variance_map` (a k-dimensional average holds K**k values per point)
     chunk_bytes: float = 1.6e7
 
     @property
@@ -34,6 +35,35 @@ class Theory:
 
     def _quad(self, K=None):
         return self.rule.nodes(self.nodes if K is None else K)
+
+    def _chunk(self, K: int, itemsize: int) -> int:
+        """Points per chunk: their node grids (K**k values each) within :attr:`chunk_bytes`."""
+        dims = getattr(self.module, "AVERAGE_DIMENSION", 1)
+        return max(1, int(self.chunk_bytes // (itemsize * K ** dims)))
+
+    def map_chunked(self, *args):
+        """``module.variance_map(*args)`` (the last two: the quadrature nodes and weights)
+        evaluated in chunks of the broadcast shape of the rest.
+
+        A two-dimensional average with 641 nodes per axis at the 4000 variances of the
+        fixed-point scan made one temporary of 12 GiB and was killed for memory (a probe,
+        2026-11-28); chunked, its temporaries stay within :attr:`chunk_bytes`. One chunk
+        where everything fits, as for every one-dimensional model at its scan.
+        """
+        *vals, nodes, weights = args
+        shape = np.broadcast(*vals).shape
+        step = self._chunk(len(nodes), np.dtype(np.result_type(*vals, nodes)).itemsize)
+        size = int(np.prod(shape))
+        if size <= step:
+            return self.module.variance_map(*args)
+        flat = [v if np.ndim(v) == 0 else np.broadcast_to(v, shape).reshape(-1) for v in vals]
+        parts = []
+        for start in range(0, size, step):
+            chunk = [v if np.ndim(v) == 0 else v[start:start + step] for v in flat]
+            n = min(step, size - start)
+            parts.append([np.broadcast_to(f, (n,)) for f in
+                          self.module.variance_map(*chunk, nodes, weights)])
+        return tuple(np.concatenate(col).reshape(shape) for col in zip(*parts))
 
     def variance_map(self, q, params, K=None, dtype=np.float64):
         """F(q): ``q`` is a sequence of m arrays (broadcasting with the parameters).
@@ -52,13 +82,13 @@ class Theory:
             # the gate's correct limit. An overflow elsewhere that leaves a non-finite value
             # is refused here rather than read as a sign.
             with np.errstate(over="ignore"):
-                F = self.module.variance_map(*q, *p, *quad)
+                F = self.map_chunked(*q, *p, *quad)
             if not all(np.all(np.isfinite(v)) for v in F):
                 raise ConvergenceError("the single-precision scan of the variance map gave "
                                        "a non-finite value (parameters beyond the float32 "
                                        "range?)")
         else:
-            F = self.module.variance_map(*q, *p, *self._quad(K))
+            F = self.map_chunked(*q, *p, *self._quad(K))
         return tuple(np.asarray(v, dtype=dtype) * np.ones(np.broadcast(*q, *p).shape, dtype)
                      for v in F)
 
@@ -84,7 +114,7 @@ class Theory:
         shape = np.broadcast(lam, *q, *p).shape
         M = np.zeros(shape + (self.m, self.m))
         flat = M.reshape((-1, self.m, self.m))
-        step = max(1, int(self.chunk_bytes // (16 * len(quad[0]))))
+        step = self._chunk(len(quad[0]), 16)
         # every array argument flattened to the broadcast shape, then taken in chunks
         args = [v if np.ndim(v) == 0 else np.broadcast_to(v, shape).reshape(-1)
                 for v in (lam, *q, *p)]
@@ -125,7 +155,7 @@ class Theory:
         """
         qs = [np.geomspace(1e-3 * q_max, q_max, 12)] * self.m
         p = [params[n] for n in self.module.PARAMETERS]
-        _, err, K, met = self.rule.evaluate(lambda *a: self.module.variance_map(*a), *qs, *p)
+        _, err, K, met = self.rule.evaluate(self.map_chunked, *qs, *p)
         if met and K > self.rule.min_nodes:
             K = _prev_size(self.rule, K)
         return K, err, met

@@ -110,15 +110,26 @@ def fixed_point_branches(model: str | Model = "gated", *, params: dict | None = 
 
 def _branches(model, params, q_max, grid, tol, quadrature, throw):
     rule = quadrature or Trapezoid()
-    K, qerr, met = Theory(model, rule=rule).choose_nodes(q_max, params)
-    th = Theory(model, K, rule)
-
-    roots: list[float] = []
-    _, F1_zero = _rest(th, np.array([0.0]), params, K)
+    # (a non-finite average is refused below with its cause, not warned about here)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        K, qerr, met = Theory(model, rule=rule).choose_nodes(q_max, params)
+        th = Theory(model, K, rule)
+        roots: list[float] = []
+        _, F1_zero = _rest(th, np.array([0.0]), params, K)
     has_zero = abs(float(F1_zero[0])) < 1e-14
     q1 = np.geomspace(1e-10 * q_max, q_max, grid)
-    _, F1 = _rest(th, q1, params, K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        _, F1 = _rest(th, q1, params, K)
     R = F1 - q1
+    if not (np.all(np.isfinite(R)) and np.isfinite(F1_zero[0]) and np.isfinite(qerr)):
+        # phi = log(x) or 1/x: NaN from the Gaussian averages, and the scan found no sign
+        # change: "0 branches", success (a probe, 2026-11-28)
+        bad = q1[~np.isfinite(R)]
+        where = f"q_1={bad[0]:.3g}" if len(bad) else "q_1=0"
+        raise ConvergenceError(f"the variance map of model {model.name!r} is not finite at "
+                               f"{where}: a function of the model is not real and finite "
+                               "for every value of its Gaussian field (e.g. log(x), 1/x, "
+                               "sqrt(x)), so no fixed point can be computed")
 
     def residual(x):
         _, F = _rest(th, np.array([x]), params, K)
@@ -211,4 +222,8 @@ def _branch(th: Theory, model, params, q1, K, zero=False) -> Branch:
     return Branch(variance=state_var,
                   field_variance=dict(zip(th.module.VARIANCES, qv)),
                   stability=stability, edge=edge, bulk_edge=bulk, local_edge=local,
-                  stable=stability < 1.0, residual=residual, zero=zero)
+                  # rho(M(0)) < 1 alone is not stability where rho is not monotone to
+                  # the right of the rates (a zero of G: an adaptation current): the
+                  # support then lies right of 0 with rho(M(0)) = 0.907 (a probe)
+                  stable=stability < 1.0 and (bulk is None or bulk < 0) and local <= 0,
+                  residual=residual, zero=zero)

@@ -128,10 +128,10 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
         args = [*qs, *(p[n] for n in mod.PARAMETERS)]
         need = np.zeros(tuple(len(x) for x in points), dtype=int)
         K = rule.min_nodes
-        prev = mod.variance_map(*args, *rule.nodes(K))
+        prev = th0.map_chunked(*args, *rule.nodes(K))
         while True:
             K2 = rule.next_size(K)
-            cur = mod.variance_map(*args, *rule.nodes(K2))
+            cur = th0.map_chunked(*args, *rule.nodes(K2))
             scaled = np.zeros(need.shape)
             for c, pr in zip(cur, prev):
                 c = np.broadcast_to(c, need.shape + (len(qs[0]),))

@@ -79,13 +79,46 @@ def local_rate_range(th: Theory, q, params) -> tuple[float, float]:
     return intervals[0][0], max(hi for _, hi in intervals)
 
 
-def edge_of(th: Theory, q, params, K=None) -> tuple[float, float | None, float]:
-    """(edge, bulk_edge, local_edge) of the support at variances ``q``."""
+def _pole_height(th: Theory, q, params) -> float:
+    """The largest |Im| of the local rates over the fixed point's fields (0: all real)."""
+    mod = th.module
+    p = [params[n] for n in mod.PARAMETERS]
+    samples = _field_samples(th, q, n=401)
+    height = 0.0
+    for f_index in range(th.m):
+        args = [np.zeros(1) for _ in range(th.m)]
+        args[f_index] = samples[f_index]
+        for r in mod.local_rates(*args, *p):
+            im = np.abs(np.imag(np.asarray(r, dtype=complex)))
+            height = max(height, float(np.max(im)) if im.size else 0.0)
+    return height
+
+
+def edge_of(th: Theory, q, params, K=None, points: int = 513
+            ) -> tuple[float, float | None, float]:
+    """(edge, bulk_edge, local_edge) of the support at variances ``q``.
+
+    The support is where rho(M(lambda)) >= 1, beside the local rates. ``bulk_edge`` is
+    the largest real part of that set: the *last* crossing of 1 on a grid of ``points``
+    real parts from the rightmost local rate to past the first point where rho < 1,
+    refined by Brent's method. With a zero of G (an adaptation current: G_hh has the
+    factor lambda + 1/tau_a) rho is not monotone to the right of the rates: it fell below
+    1 before 0 and rose above it again on [0.011, 0.889], and the first crossing alone
+    called an unstable fixed point stable (a probe, 2026-11-28). Where the rates are
+    complex (a damped oscillator's pair) the support reaches off the real axis, and each
+    real part takes the largest rho over a grid of imaginary parts covering twice the
+    rates' height. A piece of the support narrower than the grid's spacing can be missed.
+    """
     _, local = local_rate_range(th, q, params)
     qv = [np.asarray(v, dtype=float) for v in q]
+    height = _pole_height(th, q, params)
+    ys = (np.linspace(-1.0, 1.0, 257) * (2.0 * height + 0.5) if height > 0
+          else np.zeros(1))
 
     def f(lam):
-        return float(th.rho(np.array(lam, dtype=complex), qv, params, K)) - 1.0
+        lam = np.asarray(lam, dtype=float)
+        grid = lam[..., None] + 1j * ys
+        return np.max(th.rho(grid, qv, params, K), axis=-1) - 1.0
 
     # Offsets and tolerances on the scale of the local rates: all of them, the bulk edge
     # included, are multiples of a gate that can be tiny (beta_z = 50: s_z = 2e-22), and
@@ -94,15 +127,20 @@ def edge_of(th: Theory, q, params, K=None) -> tuple[float, float | None, float]:
     # 2026-11-28). Unchanged where |local| >= 1.
     scale = min(abs(local), 1.0) if local != 0 else 1.0
     lo = local + 1e-9 * max(scale, abs(local))
+    hi = max(scale, 2 * abs(lo))
+    while f(hi) > 0:
+        hi *= 2
+        if hi > 1e150:  # rho(M(lam)) falls like 1/lam^2: only a runaway gets here
+            raise ConvergenceError(f"the spectral edge was not bracketed: rho(M(lam)) "
+                                   f"still exceeds 1 at lam = {hi:.3g}")
+    # past the first point below 1, a margin for a piece of the support beyond it
+    xs = lo + (4 * hi - lo) * np.linspace(0.0, 1.0, points)
+    above = np.nonzero(f(xs) > 0)[0]
     bulk = None
-    if f(lo) > 0:
-        hi = max(scale, 2 * abs(lo))
-        while f(hi) > 0:
-            hi *= 2
-            if hi > 1e150:  # rho(M(lam)) falls like 1/lam^2: only a runaway gets here
-                raise ConvergenceError(f"the spectral edge was not bracketed: rho(M(lam)) "
-                                       f"still exceeds 1 at lam = {hi:.3g}")
-        bulk = brentq(f, lo, hi, xtol=1e-12 * scale, rtol=1e-12, maxiter=400)
+    if len(above):
+        i = int(above[-1])
+        bulk = brentq(lambda x: float(f(x)), xs[i], xs[i + 1], xtol=1e-12 * scale,
+                      rtol=1e-12, maxiter=400)
     edge = local if bulk is None else max(bulk, local)
     return edge, bulk, local
 
@@ -142,12 +180,21 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
     right = b.edge + 0.5 + 0.2 * abs(b.edge)
     left = min(lo_rate, -1.0) - 1.5
     half = 0.6 * (right - left)
-    x = np.linspace(left, right, resolution)
-    y = np.linspace(-half, half, resolution)
-    L = x[None, :] + 1j * y[:, None]
-    rho = th.rho(L, q, fp.params)
-    gen = contourpy.contour_generator(x, y, np.log(np.clip(rho, 1e-300, 1e300)))
-    curves = [c[:, 0] + 1j * c[:, 1] for c in gen.lines(0.0)]
+    for _ in range(4):
+        x = np.linspace(left, right, resolution)
+        y = np.linspace(-half, half, resolution)
+        L = x[None, :] + 1j * y[:, None]
+        rho = th.rho(L, q, fp.params)
+        gen = contourpy.contour_generator(x, y, np.log(np.clip(rho, 1e-300, 1e300)))
+        curves = [c[:, 0] + 1j * c[:, 1] for c in gen.lines(0.0)]
+        # a curve that reaches the left, top or bottom of the window is cut there (the
+        # support of a model with an adaptation current reaches Re -2.9 and Im +-2.1,
+        # past a window sized by the local rates; a probe): widen it and trace again
+        pad = 1.5 * (right - left) / (resolution - 1)
+        if not any(np.any((c.real < left + pad) | (np.abs(c.imag) > half - pad))
+                   for c in curves):
+            break
+        left, half = left - (right - left), 2 * half
     return SpectrumResult(boundary=curves, edge=b.edge, bulk_edge=b.bulk_edge,
                           local_segment=(lo_rate, hi_rate), branch=b,
                           extent=(left, right, -half, half), local_intervals=intervals,

@@ -443,3 +443,22 @@ def test_a_solution_from_other_parameters_is_refused_naming_them():
         participation_ratio("gated", g_h=3.0, alpha_z=0.0, alpha_r=5.0, solution=s)
     with pytest.raises(ParameterError, match="for model 'gated', not 'additive'"):
         participation_ratio("additive", g_h=4.0, solution=s)
+
+
+@pytest.mark.parametrize("phi", ["log(x)", "x**(-1)"])
+def test_a_function_undefined_on_part_of_the_line_is_refused_not_solved(phi):
+    """log(x) and 1/x made NaN averages; the scan saw no sign change and reported
+    "0 branches", success (a probe, 2026-11-28)."""
+    import meanfield as mf
+
+    model = mf.parse_model(f"""
+name: undefined
+parameters:
+    g = 2.0 | g > 0 | gain
+functions:
+    phi(x) = {phi}
+equations:
+    dh/dt = -h + g * (J @ phi(h))
+""")
+    with pytest.raises(mf.ConvergenceError, match="not finite .* not real and finite"):
+        mf.fixed_point_branches(model)

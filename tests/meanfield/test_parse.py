@@ -264,3 +264,20 @@ def test_a_scaled_coupling_gets_the_precedence_explained():
     m = mf.parse_model("parameters:\n  g = 2 | g > 0 | x\nequations:\n"
                        "  dh/dt = -h + 2 * (J @ tanh(g*h))\n")
     assert str(m.velocity("h")) == "2*eta_J - h"
+
+
+def test_a_function_argument_named_like_a_parameter_is_refused():
+    """A parameter x and phi(x) = tanh(x*x) read x as the argument both times, silently
+    (a probe, 2026-11-28)."""
+    text = """
+name: shadow
+parameters:
+    x = 2.0 | x > 0 | gain
+functions:
+    phi(x) = tanh(x*x)
+equations:
+    dh/dt = -h + J @ phi(h)
+"""
+    with pytest.raises(ModelSyntaxError, match="argument 'x' of phi has the name of a "
+                                               "parameter"):
+        mf.parse_model(text)

@@ -201,6 +201,42 @@ def test_profile_in_chunks_equals_one_evaluation():
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
 
 
+POST_GATE = """
+name: post-gate
+parameters:
+    g = 3.0 | g > 0 | gain
+    a = 2.0 | a >= 0 | gate slope
+functions:
+    phi(x) = tanh(g*x)
+equations:
+    dh/dt = -h + sigmoid(a*z) * (J @ phi(h))
+    dz/dt = -z + K @ phi(h)
+"""
+
+
+def test_variance_map_in_chunks_sized_by_the_dimension_of_its_averages():
+    """A two-dimensional average holds K**2 values per point: at the fixed-point scan's
+    4000 variances and 641 nodes that was one temporary of 12 GiB, and the process was
+    killed for memory (a probe, 2026-11-28). Chunks are sized by the module's
+    AVERAGE_DIMENSION and give the single evaluation's values."""
+    import dataclasses
+
+    from meanfield.solve._theory import Theory
+
+    post = mf.parse_model(POST_GATE)
+    assert Theory(post).module.AVERAGE_DIMENSION == 2
+    assert Theory(mf.get_model("gated")).module.AVERAGE_DIMENSION == 1
+    one = Theory(post, 65, chunk_bytes=1e15)
+    many = dataclasses.replace(one, chunk_bytes=8 * 65 ** 2 * 7)  # 7 points a chunk
+    assert many._chunk(65, 8) == 7
+    p = post.resolve(None)
+    q = [np.linspace(0.05, 3.0, 40)[:, None], np.linspace(0.1, 2.0, 3)[None, :]]
+    a, b = many.variance_map(q, p), one.variance_map(q, p)
+    for x, y in zip(a, b):
+        assert x.shape == (40, 3)
+        np.testing.assert_allclose(x, y, rtol=1e-14, atol=0)
+
+
 def test_every_derivation_takes_a_model_name_as_the_readme_shows():
     # README: print(mf.derive_fixed_point("gated")) raised AttributeError: 'str' object has
     # no attribute 'symbols' until 2026-11-27
