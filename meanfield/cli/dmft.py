@@ -118,7 +118,10 @@ def run(args) -> int:
     tau = ("undefined (not chaotic)" if math.isnan(r.tau_corr) and r.chaotic is False
            else "undefined" if math.isnan(r.tau_corr)
            else f"{r.tau_corr:.4g}{err(r.tau_corr_error)}")
-    print(f"delta_0 = {r.delta_0:.6g}{err(r.stat_error)}, "
+    # (a failed solve's numbers are its last iterate: a probe read "delta_0 = 1, chaotic:
+    # yes" of an iteration that failed at its first step as a result)
+    print(("not converged; the last iterate: " if not r.converged else "")
+          + f"delta_0 = {r.delta_0:.6g}{err(r.stat_error)}, "
           f"delta_inf = {r.delta_inf:.6g}{err(r.delta_inf_error)}, "
           f"tau_corr = {tau}, chaotic: "
           f"{'undetermined' if r.chaotic is None else 'yes' if r.chaotic else 'no'}, "

@@ -123,5 +123,17 @@ def format_summary(s: dict) -> str:
         f"computed {s['chunks_computed']} of {s['chunks']} chunks ({s['points_computed']} "
         f"points){resumed} in {s['seconds']:.1f} s on {s['scheduler']}",
         f"failed: {s['failed']}, not converged: {s['not_converged']}",
+        *_points("failed", s["failed"], s.get("failed_at", [])),
+        *_points("not converged", s["not_converged"], s.get("not_converged_at", [])),
         f"written to {s['out']}",
     ])
+
+
+def _points(what: str, count: int, at: list) -> list[str]:
+    """A line naming the first points ``at`` (coordinate dicts) of ``count``, if any."""
+    if not at:
+        return []
+    shown = "; ".join(", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                for k, v in point.items()) for point in at)
+    more = f" (the first {len(at)} of {count})" if count > len(at) else ""
+    return [f"  {what} at {shown}{more}: the single command there says why"]

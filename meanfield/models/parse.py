@@ -74,7 +74,9 @@ def load_model_file(path: str | Path) -> Model:
     """Parse the model in the text file ``path``."""
     p = Path(path)
     try:
-        text = p.read_text()
+        # (utf-8-sig: a byte-order mark, as some editors write, is dropped; it read as
+        # an invisible character starting a "line outside any section"; a probe)
+        text = p.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ModelSyntaxError(f"cannot read model file: {exc.strerror}", source=str(p)) from None
     except UnicodeDecodeError as exc:  # a binary or non-UTF-8 file
@@ -91,7 +93,7 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
     ModelSyntaxError
         With the line and column of the first problem.
     """
-    header, sections = _split(text, source)
+    header, sections = _split(text.removeprefix("\ufeff"), source)
     name = header.get("name", "user-model")
     if not _IDENT.match(name.replace("-", "_")):
         raise ModelSyntaxError(f"model name {name!r} must be an identifier", source=source)

@@ -679,6 +679,22 @@ def slow_states(system: _GaussianSystem, tau_max: float, only: set | None = None
             f"{WINDOW_FRACTION:g} tau_max)")
 
 
+def _static_unstable(model, p: dict, c0: float, state: str) -> float:
+    """rho(M(0)) of the fixed-point branch whose variance of ``state`` is ``c0`` when it
+    exceeds 1 (an unstable fixed point), else 0.0 (stable, or no branch matches)."""
+    from .fixed_points import fixed_point_branches
+
+    try:
+        fp = fixed_point_branches(model, params={k: v for k, v in p.items()
+                                                 if k in model.parameter_names}, throw=False)
+    except (ParameterError, ConvergenceError):
+        return 0.0
+    for b in fp.branches:
+        if math.isclose(b.variance.get(state, math.nan), c0, rel_tol=1e-4, abs_tol=1e-12):
+            return float(b.stability) if not b.stable else 0.0
+    return 0.0
+
+
 def _coarse_grid_note(system: _GaussianSystem, dtau: float) -> tuple[str, bool]:
     """A note when the lag spacing is not small against a state's time constant, and
     whether it makes the result not converged.
@@ -872,10 +888,18 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
                 new = apply(C, points, u, w)
                 if not all(np.all(np.isfinite(v)) for v in new.values()):
                     grown = max(float(C[k][0]) for k in K)
-                    message = (f"non-finite correlation at iteration {it} (C(0) had grown to "
-                               f"{grown:.3g}): no bounded stationary solution at these "
-                               "parameters? (an unbounded nonlinearity with gain above one "
-                               "makes the variance grow without limit)")
+                    if grown < 1e6:
+                        # not a runaway: log(x) or 1/x gave NaN at C(0) = 1 and the message
+                        # blamed an unbounded nonlinearity (a probe, 2026-11-28)
+                        message = (f"non-finite correlation at iteration {it} at C(0) = "
+                                   f"{grown:.3g}: a function of the model is not real and "
+                                   "finite for every value of its Gaussian field (e.g. "
+                                   "log(x), 1/x, sqrt(x))?")
+                    else:
+                        message = (f"non-finite correlation at iteration {it} (C(0) had "
+                                   f"grown to {grown:.3g}): no bounded stationary solution "
+                                   "at these parameters? (an unbounded nonlinearity with "
+                                   "gain above one makes the variance grow without limit)")
                     break
                 residual = max(float(np.max(np.abs(new[k] - C[k]))) for k in K)
                 if points != _RHO_POINTS and residual < 1e3 * tol:
@@ -931,7 +955,10 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
     message += coarse
     if throw and not converged:
         raise ConvergenceError(f"DMFT: {message}")
-    message += _tail_note(C[0], rtol=1e-3)
+    if float(C[0][0] - C[0][-1]) > _static_floor(tol):
+        # (a fixed point's C falls by ~1e-9 over the window, the remnant of the start:
+        # "C still decays" of that was a false warning; a probe, 2026-11-28)
+        message += _tail_note(C[0], rtol=1e-3)
     # a state slower than the lag window: its correlation looks flat over it, and a
     # time-dependent solution can be classified static (additive, tau_h = 1e3,
     # tau_max = 200: flat C_h, "not chaotic", where the network is the tau_h = 1 one
@@ -942,6 +969,21 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
                     "resolved, and 'chaotic' may read false; raise tau_max")
     c0, cinf, chaotic, tau_corr = _summary(C[0], tau, _static_floor(tol))
     message += _window_note(chaotic, tau_corr, float(tau[-1]))
+    unstable = slow and not chaotic and _static_unstable(model, p, c0, system.states[K[0]])
+    if unstable:
+        # static over a window shorter than the dynamics, and the fixed point with this
+        # variance is unstable: the network moves, on scales the window cannot see
+        # (additive, tau_h = 1e3: delta_0 0.5304, "not chaotic", converged, where the
+        # answer is the chaotic 0.4812; a probe, 2026-11-28). Not a result.
+        converged, chaotic = False, None
+        message = ("not converged, chaos not resolved: the iteration settled "
+                   + message[len("converged "):] if message.startswith("converged ")
+                   else message)
+        message += (f"; the static solution is the fixed point of stability {unstable:.4g} "
+                    "> 1 (unstable): the time-dependent solution is slower than the lag "
+                    "window; raise tau_max (and dtau with it)")
+        if throw:
+            raise ConvergenceError(f"DMFT: {message}")
     lyap = float("nan")
     if (converged or quad_limited or grid_limited) and lyapunov:
         from .dmft_lyapunov import lyapunov_gaussian

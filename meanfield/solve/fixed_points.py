@@ -139,6 +139,12 @@ def _branches(model, params, q_max, grid, tol, quadrature, throw):
                                f"(error estimate {qerr:.2g})"]
     sign = np.sign(R)
     unconfirmed = False
+    if not has_zero and F1_zero[0] > 0 and R[0] < 0:
+        # R(0) = F(0) > 0 and R < 0 at the scan's first point: a root below its floor
+        # (additive, g_h = 0.5, beta_h = 1e-5: q = 1.3e-10 under 1e-10 q_max; it was
+        # missed, "0 branches", success; a probe, 2026-11-28)
+        roots.append(brentq(residual, 0.0, q1[0], xtol=min(tol * 1e-2, 1e-6 * q1[0]),
+                            rtol=1e-15))
     for i in np.nonzero(sign[:-1] * sign[1:] < 0)[0]:
         try:
             roots.append(brentq(residual, q1[i], q1[i + 1], xtol=tol * 1e-2, rtol=1e-15))
@@ -163,6 +169,11 @@ def _branches(model, params, q_max, grid, tol, quadrature, throw):
 
     branches = []
     success = not unconfirmed
+    if not has_zero and not roots:
+        # F(0) > 0 and F bounded: R changes sign somewhere, so a fixed point exists
+        success = False
+        messages.append("no fixed point found, though the variance map is positive at 0 "
+                        "(one must exist where it is bounded): raise q_max or grid")
     if has_zero:
         branches.append(_branch(th, model, params, 0.0, K, zero=True))
     for r in sorted(roots):

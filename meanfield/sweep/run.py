@@ -169,19 +169,25 @@ def _run_pending(spec, store: SweepStore, block: tuple, backend, progress: bool)
 def _summary(spec, store: SweepStore, block: tuple, stats: RunStats, ds) -> dict:
     """The run's summary, with failure counts over the whole store."""
     done = ds["done"].values
-    failed = int(ds["failed"].values[done].sum()) if "failed" in ds else 0
-    nc = 0
+    failed_mask = ds["failed"].values & done if "failed" in ds else np.zeros_like(done)
+    failed = int(failed_mask.sum())
+    bad = np.zeros_like(done)
     if spec.quantity.converged:
-        ok = ds[spec.quantity.converged].values
-        bad = ~ok & done
-        if "failed" in ds:
-            bad &= ~ds["failed"].values
-        nc = int(bad.sum())
+        bad = ~ds[spec.quantity.converged].values & done & ~failed_mask
+    nc = int(bad.sum())
+
+    def where(mask, limit=5):
+        # the first few points by their coordinates: the summary said "not converged: 1"
+        # and a user had to search the store for it (a probe, 2026-11-28)
+        return [{d: float(ds[d].values[i]) if np.issubdtype(ds[d].dtype, np.number)
+                 else str(ds[d].values[i]) for d, i in zip(spec.dims, idx)}
+                for idx in np.argwhere(mask)[:limit]]
     return {"quantity": spec.quantity.name, "model": spec.model.name, "out": str(store.path),
             "dims": list(spec.dims), "shape": list(spec.shape), "points": spec.size,
             "chunks": stats.chunks, "chunk_shape": list(block),
             "chunks_already_done": stats.chunks_done_before,
             "chunks_computed": stats.chunks_computed,
             "points_computed": stats.points_computed, "failed": failed, "not_converged": nc,
+            "failed_at": where(failed_mask), "not_converged_at": where(bad),
             "complete": bool(np.all(done)), "seconds": round(stats.seconds, 3),
             "scheduler": stats.scheduler}

@@ -427,3 +427,25 @@ def test_a_gaussian_tail_still_falling_by_a_thousandth_is_warned_about():
                 lyapunov=False)
     assert "warning: C still decays over the last tenth" in short.message
     assert "warning" not in long.message and long.delta_inf < 0.01 * short.delta_inf
+
+
+def test_a_fixed_point_solution_carries_no_decay_warning():
+    """Below the onset the Gaussian solution is static; its C falls by ~1e-9 over the
+    window (the remnant of the start), which was warned about as "C still decays"
+    (a probe, 2026-11-28)."""
+    r = dmft("additive", g_h=0.8)
+    assert r.converged and r.chaotic is False and "warning" not in r.message
+
+
+def test_a_static_solution_slower_than_the_window_and_unstable_is_not_a_result():
+    """Additive g = 2 with tau_h = 1e3 is the g = 2 network slowed down: chaotic, delta_0
+    0.4812. On the default window the Gaussian iteration settled on the static solution
+    (0.5304), "not chaotic", converged, with only a warning (a probe, 2026-11-28); that
+    fixed point is unstable (rho(M(0)) = 1.363), so the result is not converged."""
+    r = dmft("additive", g_h=2.0, tau_h=1e3)
+    assert not r.converged and r.chaotic is None
+    assert "stability 1.363 > 1 (unstable)" in r.message
+    with pytest.raises(ConvergenceError, match="raise tau_max"):
+        dmft("additive", g_h=2.0, tau_h=1e3, throw=True)
+    # below the onset the same slow network is a stable fixed point: a result
+    assert dmft("additive", g_h=0.5, tau_h=1e3).chaotic is False

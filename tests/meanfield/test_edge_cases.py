@@ -462,3 +462,27 @@ equations:
 """)
     with pytest.raises(mf.ConvergenceError, match="not finite .* not real and finite"):
         mf.fixed_point_branches(model)
+
+
+def test_a_fixed_point_below_the_scans_floor_is_found():
+    """additive g_h = 0.5, beta_h = 1e-5: q = beta^2 / (1 - g^2) = 1.33e-10 (tanh linear at
+    this scale; the next order is 1e-10 relative) lies under the scan's first point
+    1e-10 q_max; it was missed and "0 branches" reported as a success (a probe,
+    2026-11-28)."""
+    import meanfield as mf
+
+    r = mf.fixed_point_branches("additive", g_h=0.5, beta_h=1e-5)
+    assert r.success and len(r.branches) == 1
+    assert r.branches[0].variance["h"] == pytest.approx(1e-10 / 0.75, rel=1e-6)
+    assert r.branches[0].stable
+
+
+def test_the_marginal_point_reads_the_same_in_both_spellings():
+    """additive g = 1 and gated g_h = 2 at alpha = 0 are one system; rounding put
+    rho(M(0)) at 1 and 1 - 2e-16 and labelled them unstable and stable, each beside a
+    positive edge of 1e-13 (a probe, 2026-11-28). The edge now decides too."""
+    import meanfield as mf
+
+    a = mf.fixed_point_branches("additive", g_h=1.0).branches[0]
+    b = mf.fixed_point_branches("gated", g_h=2.0, alpha_z=0.0, alpha_r=0.0).branches[0]
+    assert a.stable == b.stable

@@ -281,3 +281,11 @@ equations:
     with pytest.raises(ModelSyntaxError, match="argument 'x' of phi has the name of a "
                                                "parameter"):
         mf.parse_model(text)
+
+
+def test_a_byte_order_mark_is_dropped(tmp_path):
+    text = "name: bom\nparameters:\n    g = 2.0 | g > 0 | gain\nequations:\n    dh/dt = -h\n"
+    path = tmp_path / "bom.model"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert mf.load_model_file(path).name == "bom"
+    assert mf.parse_model("\ufeff" + text).name == "bom"

@@ -126,6 +126,22 @@ def test_dimension_sweep_equals_single_solves_and_marks_refused_points(tmp_path)
     assert ds.failed.values[1] and np.isnan(ds.pr_per_unit.values[1])
 
 
+def test_the_summary_names_the_points_that_failed(tmp_path, capsys):
+    """"failed: 1" alone sent a user searching the store for the point (a probe,
+    2026-11-28); the summary names the first few by their coordinates."""
+    code = main(["sweep", "dimension", "--grid", "alpha_z=0:1:2", "--set", "g_h=4",
+                 "--set", "alpha_r=5", "--method", "gaussian", "--tau-max", "100",
+                 "--dtau", "0.1", "--out", str(tmp_path / "p.zarr"), "--scheduler", "serial"])
+    out = capsys.readouterr().out
+    assert code == 0 and "failed: 1, not converged: 0" in out
+    assert "  failed at alpha_z=1: the single command there says why" in out
+    code = main(["sweep", "dimension", "--grid", "alpha_z=0:1:2", "--set", "g_h=4",
+                 "--set", "alpha_r=5", "--method", "gaussian", "--tau-max", "100",
+                 "--dtau", "0.1", "--out", str(tmp_path / "p.zarr"), "--resume", "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["failed_at"] == [{"alpha_z": 1.0}] and summary["not_converged_at"] == []
+
+
 def test_simulation_sweep_has_a_seed_dimension_and_equals_single_runs(tmp_path):
     ds = sweep("simulate", "additive", grid={"g_h": [0.5, 2.5]}, out=tmp_path / "s.zarr",
                scheduler="serial", progress=False, N=60, seeds=2, T=30.0).load()
