@@ -449,3 +449,21 @@ def test_a_static_solution_slower_than_the_window_and_unstable_is_not_a_result()
         dmft("additive", g_h=2.0, tau_h=1e3, throw=True)
     # below the onset the same slow network is a stable fixed point: a result
     assert dmft("additive", g_h=0.5, tau_h=1e3).chaotic is False
+
+
+def test_the_sampled_process_refuses_a_step_beyond_a_time_constant():
+    """tau_z = 0.045 at dtau = 0.1 is beyond Heun's limit of 2 tau: C_z(0) ran to 1e170
+    with advice to raise samples (a probe, 2026-11-28); now refused before any work,
+    naming dtau and the variable."""
+    with pytest.raises(ParameterError, match="dtau=0.1 exceeds the time constant 0.045 of z"):
+        dmft("gated", g_h=3.0, alpha_z=5.0, tau_z=0.045, samples=400, replicas=2)
+
+
+def test_a_sampled_start_kept_through_the_burn_is_not_a_solution():
+    """beta_z = 20 closes the update gate (s_z ~ e^-20, a time scale of 5e8): the sampled
+    states kept their N(0, 1) start through the burn, delta_0 0.97 "converged" and
+    chaotic, with 100 % negative spectral weight only mentioned (a probe, 2026-11-28;
+    a stationary h is bounded by its field's variance, about 0.25 here)."""
+    r = dmft("gated", g_h=4.0, alpha_z=5.0, beta_z=20.0, samples=800, replicas=2,
+             lyapunov=False)
+    assert not r.converged and "not a solution" in r.message
