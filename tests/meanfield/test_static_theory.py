@@ -201,19 +201,6 @@ def test_profile_in_chunks_equals_one_evaluation():
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
 
 
-POST_GATE = """
-name: post-gate
-parameters:
-    g = 3.0 | g > 0 | gain
-    a = 2.0 | a >= 0 | gate slope
-functions:
-    phi(x) = tanh(g*x)
-equations:
-    dh/dt = -h + sigmoid(a*z) * (J @ phi(h))
-    dz/dt = -z + K @ phi(h)
-"""
-
-
 def test_variance_map_in_chunks_sized_by_the_dimension_of_its_averages():
     """A two-dimensional average holds K**2 values per point: at the fixed-point scan's
     4000 variances and 641 nodes that was one temporary of 12 GiB, and the process was
@@ -223,7 +210,7 @@ def test_variance_map_in_chunks_sized_by_the_dimension_of_its_averages():
 
     from meanfield.solve._theory import Theory
 
-    post = mf.parse_model(POST_GATE)
+    post = mf.parse_model(user_models.POST_GATE)
     assert Theory(post).module.AVERAGE_DIMENSION == 2
     assert Theory(mf.get_model("gated")).module.AVERAGE_DIMENSION == 1
     one = Theory(post, 65, chunk_bytes=1e15)

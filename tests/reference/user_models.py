@@ -109,3 +109,16 @@ equations:
     dh/dt = s(z) * (-h + J @ phi(h))
     dz/dt = -z + K @ phi(h)
 """
+
+#: a gate multiplying the recurrent input: the variance map averages over two fields at
+#: once (a two-dimensional Gaussian average)
+POST_GATE = """name: post-gate
+parameters:
+    g = 3.0 | g > 0 | gain
+    a = 2.0 | a >= 0 | gate slope
+functions:
+    phi(x) = tanh(g*x)
+equations:
+    dh/dt = -h + sigmoid(a*z) * (J @ phi(h))
+    dz/dt = -z + K @ phi(h)
+"""
