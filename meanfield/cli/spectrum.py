@@ -58,10 +58,15 @@ def run(args) -> int:
                    "edge": s.edge, "bulk_edge": s.bulk_edge,
                    "local_segment": list(s.local_segment),
                    "local_intervals": [list(iv) for iv in s.local_intervals],
+                   "local_heights": list(s.local_heights),
                    "boundary": curves, "success": s.success, "message": s.message})
         return 0 if s.success else 1
     rates = ", ".join(f"{lo:.4g}" if lo == hi else f"[{lo:.4g}, {hi:.4g}]"
                       for lo, hi in s.local_intervals)
+    lo_h, hi_h = s.local_heights
+    if hi_h > 0:  # a damped oscillator's pair: the intervals are their real parts
+        rates += (f" +- {hi_h:.4g}i" if lo_h == hi_h
+                  else f" +- i[{lo_h:.4g}, {hi_h:.4g}]") + " where complex"
     bulk = "none" if s.bulk_edge is None else f"{s.bulk_edge:.6g}"
     print(f"edge {s.edge:.6g} (bulk {bulk}, local rates {rates}); "
           f"stability {s.branch.stability:.6g}")
@@ -78,9 +83,16 @@ def _plot(s, path, name, params):
     fig, ax = plt.subplots(figsize=(5, 5))
     for c in s.boundary:
         ax.plot(c.real, c.imag, "k-", lw=1.2)
+    h_lo, h_hi = s.local_heights
+    # complex rates (a damped oscillator's pair) drawn at their heights as well: the
+    # intervals hold real parts only, and the marker sat on the axis between two lobes
+    levels = [0.0] + ([h_lo, -h_lo, h_hi, -h_hi] if h_hi > 0 else [])
     for k, (lo, hi) in enumerate(s.local_intervals):
-        ax.plot([lo, hi], [0, 0], "C3-", marker="|" if lo == hi else None, lw=3, ms=10,
-                label="local rates" if k == 0 else None)
+        for j, y in enumerate(dict.fromkeys(levels)):
+            ax.plot([lo, hi], [y, y], "C3-", marker="|" if lo == hi else None, lw=3, ms=10,
+                    label=("local rates" + (" (real parts, and at the heights of the "
+                                            "complex ones)" if h_hi > 0 else ""))
+                    if k == 0 and j == 0 else None)
     ax.axvline(0, color="0.6", lw=0.6)
     ax.axvline(s.edge, color="C0", ls="--", lw=0.8, label=f"edge {s.edge:.3g}")
     ax.set_xlabel(r"Re $\lambda$")

@@ -133,6 +133,9 @@ class SpectrumResult:
     local_intervals: tuple = ()
     success: bool = True
     message: str = ""
+    #: (least, largest) |Im| of the local rates where they are complex (a damped
+    #: oscillator's pair; the intervals hold their real parts), (0, 0) where all are real
+    local_heights: tuple = (0.0, 0.0)
 
     def __repr__(self):
         # the boundary curves are hundreds of complex points: counted, not printed

@@ -11,9 +11,11 @@ the local rates over the fixed point's distribution.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import brentq
+import sympy as sp
+from scipy.optimize import brentq, minimize_scalar
 from scipy.special import ndtri
 
 from .._checks import is_integer
@@ -79,19 +81,34 @@ def local_rate_range(th: Theory, q, params) -> tuple[float, float]:
     return intervals[0][0], max(hi for _, hi in intervals)
 
 
-def _pole_height(th: Theory, q, params) -> float:
-    """The largest |Im| of the local rates over the fixed point's fields (0: all real)."""
+def pole_heights(th: Theory, q, params) -> tuple[float, float]:
+    """(least, largest) |Im| of the complex local rates over the fixed point's fields
+    ((0, 0): every rate real)."""
     mod = th.module
     p = [params[n] for n in mod.PARAMETERS]
     samples = _field_samples(th, q, n=401)
-    height = 0.0
+    heights = []
     for f_index in range(th.m):
         args = [np.zeros(1) for _ in range(th.m)]
         args[f_index] = samples[f_index]
         for r in mod.local_rates(*args, *p):
-            im = np.abs(np.imag(np.asarray(r, dtype=complex)))
-            height = max(height, float(np.max(im)) if im.size else 0.0)
-    return height
+            im = np.abs(np.imag(np.asarray(r, dtype=complex))).ravel()
+            heights.extend(im[im > 0].tolist())
+    return (min(heights), max(heights)) if heights else (0.0, 0.0)
+
+
+@lru_cache(maxsize=64)
+def propagator_has_zeros(model) -> bool:
+    """Whether an entry of G at a fixed point vanishes at some lambda (its numerator
+    depends on lambda, as the lambda + 1/tau_a of an adaptation current does): then
+    rho(M(lambda)) need not fall monotonically away from the rates, nor be largest on the
+    real axis."""
+    from ..derive.jacobian import LAMBDA, spectral_theory
+
+    for e in spectral_theory(model).G_fixed_point:
+        if e != 0 and LAMBDA in sp.fraction(sp.together(e))[0].free_symbols:
+            return True
+    return False
 
 
 def edge_of(th: Theory, q, params, K=None, points: int = 513
@@ -99,26 +116,34 @@ def edge_of(th: Theory, q, params, K=None, points: int = 513
     """(edge, bulk_edge, local_edge) of the support at variances ``q``.
 
     The support is where rho(M(lambda)) >= 1, beside the local rates. ``bulk_edge`` is
-    the largest real part of that set: the *last* crossing of 1 on a grid of ``points``
-    real parts from the rightmost local rate to past the first point where rho < 1,
-    refined by Brent's method. With a zero of G (an adaptation current: G_hh has the
-    factor lambda + 1/tau_a) rho is not monotone to the right of the rates: it fell below
-    1 before 0 and rose above it again on [0.011, 0.889], and the first crossing alone
-    called an unstable fixed point stable (a probe, 2026-11-28). Where the rates are
-    complex (a damped oscillator's pair) the support reaches off the real axis, and each
-    real part takes the largest rho over a grid of imaginary parts covering twice the
-    rates' height. A piece of the support narrower than the grid's spacing can be missed.
+    the largest real part of that set: the *last* crossing of 1 on a grid of real parts
+    from the rightmost local rate to past the first point where rho < 1, refined by
+    Brent's method. For the gated family G has no zeros and real poles, rho falls away
+    from the rates, and the edge lies on the real axis. With a zero of G (an adaptation
+    current: G_hh has the factor lambda + 1/tau_a) rho is not monotone: it fell below 1
+    before 0 and rose above it again on [0.011, 0.889], and the first crossing alone
+    called an unstable fixed point stable (a probe, 2026-11-28); nor need the edge lie on
+    the real axis, and with complex rates (a damped oscillator's pair) it lies beside
+    them. In those cases each real part takes the largest rho over imaginary parts (a
+    grid, the rates' own heights included, since a lobe around a pole can be narrower
+    than any grid; the support is symmetric about the real axis), and the crossing is
+    refined by turns along the imaginary and the real direction. A piece of the support
+    narrower than the grid's spacing, away from the rates, can be missed.
     """
     _, local = local_rate_range(th, q, params)
     qv = [np.asarray(v, dtype=float) for v in q]
-    height = _pole_height(th, q, params)
-    ys = (np.linspace(-1.0, 1.0, 257) * (2.0 * height + 0.5) if height > 0
-          else np.zeros(1))
+    h_lo, h_hi = pole_heights(th, q, params)
+    plane = h_hi > 0 or propagator_has_zeros(th.model)
 
-    def f(lam):
-        lam = np.asarray(lam, dtype=float)
-        grid = lam[..., None] + 1j * ys
-        return np.max(th.rho(grid, qv, params, K), axis=-1) - 1.0
+    def rho(x, y):
+        return th.rho(np.asarray(x, dtype=float) + 1j * np.asarray(y, dtype=float), qv,
+                      params, K)
+
+    ys = np.zeros(1)
+
+    def f(x):  # the largest rho - 1 over the imaginary parts ys, at each real part x
+        x = np.asarray(x, dtype=float)
+        return np.max(rho(x[..., None], ys), axis=-1) - 1.0
 
     # Offsets and tolerances on the scale of the local rates: all of them, the bulk edge
     # included, are multiples of a gate that can be tiny (beta_z = 50: s_z = 2e-22), and
@@ -127,12 +152,22 @@ def edge_of(th: Theory, q, params, K=None, points: int = 513
     # 2026-11-28). Unchanged where |local| >= 1.
     scale = min(abs(local), 1.0) if local != 0 else 1.0
     lo = local + 1e-9 * max(scale, abs(local))
-    hi = max(scale, 2 * abs(lo))
-    while f(hi) > 0:
-        hi *= 2
-        if hi > 1e150:  # rho(M(lam)) falls like 1/lam^2: only a runaway gets here
-            raise ConvergenceError(f"the spectral edge was not bracketed: rho(M(lam)) "
-                                   f"still exceeds 1 at lam = {hi:.3g}")
+
+    def bracket(hi):
+        while f(hi) > 0:
+            hi *= 2
+            if hi > 1e150:  # rho(M(lam)) falls like 1/lam^2: only a runaway gets here
+                raise ConvergenceError(f"the spectral edge was not bracketed: rho(M(lam)) "
+                                       f"still exceeds 1 at lam = {hi:.3g}")
+        return hi
+
+    hi = bracket(max(scale, 2 * abs(lo)))
+    if plane:
+        height = h_hi + max(1.0, 2.0 * (hi - local))
+        ys = np.unique(np.concatenate([np.linspace(0.0, height, 129),
+                                       np.linspace(h_lo, h_hi, 17)]))
+        hi = bracket(hi)
+        points = min(points, 257)
     # past the first point below 1, a margin for a piece of the support beyond it
     xs = lo + (4 * hi - lo) * np.linspace(0.0, 1.0, points)
     above = np.nonzero(f(xs) > 0)[0]
@@ -141,8 +176,35 @@ def edge_of(th: Theory, q, params, K=None, points: int = 513
         i = int(above[-1])
         bulk = brentq(lambda x: float(f(x)), xs[i], xs[i + 1], xtol=1e-12 * scale,
                       rtol=1e-12, maxiter=400)
+        if plane:
+            bulk = _refine_in_plane(rho, bulk, ys, 4 * hi, scale)
     edge = local if bulk is None else max(bulk, local)
     return edge, bulk, local
+
+
+def _refine_in_plane(rho, x, ys, x_hi, scale, turns: int = 4) -> float:
+    """The rightmost point of rho = 1 near ``x`` (found with the imaginary parts ``ys``):
+    by turns, the imaginary part where rho is largest at this real part, then the last
+    crossing along that horizontal line. The real part only grows (each line's crossing
+    lies right of a point where rho >= 1)."""
+    for _ in range(turns):
+        vals = rho(np.full(len(ys), x), ys)
+        j = int(np.argmax(vals))
+        a, b = ys[max(j - 1, 0)], ys[min(j + 1, len(ys) - 1)]
+        y = ys[j]
+        if b > a:
+            res = minimize_scalar(lambda t: -float(rho(x, t)), bounds=(a, b),
+                                  method="bounded", options={"xatol": 1e-10 * max(1.0, b)})
+            if -res.fun > vals[j]:
+                y = float(res.x)
+        if not (rho(x, y) > 1.0 and rho(x_hi, y) < 1.0):
+            break
+        new = brentq(lambda t: float(rho(t, y)) - 1.0, x, x_hi, xtol=1e-12 * scale,
+                     rtol=1e-12, maxiter=400)
+        if new - x <= 1e-12 * scale + 1e-12 * abs(x):
+            return new
+        x = new
+    return x
 
 
 #: Relative change of the stability under a doubled quadrature beyond which the support
@@ -176,10 +238,13 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
     q = [np.asarray(v) for v in b.field_variance.values()]
     intervals = local_rate_intervals(th, q, fp.params)
     lo_rate, hi_rate = intervals[0][0], max(hi for _, hi in intervals)
-    # extent: from the left of the local rates to beyond the edge, symmetric in Im
+    heights = pole_heights(th, q, fp.params)
+    # extent: from the left of the local rates to beyond the edge, symmetric in Im, and
+    # above complex rates (lobes around -1 +- 10i lay outside a window of Im +-2.2, and
+    # the boundary came back empty with success; a probe, 2026-11-28)
     right = b.edge + 0.5 + 0.2 * abs(b.edge)
     left = min(lo_rate, -1.0) - 1.5
-    half = 0.6 * (right - left)
+    half = 0.6 * (right - left) + heights[1]
     for _ in range(4):
         x = np.linspace(left, right, resolution)
         y = np.linspace(-half, half, resolution)
@@ -192,12 +257,13 @@ def spectral_support(model: str | Model = "gated", *, branch: int = -1, params=N
         # past a window sized by the local rates; a probe): widen it and trace again
         pad = 1.5 * (right - left) / (resolution - 1)
         if not any(np.any((c.real < left + pad) | (np.abs(c.imag) > half - pad))
-                   for c in curves):
+                   for c in curves) and (curves or b.bulk_edge is None):
             break
         left, half = left - (right - left), 2 * half
     return SpectrumResult(boundary=curves, edge=b.edge, bulk_edge=b.bulk_edge,
                           local_segment=(lo_rate, hi_rate), branch=b,
                           extent=(left, right, -half, half), local_intervals=intervals,
+                          local_heights=heights,
                           success=fp.success and b.stability_change <= _EDGE_RTOL,
                           message=fp.message)
 
@@ -235,18 +301,19 @@ def slow_fraction(model: str | Model, eps: float, *, branch: int = -1, params=No
             args = [np.zeros(3)] * th.m
             args = [a.copy() for a in args]
             args[f] = np.array([-1.0, 0.0, 1.0])
-            r = np.broadcast_to(np.asarray(mod.local_rates(*args, *p)[k], dtype=float), (3,))
-            if np.ptp(r) > 0:
+            # (complex: a damped oscillator's pair of rates; |rate| is what "near 0" means)
+            r = np.broadcast_to(np.asarray(mod.local_rates(*args, *p)[k], dtype=complex), (3,))
+            if np.ptp(r.real) > 0 or np.ptp(r.imag) > 0:
                 varying.append(f)
         if len(varying) > 1:
             raise NotImplementedError("local rates depending on several fields")
         if not varying:
-            r = float(np.asarray(mod.local_rates(*[np.zeros(1)] * th.m, *p)[k]).ravel()[0])
+            r = complex(np.asarray(mod.local_rates(*[np.zeros(1)] * th.m, *p)[k]).ravel()[0])
             total += float(abs(r) < eps)
             continue
         args = [np.zeros(1)] * th.m
         args[varying[0]] = np.sqrt(q[varying[0]]) * u
-        r = np.asarray(mod.local_rates(*args, *p)[k], dtype=float)
+        r = np.asarray(mod.local_rates(*args, *p)[k], dtype=complex)
         total += float(np.mean(np.abs(r) < eps))
     return total / n_vars
 

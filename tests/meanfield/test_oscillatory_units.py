@@ -78,3 +78,51 @@ def test_local_rates_are_complex_not_nan(adapt):
     rates = Theory(adapt).module.local_rates(np.zeros(1), 2.0, 1.0, 5.0)
     values = sorted((complex(np.asarray(r).ravel()[0]) for r in rates), key=lambda z: z.imag)
     assert np.allclose(values, [-0.6 - 0.2j, -0.6 + 0.2j], atol=1e-12)
+
+
+def _rightmost(inside, xr, yr, n=2001):
+    """The largest real part of a closed-form support on an n x n grid of the window."""
+    x, y = np.linspace(*xr, n), np.linspace(*yr, n)
+    hit = inside(x[:, None] + 1j * y[None, :]).any(axis=1)
+    return x[hit].max()
+
+
+def test_real_rates_and_a_zero_of_g_put_the_edge_off_the_axis(adapt):
+    # g = 1.1, b = 0.2, tau_a = 20: the rates are real, but the support's rightmost point
+    # lies at Im +-0.21, Re 0.0662, where the real axis gives -0.0549 and rho(M(0)) = 0.84
+    # (a probe, 2026-11-28: reported stable). Grid spacing of the closed form: 2.5e-4
+    fp = mf.fixed_point_branches(adapt, g=1.1, b=0.2, tau_a=20.0)
+    truth = _rightmost(lambda L: _inside(L, 1.1, 0.2, 20.0), (-0.2, 0.3), (0.0, 1.0))
+    zero = fp.branches[0]
+    assert zero.stability < 1 and not zero.stable
+    assert zero.edge == pytest.approx(truth, abs=5e-4)
+
+
+OSC = dict(g=0.4, w=40.0, a=0.1)
+
+
+def test_a_narrow_lobe_around_a_high_pole_is_found():
+    # rates -0.1 +- 40i; |g (u)| >= |u^2 + w^2| with u = lambda + a: lobes of radius ~0.2
+    # around the poles, reaching Re 0.1 (a grid of imaginary parts missed them: edge -0.1,
+    # stable; a probe, 2026-11-28). The dense Jacobian of N = 400 units at the zero state
+    # has eigenvalues right of 0 (202 of 1000 at N = 500, the largest 0.092)
+    from validation import Network
+
+    osc = mf.parse_model(user_models.OSCILLATOR)
+    b = mf.fixed_point_branches(osc, **OSC).branches[0]
+    truth = _rightmost(lambda L: np.abs(0.4 * (L + 0.1)) >= np.abs((L + 0.1) ** 2 + 1600),
+                       (-0.2, 0.2), (39.5, 40.5))
+    assert not b.stable and b.edge == pytest.approx(truth, abs=5e-4)
+    ev = np.linalg.eigvals(Network(osc, 400, seed=0, **OSC).jacobian(np.zeros((2, 400))))
+    assert (ev.real > 0.02).sum() > 10
+
+
+def test_the_spectrum_of_complex_rates_shows_their_lobes():
+    osc = mf.parse_model(user_models.OSCILLATOR)
+    sp = mf.spectral_support(osc, g=3.0, w=10.0, a=1.0)
+    assert sp.success and sp.local_heights == pytest.approx((10.0, 10.0))
+    assert len(sp.boundary) == 2  # a lobe around each of -1 +- 10i (it came back empty)
+    for c in sp.boundary:
+        assert np.abs(np.abs(c.imag.mean()) - 10.0) < 0.5
+    # |rate| = sqrt(a^2 + w^2) = 10.05: no eigenvalue near 0 (a TypeError before)
+    assert mf.slow_fraction(osc, 0.02, g=3.0, w=10.0, a=1.0) == 0.0

@@ -122,3 +122,16 @@ equations:
     dh/dt = -h + sigmoid(a*z) * (J @ phi(h))
     dz/dt = -z + K @ phi(h)
 """
+
+#: each unit a damped oscillator (rates -a +- i w) driven through its x
+OSCILLATOR = """name: oscillator
+parameters:
+    g = 2.0 | g > 0 | gain
+    w = 1.0 | w >= 0 | frequency
+    a = 1.0 | a > 0 | damping
+functions:
+    phi(x) = tanh(g*x)
+equations:
+    dx/dt = -a*x - w*y + J @ phi(x)
+    dy/dt = -a*y + w*x
+"""
