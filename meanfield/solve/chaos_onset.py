@@ -90,7 +90,7 @@ from .._repr import short_repr
 from .._checks import is_integer, is_real
 from .._errors import ConvergenceError, MeanfieldError, ParameterError
 from ..models import Model, get_model
-from .dmft import DMFTResult, dmft
+from .dmft import WINDOW_CORRELATION_FRACTION, DMFTResult, dmft
 
 __all__ = ["ChaosOnsetResult", "chaos_onset", "zero_instability"]
 
@@ -502,7 +502,14 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
         tc_last = float(branch["tau_corr"][-1])
         window_limited = (by_exponent and transition == "continuous"
                           and math.isfinite(tc_last) and tc_last > 0.1 * tau_max)
-        solver_limited = by_exponent and lost_by == "no convergence"
+        # and any branch whose last point is slower than the DMFT's own window rule, or
+        # that was lost to the solver: tau_r = 1e3 put a "discontinuous" onset at 1.659
+        # with tau_corr 29.8 of tau_max 60, where the point is a fixed point on a longer
+        # window; max_iter = 150 lost the alpha_r = 20 branch at 1.7625 (it reaches
+        # 1.7588), both success (a probe, 2026-11-28)
+        window_limited = window_limited or (math.isfinite(tc_last)
+                                            and tc_last > WINDOW_CORRELATION_FRACTION * tau_max)
+        solver_limited = lost_by == "no convergence"
         success = (bracketed and transition != "undetermined" and not window_limited
                    and not solver_limited)
         parts = [f"chaotic solution lost between {vary}={last:.6g} and {lost_at:.6g} "
@@ -520,16 +527,12 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
         if window_limited:
             parts.append(f"not an onset: the correlation time at the last chaotic point "
                          f"({tc_last:.3g}) is not small against tau_max = {tau_max:g}, and a "
-                         f"lag window that short ends a continuous branch early (its "
-                         f"undecayed tail counts as static); raise tau_max")
+                         f"lag window that short ends a branch early (its undecayed tail "
+                         f"counts as static); raise tau_max")
         if solver_limited:
             parts.append("not an onset: the branch ended in a solve that ran out of "
-                         "iterations (not at a fixed point), away from the zero fixed "
-                         "point's instability, so the classification rests on a branch "
-                         "cut short by the solver; raise max_iter (and tau_max)")
-        elif lost_by == "no convergence":
-            parts.append("the last failure was a non-converged solve (not a fixed point): "
-                         "try a larger max_iter or tau_max")
+                         "iterations (not at a fixed point), so where the chaotic solution "
+                         "ends rests on the solver; raise max_iter (and tau_max)")
         message = "; ".join(parts)
     return ChaosOnsetResult(
         # the fixed parameters (the varied one's range is in options; it was listed at its

@@ -700,6 +700,8 @@ def complexity_onset(model: str | Model = "gated", *, vary: str = "g_h", start: 
             lo, hi = prev, float(x)
             while abs(hi - lo) > xtol:
                 mid = 0.5 * (lo + hi)
+                if mid in (lo, hi):  # adjacent floats: xtol below their resolution (it
+                    break            # looped forever at xtol = 1e-20; a probe)
                 lo, hi = (lo, mid) if positive(mid) else (mid, hi)
             return ComplexityOnset(model.name, vary, 0.5 * (lo + hi), (lo, hi), sigma_tol,
                                    count[0], True, f"Sigma crosses {sigma_tol:g} in "

@@ -50,6 +50,8 @@ class PhaseDiagram:
 
 #: Most points per axis of a phase diagram (10^8 grid points already take hours).
 MAX_AXIS_POINTS = 10_000
+#: Most points of the whole grid (the stability map holds several arrays per point).
+MAX_GRID_POINTS = 1_000_000
 
 
 def parse_axis(text: str) -> tuple[str, np.ndarray]:
@@ -100,6 +102,10 @@ def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str
     (xn, xv), (yn, yv) = x, y
     if xn == yn:  # one axis dict entry would silently replace the other
         raise ParameterError(f"the x and y axes both vary {xn!r}: choose two parameters")
+    if len(xv) * len(yv) > MAX_GRID_POINTS:
+        # two axes of 10 000 ended in a MemoryError traceback (5.96 GiB; a probe)
+        raise ParameterError(f"the grid has {len(xv)} x {len(yv)} = {len(xv) * len(yv):.3g} "
+                             f"points; at most {MAX_GRID_POINTS:.0e}: use fewer points per axis")
     smap = stability_map(model, axes={xn: xv, yn: yv}, params=base)
     box = dict(x=(xn, float(xv[0]), float(xv[-1])), y=(yn, float(yv[0]), float(yv[-1])))
     lines, msgs = [], []

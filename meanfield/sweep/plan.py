@@ -128,6 +128,10 @@ def _check_axes(model: Model, axes: dict, given_params: dict, per_seed: bool) ->
     return {k: v for k, v in base.items() if k not in axes}
 
 
+#: Most points of one sweep (10^8 already take days on a workstation).
+MAX_SWEEP_POINTS = 100_000_000
+
+
 def make_spec(quantity: str, model="gated", grid=None, params=None, options=None) -> SweepSpec:
     """Check a sweep's input and return its :class:`SweepSpec`.
 
@@ -142,7 +146,14 @@ def make_spec(quantity: str, model="gated", grid=None, params=None, options=None
     fixed = _check_axes(model, axes, dict(params or {}), q.per_seed)
     opts = check_options(q, dict(options or {}))
     seeds = np.arange(opts["seeds"]) if q.per_seed else None
-    return SweepSpec(q, model, axes, fixed, opts, seeds)
+    spec = SweepSpec(q, model, axes, fixed, opts, seeds)
+    if spec.size > MAX_SWEEP_POINTS:
+        # three axes of 10 000 were accepted, and building the task graph took 6.8 GB in
+        # 85 s before a MemoryError traceback (a probe, 2026-11-28)
+        raise ParameterError(f"the grid has {spec.size:.3g} points (shape "
+                             f"{' x '.join(map(str, spec.shape))}); at most "
+                             f"{MAX_SWEEP_POINTS:.0e} points: use fewer points per axis")
+    return spec
 
 
 # ------------------------------------------------------------------ chunks

@@ -167,3 +167,18 @@ def test_a_branch_ended_by_max_iter_is_not_classified_as_an_onset():
     assert r.success, r.message
     assert r.transition == "continuous"
     assert abs(r.onset - 1.0) <= r.onset_error + 0.011, r.message
+
+
+@pytest.mark.parametrize("opts, why", [
+    (dict(tau_max=10.0, dtau=0.5), "raise tau_max"),
+    (dict(max_iter=150), "raise max_iter"),
+])
+def test_a_discontinuous_onset_cut_short_by_the_window_or_the_solver_is_no_success(opts,
+                                                                                   why):
+    """alpha_r = 20: the chaotic branch ends at 1.7588 (by a fixed point). A window of 10
+    put the end at 1.6828 (tau_corr 4.8 of 10) and max_iter = 150 at 1.7625 (by a solve out
+    of iterations), both reported as a success: only the continuous case was checked
+    (a probe, 2026-11-28)."""
+    r = chaos_onset("gated", vary="g_h", start=2.4, stop=1.2, alpha_z=0.0, alpha_r=20.0,
+                    lyapunov=False, **opts)
+    assert not r.success and why in r.message

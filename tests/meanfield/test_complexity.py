@@ -209,3 +209,12 @@ def test_saturated_presynaptic_functions_give_one_fixed_point():
     assert r.converged and r.sigma == 0.0 and r.branch == "zero"
     assert "constant to double precision" in r.message
     assert math.isnan(r.field_variance["h"]) and r.log_det == 0.0
+
+
+def test_the_onset_bisection_ends_at_the_resolution_of_floats():
+    """xtol = 1e-20 looped forever once lo and hi were adjacent floats (a probe)."""
+    from meanfield.solve.complexity import complexity_onset
+
+    r = complexity_onset("additive", start=0.5, stop=3.0, xtol=1e-20)
+    lo, hi = r.bracket
+    assert r.success and lo < hi and np.nextafter(lo, np.inf) == hi

@@ -162,3 +162,13 @@ def test_lines_into_overflowing_regions_stop_without_warnings(capfd):
     assert "DLASCL" not in out + err and "illegal value" not in out + err
     assert pd.messages and all("not finite" in m or "no crossing" in m or "no point" in m
                                for m in pd.messages), pd.messages
+
+
+def test_a_grid_too_large_for_memory_is_refused_in_one_line():
+    """Two axes of 10 000 points ended in a MemoryError traceback (a probe, 2026-11-28)."""
+    from meanfield import ParameterError
+    from meanfield.solve.phase import phase_diagram
+
+    with pytest.raises(ParameterError, match="10000 x 10000 = 1e\\+08 points; at most"):
+        phase_diagram("gated", x=("g_h", np.linspace(1, 3, 10_000)),
+                      y=("alpha_r", np.linspace(0, 30, 10_000)))

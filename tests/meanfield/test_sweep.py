@@ -689,3 +689,13 @@ def test_dmft_sweep_options_match_the_single_command(tmp_path, capsys):
     opts = json.loads(ds.attrs["options"])
     assert opts["seed"] == 3 and opts["lyapunov"] is False
     assert np.all(np.isnan(ds["lyapunov_max"].values))
+
+
+def test_a_sweep_of_absurd_size_is_refused_before_any_work(tmp_path):
+    """1e12 points were accepted, and building the task graph took 6.8 GB before a
+    MemoryError traceback (a probe, 2026-11-28)."""
+    with pytest.raises(mf.ParameterError, match="1e\\+12 points .* at most"):
+        sweep("fixed-points", "gated", grid={"g_h": "1:4:10000", "alpha_r": "0:30:10000",
+                                             "beta_r": "-3:3:10000"},
+              out=tmp_path / "big.zarr", scheduler="serial", progress=False)
+    assert not (tmp_path / "big.zarr").exists()
