@@ -388,7 +388,12 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
         why = ("did not converge" if first is None or not first.converged
                else f"is a fixed point (C_h(0) - C_h(inf) = "
                     f"{first.delta_0 - first.delta_inf:.3g})")
-        raise ParameterError(f"start: the DMFT solution at {vary}={start:g} {why}; "
+        # the solve's own reason, where it has one: tau_h = 1e-3 on the default lag grid
+        # failed for the grid (a dtau = 200), and the start was blamed (a probe)
+        said = "" if first is None else first.message
+        hint = ("; " + said.split("; ", 1)[1]) if ("dtau" in said or "tau_max" in said) \
+            and "; " in said else ""
+        raise ParameterError(f"start: the DMFT solution at {vary}={start:g} {why}{hint}; "
                              f"start must be a value with a chaotic solution")
 
     pts: list[tuple[float, DMFTResult]] = [(start, first)]
@@ -502,14 +507,17 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
         tc_last = float(branch["tau_corr"][-1])
         window_limited = (by_exponent and transition == "continuous"
                           and math.isfinite(tc_last) and tc_last > 0.1 * tau_max)
-        # and any branch whose last point is slower than the DMFT's own window rule, or
-        # that was lost to the solver: tau_r = 1e3 put a "discontinuous" onset at 1.659
+        # and a discontinuous branch whose last point is slower than the DMFT's own window
+        # rule, or that was lost to the solver: tau_r = 1e3 put a "discontinuous" onset at 1.659
         # with tau_corr 29.8 of tau_max 60, where the point is a fixed point on a longer
         # window; max_iter = 150 lost the alpha_r = 20 branch at 1.7625 (it reaches
         # 1.7588), both success (a probe, 2026-11-28)
-        window_limited = window_limited or (math.isfinite(tc_last)
+        # (a continuous onset at the zero fixed point's instability is placed by that
+        # instability, where the correlation time diverges by nature: not these)
+        cut = transition == "discontinuous"
+        window_limited = window_limited or (cut and math.isfinite(tc_last)
                                             and tc_last > WINDOW_CORRELATION_FRACTION * tau_max)
-        solver_limited = lost_by == "no convergence"
+        solver_limited = (by_exponent or cut) and lost_by == "no convergence"
         success = (bracketed and transition != "undetermined" and not window_limited
                    and not solver_limited)
         parts = [f"chaotic solution lost between {vary}={last:.6g} and {lost_at:.6g} "
@@ -533,6 +541,9 @@ def chaos_onset(model: str | Model = "gated", *, vary: str = "g_h", start: float
             parts.append("not an onset: the branch ended in a solve that ran out of "
                          "iterations (not at a fixed point), so where the chaotic solution "
                          "ends rests on the solver; raise max_iter (and tau_max)")
+        elif lost_by == "no convergence":
+            parts.append("the last failure was a non-converged solve (not a fixed point): "
+                         "try a larger max_iter or tau_max")
         message = "; ".join(parts)
     return ChaosOnsetResult(
         # the fixed parameters (the varied one's range is in options; it was listed at its

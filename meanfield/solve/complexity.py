@@ -539,13 +539,24 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         u=_pad(names, sol["u"]) if sol else dict(z), v=_pad(names, sol["v"]) if sol else dict(z),
         log_det=float(sol["L"]) if sol else none,
         relative_entropy=float(sol["kl"]) if sol else none,
-        stability=float(sol["stability"]) if sol else float("nan"),
+        stability=(float(sol["stability"]) if sol
+                   else _zero_stability(model, params) if branch == "zero" else float("nan")),
         branch=branch, best_value=float(best["S"]) if best else float("-inf"),
         converged=bool(converged), success=bool(converged), message="; ".join(messages),
         residual=float(residual), iterations=int(sol["iterations"]) if sol else 0,
         quadrature_nodes=nodes if sol is None else 2 * nodes - 1,
         quadrature_error=float(qerr), options=options)
     return result
+
+
+def _zero_stability(model, params) -> float:
+    """rho(M(0)) at the zero fixed point: the stability of the one fixed point counted
+    where Sigma = 0 on the zero branch (it read NaN beside a converged result; a probe,
+    2026-11-28)."""
+    from ._theory import Theory
+
+    th = Theory(model)
+    return float(th.rho(np.array(0.0), [np.array(0.0)] * th.m, params))
 
 
 def _pad(names, x):

@@ -187,7 +187,9 @@ def _chaos_lines(model, base, xn, xv, yn, yv, count, msgs, progress):
         except Exception as exc:  # a point that cannot be computed is reported, not fatal
             msgs.append(f"chaos_onset at {yn}={yy:g}: {exc}")
             r = None
-        if r is None or not np.isfinite(r.last_chaotic):
+        # (no onset in the range, e.g. chaotic to its end: the continuation's last point
+        # is the range's edge, not a line; it was drawn there; a probe, 2026-11-28)
+        if r is None or not np.isfinite(r.last_chaotic) or not np.isfinite(r.onset):
             if r is not None:
                 msgs.append(f"chaos_onset at {yn}={yy:g}: {r.message}")
         else:

@@ -218,3 +218,13 @@ def test_the_onset_bisection_ends_at_the_resolution_of_floats():
     r = complexity_onset("additive", start=0.5, stop=3.0, xtol=1e-20)
     lo, hi = r.bracket
     assert r.success and lo < hi and np.nextafter(lo, np.inf) == hi
+
+
+def test_the_zero_branch_reports_the_zero_fixed_points_stability():
+    """Sigma = 0 on the zero branch counts the zero fixed point: its stability is
+    rho(M(0)) = (g_h s_r(0))^2 = (g_h / 2)^2 here, not NaN beside converged (a probe,
+    2026-11-28)."""
+    from meanfield.solve.complexity import complexity
+
+    r = complexity("gated", g_h=1.5)
+    assert r.converged and r.branch == "zero" and r.stability == pytest.approx(0.5625)

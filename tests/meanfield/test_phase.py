@@ -172,3 +172,16 @@ def test_a_grid_too_large_for_memory_is_refused_in_one_line():
     with pytest.raises(ParameterError, match="10000 x 10000 = 1e\\+08 points; at most"):
         phase_diagram("gated", x=("g_h", np.linspace(1, 3, 10_000)),
                       y=("alpha_r", np.linspace(0, 30, 10_000)))
+
+
+def test_no_chaos_line_where_the_range_holds_no_onset():
+    """Chaotic over the whole range g_h = 2.5..3 (the onsets are 2 and 1.76): the
+    continuation's last point, the range's edge, was drawn as the chaos line (a probe,
+    2026-11-28)."""
+    from meanfield.solve.phase import phase_diagram
+
+    pd = phase_diagram("gated", x=("g_h", np.linspace(2.5, 3.0, 6)),
+                       y=("alpha_r", np.linspace(0.0, 20.0, 5)), params=dict(alpha_z=0.0),
+                       chaos=2)
+    assert not any(line.kind == "chaos_onset" for line in pd.lines)
+    assert any("no onset in this range" in m for m in pd.messages)
