@@ -117,11 +117,13 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
             # a stored chunk that no longer reads back (checksum, truncation, a missing
             # file) is not data: it is reported and computed again
             damaged = store.verify(regions, finished)
-            for i in damaged:
-                store.clear(regions[i])
             nothing_left = finished.all() and not damaged
             if nothing_left:
                 scheduler = "serial"  # nothing left to compute: no cluster to start
+            else:
+                store.check_writable()
+            for i in damaged:
+                store.clear(regions[i])
         else:
             SweepStore.check_new(out, overwrite=overwrite)  # before starting any cluster
         with open_backend(scheduler, workers) as backend:

@@ -331,6 +331,18 @@ class SweepStore:
         store._lock = held
         return store
 
+    def check_writable(self) -> None:
+        """:class:`SweepError` in one line if the store's folder cannot be written (a
+        read-only mount: ``--resume`` computed the missing chunks, then its first write
+        was a traceback; a probe, 2026-11-28), checked before any work."""
+        probe = self.path / f".meanfield-write-test-{os.getpid()}"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise SweepError(f"{self.path} cannot be written ({exc.strerror}): nothing can "
+                             "be stored there; copy it somewhere writable to resume it") from None
+
     @staticmethod
     def _read_attrs(path: Path) -> dict:
         import zarr

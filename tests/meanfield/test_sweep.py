@@ -699,3 +699,30 @@ def test_a_sweep_of_absurd_size_is_refused_before_any_work(tmp_path):
                                              "beta_r": "-3:3:10000"},
               out=tmp_path / "big.zarr", scheduler="serial", progress=False)
     assert not (tmp_path / "big.zarr").exists()
+
+
+def test_resume_on_a_read_only_store_is_refused_before_any_work(tmp_path, capsys,
+                                                                monkeypatch):
+    """On a read-only mount --resume computed the missing chunks, then its first write was
+    a traceback (a probe, 2026-11-28). The file system's refusal is stood in for here (the
+    tests run as root, whom a read-only mode does not stop)."""
+    import errno
+    import pathlib
+
+    from meanfield.sweep import run as sweep_run
+
+    path = tmp_path / "s.zarr"
+    assert cli(capsys, "sweep", *SMALL, "--out", str(path))[0] == 0
+    (path / "done" / "c" / "3" / "0").unlink()  # one chunk left to do
+    real = pathlib.Path.write_bytes
+
+    def read_only(self, data):
+        if self.parent == path:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", read_only)
+    monkeypatch.setattr(sweep_run, "execute", lambda *a, **k: pytest.fail("computed"))
+    code, out, err = cli(capsys, "sweep", *SMALL, "--out", str(path), "--resume")
+    assert code == 1 and err.count("\n") == 1
+    assert "cannot be written (Read-only file system)" in err
