@@ -97,7 +97,7 @@ def run_demo(model: Model, params: dict, *, out: Path, N: int = 1000, T: float =
         x = traj[v]
         corr[v] = autocorrelation(x, max_lag)
         stats[v] = variances(x)
-    st = settled(net, traj.final)
+    st = settled(net, traj.final, t=float(T))  # the end of the run (inputs may vary)
 
     # -- activity
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True,

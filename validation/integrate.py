@@ -223,6 +223,15 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
             raise ParameterError(f"T/dt = {T / dt:.3g} {method} steps exceed "
                                  f"max_steps={max_steps}")
         check_step(network, dt, method)
+        # the step taken is T / round(T / dt): up to 1.5 dt where T is short (T = 0.149 at
+        # dt = 0.1 took one step of 0.149, past tau_r = 0.1, after dt passed; a probe)
+        taken = T / max(1, int(round(T / dt)))
+        if taken > dt:
+            try:
+                check_step(network, taken, method)
+            except ParameterError as exc:
+                raise ParameterError(f"T={T:g} at dt={dt:g} takes steps of T / round(T / dt) "
+                                     f"= {taken:.4g}: {exc}") from None
     if fixed and record_every < dt * (1 - 1e-9):
         raise ParameterError(f"record_every={record_every:g} is shorter than the step "
                              f"dt={dt:g}: {method} records at most once per step; choose "

@@ -24,7 +24,7 @@ def summarise_run(net: Network, *, T: float, dt: float = 0.05, method: str = "rk
     traj = simulate(net, T, dt=dt, method=method, transient=transient,
                     record_every=max(record_every, dt), seed=seed, progress=progress,
                     checkpoint=checkpoint, checkpoint_every=checkpoint_every)
-    st = settled(net, traj.final)
+    st = settled(net, traj.final, t=float(T))  # the end of the run (inputs may vary)
     var = {v: variances(traj[v]) for v in net.variables}
     return {
         "model": net.model.name,

@@ -258,3 +258,37 @@ def test_per_trial_inputs_need_a_batch_of_as_many_trials():
             call()
     tr = simulate(net, 1.0, batch=3)
     assert tr.final.shape == (3, 30, 3)
+
+
+def test_a_flow_with_a_time_dependent_input_needs_its_time():
+    """settled and find_fixed_point took the flow at t = 0 silently: a state settled under
+    an input switched on at t = 5 read "not settled", and Newton moved it by 1.2 to the
+    input-off fixed point, "success" (a probe, 2026-11-28)."""
+    from meanfield import ParameterError
+    from validation import simulate, settled
+    from validation.measure.count_fixed_points import count_fixed_points
+    from validation.measure.fixed_points import find_fixed_point
+
+    net = Network("gated", N=50, seed=0, g_h=0.8, inputs={"I_h": lambda t: 0.5 * (t >= 5)})
+    tr = simulate(net, 150.0, record_every=150.0)
+    with pytest.raises(ParameterError, match="depends on time.*give t"):
+        settled(net, tr.final)
+    with pytest.raises(ParameterError, match="depends on time.*give t"):
+        find_fixed_point(net, tr.final)
+    with pytest.raises(ParameterError, match="does not depend on time"):
+        count_fixed_points(net)
+    assert settled(net, tr.final, t=150.0).settled
+    fp = find_fixed_point(net, tr.final, t=150.0)
+    assert fp.success and np.max(np.abs(fp.state - tr.final)) < 1e-6
+
+
+def test_the_step_actually_taken_is_checked():
+    """T = 0.149 at dt = 0.1 takes one step of 0.149, beyond tau_r = 0.1; only the
+    requested dt was checked (a probe, 2026-11-28)."""
+    from meanfield import ParameterError
+    from validation import simulate
+
+    net = Network("gated", N=10, seed=0, tau_r=0.1)
+    with pytest.raises(ParameterError, match="takes steps of T / round\\(T / dt\\) = 0.149"):
+        simulate(net, 0.149, dt=0.1)
+    simulate(net, 0.2, dt=0.1)  # two steps of 0.1: fine

@@ -275,6 +275,12 @@ def count_fixed_points(network: Network, *, starts: int = 64, seed: int = 0,
     """
     if not isinstance(network, Network):
         raise ParameterError("network must be a validation.network.Network")
+    if any(callable(spec) for spec in network.inputs.values()):
+        # the roots were those of the flow at t = 0, the starts from a simulation of the
+        # time-dependent one (a probe, 2026-11-28): fixed points need a constant flow
+        raise ParameterError("count_fixed_points needs a flow that does not depend on time: "
+                             "give the inputs as constants (their values at the time of "
+                             "interest)")
     _check("starts", starts, 1, integer=True)
     _check("seed", seed, 0, integer=True)
     _check("max_doublings", max_doublings, 0, integer=True)

@@ -25,6 +25,7 @@ from meanfield._checks import is_integer, is_real
 from meanfield._errors import ConvergenceError, ParameterError
 
 from ..network import Network
+from .settle import time_of_flow
 
 __all__ = ["FixedPointResult", "find_fixed_point"]
 
@@ -73,7 +74,7 @@ _DENSE_FALLBACK = 8000
 
 def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
                      max_iter: int = 50, linear_solver: str | None = None,
-                     throw: bool = False) -> FixedPointResult:
+                     throw: bool = False, t: float | None = None) -> FixedPointResult:
     """Refine ``y0`` to a fixed point of ``network`` by damped Newton iteration.
 
     Parameters
@@ -90,7 +91,13 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
         so).
     throw : bool
         Raise :class:`ConvergenceError` instead of returning ``success=False``.
+    t : float, optional
+        The time at which the flow is taken, required where an input depends on time
+        (the input at t = 0 was used silently: Newton moved a state settled under an
+        input switched on at t = 5 by 1.2 to the input-off fixed point, "success"; a
+        probe, 2026-11-28). Default 0 for constant inputs.
     """
+    t = time_of_flow(network, t, "find_fixed_point")
     y = network.check_state(y0).copy()
     if y.ndim != 2:
         raise ParameterError("find_fixed_point takes one state of shape (n_vars, N)")
@@ -106,10 +113,10 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
     if linear_solver not in ("dense", "krylov"):
         raise ParameterError(f"linear_solver={linear_solver!r}; choose 'dense' or 'krylov'")
     def scaled(lin_or_none, F, state):
-        lin = lin_or_none or network.linearise(state)
+        lin = lin_or_none or network.linearise(state, t)
         return _rms(F / _local_diagonal(lin, F))
 
-    F = network.velocity(y)
+    F = network.velocity(y, t)
     res = _rms(F)
     merit = scaled(None, F, y)
     it = 0
@@ -119,7 +126,7 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
             message = f"no convergence in {max_iter} Newton iterations (residual {res:.3g})"
             break
         it += 1
-        lin = network.linearise(y)
+        lin = network.linearise(y, t)
         dense = linear_solver == "dense"
         if not dense:
             # left Jacobi preconditioning by the local diagonal (shut gates make J's
@@ -153,7 +160,7 @@ def find_fixed_point(network: Network, y0: np.ndarray, *, tol: float = 1e-10,
         lam = 1.0
         while lam > 1e-6:
             y_try = y + lam * step
-            F_try = network.velocity(y_try)
+            F_try = network.velocity(y_try, t)
             m_try = scaled(None, F_try, y_try) if np.all(np.isfinite(F_try)) else np.inf
             # progress in the scaled merit, or in the plain residual once the scaled one
             # reaches its round-off floor (F / s_z amplifies rounding for shut gates)

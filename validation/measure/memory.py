@@ -11,9 +11,10 @@ spread over the other units are uncorrelated with :math:`u`: they add an error o
 :math:`N^{-1/2}` (average over several directions to reduce it) and no bias.
 
 The decay time from :math:`t_0` is the first time after :math:`t_0` at which
-:math:`m` has fallen to :math:`m(t_0)/e` (linear interpolation between records);
-``inf`` if it never does within the record; between records the crossing is
-interpolated geometrically (exact for an exponential). For a mixture of exponentials (units with
+:math:`m` has fallen to :math:`m(t_0)/e`, ``inf`` if it never does within the
+record; between records the crossing (and :math:`m(t_0)`) is interpolated geometrically,
+exact for an exponential (the decays measured here), where a trace that is not one, such
+as an oscillation, would be better served by a linear rule. For a mixture of exponentials (units with
 different rates) it is not the inverse of any one rate: say which it is.
 """
 

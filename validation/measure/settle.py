@@ -16,9 +16,13 @@ A frozen unit of an integrating network (:math:`s_z \approx 0`) has
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from meanfield._checks import is_real
+from meanfield._errors import ParameterError
 
 from ..network import Network
 
@@ -37,15 +41,35 @@ class SettleResult:
         return bool(np.all(self.settled))
 
 
+def time_of_flow(network: Network, t, where: str) -> float:
+    """``t`` checked: required (a one-line error) where an input is a function of time,
+    0.0 by default otherwise (a constant flow)."""
+    if t is None:
+        if any(callable(spec) for spec in network.inputs.values()):
+            raise ParameterError(f"{where}: an input of this network depends on time, so the "
+                                 "flow does too: give t, the time at which to take it (e.g. "
+                                 "the end of the run, traj.t[-1])")
+        return 0.0
+    if not (is_real(t) and math.isfinite(t)):
+        raise ParameterError(f"{where}: t={t!r} must be a finite number")
+    return float(t)
+
+
 def rms_speed(network: Network, y: np.ndarray, t: float = 0.0) -> float | np.ndarray:
     """Root-mean-square of dy/dt over variables and units (one value per trial)."""
     v = network.velocity(network.check_state(y), t)
     return np.sqrt(np.mean(v ** 2, axis=(0, 1)))
 
 
-def settled(network: Network, y: np.ndarray, *, tol: float = 1e-6, t: float = 0.0
+def settled(network: Network, y: np.ndarray, *, tol: float = 1e-6, t: float | None = None
             ) -> SettleResult:
-    """Test whether state ``y`` (one trial or a batch) is at a fixed point (module doc)."""
+    """Test whether state ``y`` (one trial or a batch) is at a fixed point (module doc).
+
+    ``t``: the time at which the flow is taken; needed where an input depends on time (it
+    was taken at t = 0 silently: a state settled under an input switched on at t = 5 read
+    "not settled"; a probe, 2026-11-28), e.g. ``t=traj.t[-1]`` for ``traj.final``.
+    """
+    t = time_of_flow(network, t, "settled")
     speed = rms_speed(network, y, t)
     s = speed < tol
     if np.ndim(speed) == 0:
