@@ -41,7 +41,7 @@ import sympy as sp
 
 from .._repr import short_repr
 from .._checks import is_integer, is_real
-from .._errors import ConvergenceError, ParameterError
+from .._errors import ConvergenceError, MeanfieldError, ParameterError
 from ..codegen.emit import emit_function
 from ..codegen.load import load_source
 from ..codegen.quadrature import trapezoid_nodes
@@ -688,7 +688,7 @@ def _static_unstable(model, p: dict, c0: float, state: str) -> float:
     try:
         fp = fixed_point_branches(model, params={k: v for k, v in p.items()
                                                  if k in model.parameter_names}, throw=False)
-    except (ParameterError, ConvergenceError):
+    except (MeanfieldError, NotImplementedError):  # no static theory here: nothing known
         return 0.0
     for b in fp.branches:
         if math.isclose(b.variance.get(state, math.nan), c0, rel_tol=1e-4, abs_tol=1e-12):
