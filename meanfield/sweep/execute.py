@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from .._checkpoint import InterruptFlag
 from .errors import SweepError
@@ -45,6 +46,53 @@ def _refuse_in_a_spawned_import() -> None:
             "sweep() was called while a worker process imported your script "
             f"({getattr(script, '__file__', '?')}): put the call under "
             "`if __name__ == \"__main__\":`")
+
+
+def _refuse_an_unguarded_script() -> None:
+    """Refuse, before any worker starts, a call of :func:`sweep` at the top level of a
+    script run as ``python script.py`` without ``if __name__ == "__main__":``.
+
+    Each spawned worker imports such a script again, and the call in it was refused only
+    there: the user saw two workers' tracebacks and Dask's "Nanny failed to start", 128
+    lines, before the one-line remedy (a probe, 2026-11-28). Read from the script's own
+    source: the line of its module-level frame that is running now, inside or outside an
+    ``if __name__ == "__main__":`` block. Only for a plain script (multiprocessing does not
+    import ``python -m`` package mains again) whose source can be read.
+    """
+    import ast
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None or not path \
+            or not str(path).endswith(".py"):
+        return
+    frame = sys._getframe()
+    while frame is not None and not (frame.f_code.co_name == "<module>"
+                                     and frame.f_globals is vars(main)):
+        frame = frame.f_back
+    if frame is None:
+        return
+    line = frame.f_lineno
+    try:
+        tree = ast.parse(Path(path).read_text())
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return
+
+    def is_main_test(test) -> bool:
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq)):
+            return False
+        sides = [test.left, test.comparators[0]]
+        return (any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
+                and any(isinstance(x, ast.Constant) and x.value == "__main__" for x in sides))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and is_main_test(node.test) \
+                and node.lineno <= line <= (node.end_lineno or node.lineno):
+            return
+    raise SweepError(f"{path}, line {line}: sweep() at the top level of a script: every "
+                     "worker process imports the script again; put the call under "
+                     "`if __name__ == \"__main__\":` (or pass scheduler='serial')")
 
 
 @dataclass
@@ -127,6 +175,7 @@ class DaskBackend:
 
             n = int(workers or os.cpu_count() or 1)
             _refuse_in_a_spawned_import()
+            _refuse_an_unguarded_script()
             # no dashboard, and the scheduler's HTTP server on a free port (its default,
             # 8787, may be taken by another cluster)
             # Dask's workers get MALLOC_TRIM_THRESHOLD_=65536, which returns every freed

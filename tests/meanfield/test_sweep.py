@@ -610,14 +610,27 @@ def test_a_script_that_sweeps_without_a_main_guard_is_told_so(tmp_path):
     script.write_text("from meanfield.sweep import sweep\n"
                       "sweep('fixed-points', 'additive', grid={'g_h': [0.5, 1.5]}, "
                       f"out={str(tmp_path / 's.zarr')!r}, workers=1)\n")
+    # Since 2026-11-28 the parent reads the script and refuses before any worker starts
+    # (the cascade still came first, 128 lines; a probe): no worker's traceback at all.
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path)
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("meanfield.sweep.errors.SweepError: the local Dask cluster did "
-                           "not start"), proc.stderr[-2000:]
-    assert str(script) in last and 'if __name__ == "__main__":' in last
-    assert "sweep() was called while a worker process imported your script" in proc.stderr
+    assert last == (f"meanfield.sweep.errors.SweepError: {script}, line 2: sweep() at the "
+                    "top level of a script: every worker process imports the script again; "
+                    "put the call under `if __name__ == \"__main__\":` (or pass "
+                    "scheduler='serial')"), proc.stderr[-2000:]
+    assert "Nanny" not in proc.stderr and "worker process imported" not in proc.stderr
+    assert not (tmp_path / "s.zarr").exists()
+    # under the guard, and from a function called there, the same sweep runs
+    script.write_text("from meanfield.sweep import sweep\n\n\ndef run():\n"
+                      "    return sweep('fixed-points', 'additive', grid={'g_h': [0.5, 1.5]}, "
+                      f"out={str(tmp_path / 's.zarr')!r}, workers=1, progress=False)\n\n\n"
+                      "if __name__ == '__main__':\n    run()\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "s.zarr").exists()
 
 
 def test_damaged_array_metadata_and_a_bad_scheduler_are_one_line_errors(tmp_path):
