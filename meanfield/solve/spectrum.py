@@ -168,8 +168,10 @@ def edge_of(th: Theory, q, params, K=None, points: int = 513
                                        np.linspace(h_lo, h_hi, 17)]))
         hi = bracket(hi)
         points = min(points, 257)
-    # past the first point below 1, a margin for a piece of the support beyond it
-    xs = lo + (4 * hi - lo) * np.linspace(0.0, 1.0, points)
+    # past the first point below 1, a margin for a piece of the support beyond it (itself
+    # below 1, so that the last point above 1 has a neighbour to its right)
+    top = bracket(4 * hi)
+    xs = lo + (top - lo) * np.linspace(0.0, 1.0, points)
     above = np.nonzero(f(xs) > 0)[0]
     bulk = None
     if len(above):
@@ -177,16 +179,16 @@ def edge_of(th: Theory, q, params, K=None, points: int = 513
         bulk = brentq(lambda x: float(f(x)), xs[i], xs[i + 1], xtol=1e-12 * scale,
                       rtol=1e-12, maxiter=400)
         if plane:
-            bulk = _refine_in_plane(rho, bulk, ys, 4 * hi, scale)
+            bulk = _refine_in_plane(rho, bulk, ys, top, scale)
     edge = local if bulk is None else max(bulk, local)
     return edge, bulk, local
 
 
 def _refine_in_plane(rho, x, ys, x_hi, scale, turns: int = 4) -> float:
     """The rightmost point of rho = 1 near ``x`` (found with the imaginary parts ``ys``):
-    by turns, the imaginary part where rho is largest at this real part, then the last
-    crossing along that horizontal line. The real part only grows (each line's crossing
-    lies right of a point where rho >= 1)."""
+    by turns, the imaginary part where rho is largest at this real part, then a crossing
+    of 1 along that horizontal line between ``x`` and ``x_hi``. The real part only grows
+    (each line's crossing lies right of a point where rho >= 1)."""
     for _ in range(turns):
         vals = rho(np.full(len(ys), x), ys)
         j = int(np.argmax(vals))
