@@ -23,7 +23,6 @@ from meanfield._checks import is_integer, is_real
 from meanfield._errors import ParameterError
 from meanfield.codegen.network import NetworkKernels, network_kernels
 from meanfield.models import Model, get_model
-from meanfield.models.model import symbol
 
 __all__ = ["Network", "Linearisation", "InputSpec"]
 
@@ -87,9 +86,7 @@ class Network:
                              f"N={self.N}: the {len(self.model.fields)} coupling matrices")
         self.params = self.model.resolve(params, **kwargs)
         # time constant of each variable (tau_z ...): the integrators' step limits
-        values = {symbol(k): v for k, v in self.params.items()}
-        self.time_constants = {v.name: float(v.time_constant.subs(values))
-                               for v in self.model.variables}
+        self.time_constants = self.model.time_constants(self.params)
         self.inputs = self._check_inputs(inputs or {})
         self.kernels: NetworkKernels = network_kernels(self.model, frozenset(self.inputs))
         fields = self.model.fields
@@ -117,6 +114,11 @@ class Network:
     @property
     def variables(self) -> tuple[str, ...]:
         return self.model.variable_names
+
+    @property
+    def time_dependent(self) -> bool:
+        """Whether an input is a function of time (then so is the flow)."""
+        return any(callable(spec) for spec in self.inputs.values())
 
     def __repr__(self):
         p = ", ".join(f"{k}={v:g}" for k, v in self.params.items())

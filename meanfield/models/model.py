@@ -309,13 +309,17 @@ class Model:
                 raise ParameterDomainError(f"parameter {k} is NaN; allowed: "
                                            f"{p.domain.describe(k)}")
             values[k] = p.domain.check(k, fv)
-        for v in self.variables:
-            tau = float(v.time_constant.subs({symbol(k): x for k, x in values.items()}))
+        for v, tau in zip(self.variables, self.time_constants(values).values()):
             if not (math.isfinite(tau) and tau > 0):
                 raise ParameterDomainError(
                     f"time constant of {v.name} ({v.time_constant} = {tau:g}) must be "
                     "positive and finite")
         return values
+
+    def time_constants(self, values: dict) -> dict[str, float]:
+        """Each state variable's time constant at parameter ``values`` (name -> value)."""
+        subs = {symbol(k): x for k, x in values.items()}
+        return {v.name: float(v.time_constant.subs(subs)) for v in self.variables}
 
     # ------------------------------------------------------------ expressions
     def expand(self, expr: sp.Expr) -> sp.Expr:

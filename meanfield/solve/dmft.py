@@ -47,7 +47,6 @@ from ..codegen.load import load_source
 from ..codegen.quadrature import trapezoid_nodes
 from ..derive.unit import unit_dynamics
 from ..models import Model, get_model
-from ..models.model import symbol
 
 __all__ = ["DMFTResult", "dmft"]
 
@@ -680,6 +679,15 @@ def slow_states(system: _GaussianSystem, tau_max: float, only: set | None = None
             f"{WINDOW_FRACTION:g} tau_max)")
 
 
+def _not_converged(message: str, prefix: str) -> str:
+    """``message`` with its leading "converged: " / "converged " replaced by ``prefix``
+    (unchanged where it does not start so)."""
+    for head in ("converged: ", "converged "):
+        if message.startswith(head):
+            return prefix + message[len(head):]
+    return message
+
+
 def _static_unstable(model, p: dict, c0: float, state: str) -> float:
     """rho(M(0)) of the fixed-point branch whose variance of ``state`` is ``c0`` when it
     exceeds 1 (an unstable fixed point), else 0.0 (stable, or no branch matches)."""
@@ -977,9 +985,8 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         # (additive, tau_h = 1e3: delta_0 0.5304, "not chaotic", converged, where the
         # answer is the chaotic 0.4812; a probe, 2026-11-28). Not a result.
         converged, chaotic = False, None
-        message = ("not converged, chaos not resolved: the iteration settled "
-                   + message[len("converged "):] if message.startswith("converged ")
-                   else message)
+        message = _not_converged(message, "not converged, chaos not resolved: the "
+                                          "iteration settled ")
         message += (f"; the static solution is the fixed point of stability {unstable:.4g} "
                     "> 1 (unstable): the time-dependent solution is slower than the lag "
                     "window; raise tau_max (and dtau with it)")
@@ -1020,16 +1027,10 @@ def _check_heun_step(model, p: dict, dtau: float) -> None:
     to raise samples; tau_z = 0.06 converged to C_z(0) = 0.46 against 0.365 (a probe,
     2026-11-28). A necessary condition only: rates set by the gates are not checked.
     """
-    values = {symbol(k): v for k, v in p.items()}
-    for v in model.variables:
-        tc = v.time_constant.subs(values)
-        try:
-            tau = float(tc)
-        except TypeError:  # a time constant that depends on the state: not checked
-            continue
+    for name, tau in model.time_constants(p).items():
         if dtau > tau:
             raise ParameterError(
-                f"dtau={dtau:g} exceeds the time constant {tau:g} of {v.name} (Heun's step of "
+                f"dtau={dtau:g} exceeds the time constant {tau:g} of {name} (Heun's step of "
                 f"the sampled process is stable only up to 2 time constants and wrong by "
                 f"order one beyond 1): reduce dtau below {tau:g}")
 
@@ -1197,8 +1198,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # the burn: delta_0 0.97 "converged", chaotic, with 100 % negative weight (a
         # probe, 2026-11-28); converged runs stay under 2 %
         converged = False
-        message = "not converged: " + message[len("converged: "):] if message.startswith(
-            "converged: ") else message
+        message = _not_converged(message, "not converged: ")
         message += ("; with this much negative weight the sampled fields do not follow "
                     "the estimate: not a solution (a state slower than burn and T keeps "
                     "its start; raise burn and T, or check the time scales)")
@@ -1229,7 +1229,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # neither chaotic nor not: None (it read "chaotic: no" beside this message; found
         # by a probe, 2026-11-28)
         converged, chaotic = False, None
-        message = "not converged, chaos not resolved: " + message[len("converged: "):]
+        message = _not_converged(message, "not converged, chaos not resolved: ")
         message += (f"; C decays by {drops.mean():.2g} +- {drop_err:.1g} "
                     f"(standard error over replicas) within tau_max, too little to call it "
                     f"chaos and too much for a fixed point: raise tau_max, T or samples")
@@ -1276,8 +1276,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
             # 128 samples, T = 60: delta_0 1e-8 "chaotic" with lambda_max -0.41 +- 0.008;
             # the defaults find delta_0 1e-19, not chaotic; found by a probe, 2026-11-28)
             converged, chaotic = False, None
-            message = ("not converged, chaos not resolved: " + message[len("converged: "):]
-                       if message.startswith("converged: ") else message)
+            message = _not_converged(message, "not converged, chaos not resolved: ")
             message += ("; the fluctuations look chaotic but lambda_max is significantly "
                         "negative (perturbations decay): they are the remnant of the "
                         "start, not chaos; raise samples or T")

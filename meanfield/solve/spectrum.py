@@ -34,6 +34,19 @@ def _field_samples(th: Theory, q, n=4001, span=40.0):
     return [np.sqrt(v) * u for v in q]
 
 
+def _rates_over_fields(th: Theory, q, params, n=4001):
+    """``(k, rates)`` for each local rate ``k`` as each field in turn sweeps its samples
+    (:func:`_field_samples`, the others at 0; rates are per field), as complex arrays."""
+    mod = th.module
+    p = [params[name] for name in mod.PARAMETERS]
+    samples = _field_samples(th, q, n=n)
+    for f_index in range(th.m):
+        args = [np.zeros(1) for _ in range(th.m)]
+        args[f_index] = samples[f_index]
+        for k, r in enumerate(mod.local_rates(*args, *p)):
+            yield k, np.asarray(r, dtype=complex)
+
+
 def _branch_index(branch, fp) -> int:
     """``branch`` checked against the branches found (negative counts from the end)."""
     n = len(fp.branches)
@@ -52,17 +65,11 @@ def local_rate_intervals(th: Theory, q, params) -> tuple[tuple[float, float], ..
     deviations. A single (inf, sup) hid the gaps: with tau_z = 10 and tau_r = 0.1 the
     rates are [-1, 0], -0.1 and -10, reported as one segment [-10, 0] (found by a
     probe, 2026-11-28)."""
-    mod = th.module
-    p = [params[n] for n in mod.PARAMETERS]
-    samples = _field_samples(th, q)
     per_rate = {}
-    for f_index in range(th.m):  # vary one field at a time, others at 0 (rates are per field)
-        args = [np.zeros(1) for _ in range(th.m)]
-        args[f_index] = samples[f_index]
-        for k, r in enumerate(mod.local_rates(*args, *p)):
-            r = np.real(np.asarray(r, dtype=complex))
-            lo, hi = per_rate.get(k, (np.inf, -np.inf))
-            per_rate[k] = (min(lo, float(np.min(r))), max(hi, float(np.max(r))))
+    for k, r in _rates_over_fields(th, q, params):
+        r = r.real
+        lo, hi = per_rate.get(k, (np.inf, -np.inf))
+        per_rate[k] = (min(lo, float(np.min(r))), max(hi, float(np.max(r))))
     # gaps below 1e-6 of the largest rate are the sampling's (s_z reaches 1 - 2e-11 at 40
     # standard deviations, not 1), not gaps of the support
     close = 1e-6 * max(max(abs(lo), abs(hi)) for lo, hi in per_rate.values())
@@ -84,16 +91,10 @@ def local_rate_range(th: Theory, q, params) -> tuple[float, float]:
 def pole_heights(th: Theory, q, params) -> tuple[float, float]:
     """(least, largest) |Im| of the complex local rates over the fixed point's fields
     ((0, 0): every rate real)."""
-    mod = th.module
-    p = [params[n] for n in mod.PARAMETERS]
-    samples = _field_samples(th, q, n=401)
     heights = []
-    for f_index in range(th.m):
-        args = [np.zeros(1) for _ in range(th.m)]
-        args[f_index] = samples[f_index]
-        for r in mod.local_rates(*args, *p):
-            im = np.abs(np.imag(np.asarray(r, dtype=complex))).ravel()
-            heights.extend(im[im > 0].tolist())
+    for _, r in _rates_over_fields(th, q, params, n=401):
+        im = np.abs(r.imag).ravel()
+        heights.extend(im[im > 0].tolist())
     return (min(heights), max(heights)) if heights else (0.0, 0.0)
 
 

@@ -275,7 +275,7 @@ def count_fixed_points(network: Network, *, starts: int = 64, seed: int = 0,
     """
     if not isinstance(network, Network):
         raise ParameterError("network must be a validation.network.Network")
-    if any(callable(spec) for spec in network.inputs.values()):
+    if network.time_dependent:
         # the roots were those of the flow at t = 0, the starts from a simulation of the
         # time-dependent one (a probe, 2026-11-28): fixed points need a constant flow
         raise ParameterError("count_fixed_points needs a flow that does not depend on time: "

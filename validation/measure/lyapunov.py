@@ -322,7 +322,7 @@ def max_lyapunov_twin(network: Network, *, T: float = 500.0, transient: float = 
     T, dt, transient, renorm_every, y = _check_run(network, T, transient, dt, renorm_every,
                                                    y0, state_seed=state_seed,
                                                    perturbation_seed=perturbation_seed)
-    if any(callable(spec) for spec in network.inputs.values()):
+    if network.time_dependent:
         raise ParameterError("max_lyapunov_twin restarts simulate at t = 0 each interval, so "
                              "it cannot follow an input that depends on time; use "
                              "lyapunov_spectrum, which does")

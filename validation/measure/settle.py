@@ -45,7 +45,7 @@ def time_of_flow(network: Network, t, where: str) -> float:
     """``t`` checked: required (a one-line error) where an input is a function of time,
     0.0 by default otherwise (a constant flow)."""
     if t is None:
-        if any(callable(spec) for spec in network.inputs.values()):
+        if network.time_dependent:
             raise ParameterError(f"{where}: an input of this network depends on time, so the "
                                  "flow does too: give t, the time at which to take it (e.g. "
                                  "the end of the run, traj.t[-1])")
