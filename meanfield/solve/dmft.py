@@ -610,11 +610,23 @@ def _ran_away(detail: str) -> ParameterError:
 
 
 def _note_oscillation(r: DMFTResult) -> DMFTResult:
-    """Say so when tau_corr <= 0: the integral of C_h - C_h(inf) is then no timescale."""
-    if not r.tau_corr <= 0:
+    """Say so when tau_corr <= 0, or far below the envelope's decay time: the integral of
+    C_h - C_h(inf) is then no timescale (adaptation b = 0.15: tau_corr 0.36, where C_h's
+    envelope takes several time units to fall by 1/e)."""
+    if r.tau_corr <= 0:
+        return dataclasses.replace(r, message=r.message + (
+            f"; tau_corr = {r.tau_corr:.3g} <= 0: C_h(tau) - C_h(inf) changes sign (an "
+            "oscillating correlation, e.g. from adaptation), so its integral is not a "
+            "correlation time"))
+    if not r.tau_corr > 0:  # NaN: not chaotic
+        return r
+    first = next(iter(r.C.values()))
+    envelope = _envelope_time(first, r.tau, r.delta_inf)
+    if envelope <= 2 * r.tau_corr:
         return r
     return dataclasses.replace(r, message=r.message + (
-        f"; tau_corr = {r.tau_corr:.3g} <= 0: C_h(tau) - C_h(inf) changes sign (an "
+        f"; tau_corr = {r.tau_corr:.3g} is far below the time in which C_h(tau) - "
+        f"C_h(inf) falls to 1/e of its start for good ({envelope:.3g}): it changes sign (an "
         "oscillating correlation, e.g. from adaptation), so its integral is not a "
         "correlation time"))
 
@@ -777,6 +789,15 @@ def static_part(C: np.ndarray) -> float:
 def _correlation_time(C0: np.ndarray, tau: np.ndarray, cinf: float) -> float:
     """int (C - C(inf)) dtau / (C(0) - C(inf)) over the lag grid."""
     return float(np.trapezoid(C0 - cinf, tau) / (C0[0] - cinf))
+
+
+def _envelope_time(C0: np.ndarray, tau: np.ndarray, cinf: float) -> float:
+    """The last lag at which |C - C(inf)| is still 1/e of C(0) - C(inf) or more: the decay
+    time of C's envelope, which an oscillating C cannot make small the way it can its
+    integral (tau_corr)."""
+    drop = float(C0[0]) - cinf
+    above = np.nonzero(np.abs(C0 - cinf) >= drop / math.e)[0]
+    return float(tau[above[-1]]) if drop > 0 and len(above) else 0.0
 
 
 def _replica_errors(results: list, tau: np.ndarray, cinf: np.ndarray,
@@ -1246,8 +1267,15 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # process overflow, and 2 tau_corr a window that zeroed every covariance;
         # and a tiny positive one a guess so large that the bracket's top, 2 guess, made
         # the explicit Heun steps of the tangent process unstable: at most 0.25 / dtau)
+        # and, with an oscillating C whose integral is small but positive, a window of
+        # 2 tau_corr that cut the covariances off inside their first swing: adaptation
+        # b = 0.15 gave tau_corr 0.36 and lambda_max 0.085 +- 0.003, converged, where
+        # the network has 0.24 and b = 0.1 and 0.2 give 0.235 and 0.221 (2026-11-28). The
+        # scale used is therefore at least the envelope's 1/e decay time, which is
+        # tau_corr's size where C decays exponentially
+        scale = max(tau_corr, _envelope_time(C[0], tau, cinf)) if tau_corr > 0 else None
         if guess is None:
-            guess = min(0.5 / tau_corr, 0.25 / dtau) if tau_corr > 0 else 0.1
+            guess = min(0.5 / scale, 0.25 / dtau) if scale else 0.1
         for rep, Cf in enumerate(fields):
             if rep < len(lams):  # done before a checkpoint
                 continue
@@ -1256,7 +1284,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
             lam, info = lyapunov_sampled(model, p, Cf, n_lags=n, dtau=dtau,
                                          steps=steps, burn=nburn, samples=per,
                                          seed=seed * 1000 + rep, guess=guess,
-                                         window=2 * tau_corr if tau_corr > 0 else None)
+                                         window=2 * scale if scale else None)
             guess = lam
             lams.append(lam)
             if not info["converged"]:
