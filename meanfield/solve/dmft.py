@@ -622,7 +622,10 @@ def _note_oscillation(r: DMFTResult) -> DMFTResult:
         return r
     first = next(iter(r.C.values()))
     envelope = _envelope_time(first, r.tau, r.delta_inf)
-    if envelope <= 2 * r.tau_corr:
+    drop = float(first[0]) - r.delta_inf
+    # a monotone C can have an envelope time up to e tau_corr (a plateau, then a fall):
+    # said only where C - C(inf) has a negative lobe as well
+    if envelope <= 2 * r.tau_corr or not float(np.min(first - r.delta_inf)) < -0.05 * drop:
         return r
     return dataclasses.replace(r, message=r.message + (
         f"; tau_corr = {r.tau_corr:.3g} is far below the time in which C_h(tau) - "
@@ -1270,7 +1273,7 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         # and, with an oscillating C whose integral is small but positive, a window of
         # 2 tau_corr that cut the covariances off inside their first swing: adaptation
         # b = 0.15 gave tau_corr 0.36 and lambda_max 0.085 +- 0.003, converged, where
-        # the network has 0.24 and b = 0.1 and 0.2 give 0.235 and 0.221 (2026-11-28). The
+        # the network has 0.220 and b = 0.1 and 0.2 give 0.235 and 0.221 (2026-11-28). The
         # scale used is therefore at least the envelope's 1/e decay time, which is
         # tau_corr's size where C decays exponentially
         scale = max(tau_corr, _envelope_time(C[0], tau, cinf)) if tau_corr > 0 else None
