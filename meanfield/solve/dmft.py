@@ -614,24 +614,22 @@ def _note_oscillation(r: DMFTResult) -> DMFTResult:
     C_h - C_h(inf) is then no timescale (adaptation b = 0.15: tau_corr 0.36, where C_h's
     envelope takes several time units to fall by 1/e)."""
     if r.tau_corr <= 0:
-        return dataclasses.replace(r, message=r.message + (
-            f"; tau_corr = {r.tau_corr:.3g} <= 0: C_h(tau) - C_h(inf) changes sign (an "
-            "oscillating correlation, e.g. from adaptation), so its integral is not a "
-            "correlation time"))
-    if not r.tau_corr > 0:  # NaN: not chaotic
-        return r
-    first = next(iter(r.C.values()))
-    envelope = _envelope_time(first, r.tau, r.delta_inf)
-    drop = float(first[0]) - r.delta_inf
-    # a monotone C can have an envelope time up to e tau_corr (a plateau, then a fall):
-    # said only where C - C(inf) has a negative lobe as well
-    if envelope <= 2 * r.tau_corr or not float(np.min(first - r.delta_inf)) < -0.05 * drop:
+        why = f"tau_corr = {r.tau_corr:.3g} <= 0: C_h(tau) - C_h(inf) changes sign"
+    elif r.tau_corr > 0:  # (NaN: not chaotic, nothing to say)
+        first = next(iter(r.C.values()))
+        envelope = _envelope_time(first, r.tau, r.delta_inf)
+        drop = float(first[0]) - r.delta_inf
+        # a monotone C can have an envelope time up to e tau_corr (a plateau, then a
+        # fall): said only where C - C(inf) has a negative lobe as well
+        if envelope <= 2 * r.tau_corr or not float(np.min(first - r.delta_inf)) < -0.05 * drop:
+            return r
+        why = (f"tau_corr = {r.tau_corr:.3g} is far below the time in which C_h(tau) - "
+               f"C_h(inf) falls to 1/e of its start for good ({envelope:.3g}): it changes sign")
+    else:
         return r
     return dataclasses.replace(r, message=r.message + (
-        f"; tau_corr = {r.tau_corr:.3g} is far below the time in which C_h(tau) - "
-        f"C_h(inf) falls to 1/e of its start for good ({envelope:.3g}): it changes sign (an "
-        "oscillating correlation, e.g. from adaptation), so its integral is not a "
-        "correlation time"))
+        f"; {why} (an oscillating correlation, e.g. from adaptation), so its integral is "
+        "not a correlation time"))
 
 
 class _Anderson:
