@@ -415,6 +415,11 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
     tau_max, dtau : float
         Grid of lags; ``tau_max`` must exceed several correlation times. For sampling,
         ``dtau`` is also the integration step (Heun). Default 0.05 Gaussian, 0.1 sampling.
+        The Gaussian method's lag-grid error is of second order in ``dtau`` and is not
+        part of ``residual`` or ``message``: at the default, delta_0 is 3e-4 (relative)
+        from the additive network's exact value at g_h = 2, and the gated model's
+        delta_0, tau_corr and lambda_max move by 6e-5, 5e-5 and 1e-4 (g_h = 4,
+        alpha_r = 5) when ``dtau`` is halved (tested).
     damping : float
         Fraction 0 < damping <= 1 of the new iterate mixed in each iteration (default 0.9
         Gaussian, 1.0 sampling; Anderson mixing takes over after a few iterations).

@@ -26,6 +26,20 @@ def test_additive_variance_matches_the_classical_potential_and_converges_as_dtau
     assert coarse.delta_inf < 1e-3 * coarse.delta_0
 
 
+def test_the_gated_lag_grid_error_at_the_default_dtau_is_second_order_and_small():
+    # the dmft docstring's statement: at the default dtau = 0.05, halving dtau moves
+    # delta_0, tau_corr and lambda_max by 6e-5, 5e-5 and 1e-4 (relative) at g_h = 4,
+    # alpha_r = 5; the moves shrink fourfold per halving (second order)
+    r = {dt: dmft("gated", g_h=4.0, alpha_z=0.0, alpha_r=5.0, method="gaussian", dtau=dt)
+         for dt in (0.1, 0.05, 0.025)}
+    assert all(x.converged and x.chaotic for x in r.values())
+    for q, bound in (("delta_0", 1e-4), ("tau_corr", 1e-4), ("lyapunov_max", 2e-4)):
+        coarse = abs(getattr(r[0.1], q) - getattr(r[0.05], q))
+        fine = abs(getattr(r[0.05], q) - getattr(r[0.025], q))
+        assert fine < bound * abs(getattr(r[0.025], q)), q
+        assert 3.0 < coarse / fine < 5.0, q
+
+
 def test_below_unit_gain_the_solution_is_the_zero_fixed_point():
     r = dmft("additive", g_h=0.8, dtau=0.1, **GRID)
     assert r.converged and not r.chaotic
