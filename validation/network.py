@@ -12,14 +12,13 @@ recurrent fields are matrix-matrix products.
 from __future__ import annotations
 
 import math
-import os
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from meanfield._checks import is_integer, is_real
+from meanfield._checks import check_fits_in_memory, is_integer, is_real
 from meanfield._errors import ParameterError
 from meanfield.codegen.network import NetworkKernels, network_kernels
 from meanfield.models import Model, get_model
@@ -28,21 +27,6 @@ __all__ = ["Network", "Linearisation", "InputSpec"]
 
 #: An input: a constant (scalar or array broadcastable to (N,) / (N, B)) or a function of t.
 InputSpec = float | np.ndarray | Callable[[float], float | np.ndarray]
-
-
-def check_fits_in_memory(nbytes: float, what: str) -> None:
-    """Raise :class:`ParameterError` when ``nbytes`` exceed this machine's physical memory.
-
-    A request that large would end in a ``MemoryError`` (or the kernel's OOM killer)
-    deep inside numpy; refusing it up front names the cause.
-    """
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # not a POSIX system: cannot tell
-        return
-    if nbytes > total:
-        raise ParameterError(f"{what} would need {nbytes / 2**30:.3g} GiB, more than this "
-                             f"machine's {total / 2**30:.3g} GiB of memory")
 
 
 def _coupling_matrix(name: str, N: int, seed: int) -> np.ndarray:

@@ -24,7 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import ConvergenceError
+from collections.abc import Mapping
+
+from .._checks import brief, check_choice, check_float, check_int
+from .._errors import ConvergenceError, ParameterError
 from ..models import Model, get_model
 from ._theory import Theory
 from .fixed_points import _rest
@@ -148,17 +151,80 @@ def continue_curve(H, u0, *, step=0.02, max_steps=400, box=None, tol=1e-10,
     return np.array(pts), msg
 
 
+#: The lines :func:`transition_line` continues.
+LINE_KINDS = ("zero_instability", "saddle_node", "branch_stability")
+
+
+def _axis(model: Model, which: str, a) -> tuple[str, float, float]:
+    """``(name, lo, hi)`` of an axis ``(name, lo, hi)``, checked."""
+    if not (isinstance(a, tuple | list) and len(a) == 3 and isinstance(a[0], str)):
+        raise ParameterError(f"{which}={brief(a)} must be a tuple (name, lo, hi), e.g. "
+                             "('g_h', 0.5, 4.0)")
+    name = a[0]
+    if name not in model.parameter_names:
+        raise ParameterError(f"{which}: {name!r} is not a parameter of model {model.name!r}; "
+                             f"its parameters are {', '.join(model.parameter_names)}")
+    lo = check_float(f"{which}[1]", a[1])
+    hi = check_float(f"{which}[2]", a[2], lo=lo, lo_open=True)
+    model.resolve({name: lo})
+    model.resolve({name: hi})
+    return name, lo, hi
+
+
+def _branch_guess(model: Model, p: dict, kind: str) -> float:
+    """A first variance to start a branch line from, where ``q1`` is not given: from the
+    fixed-point branches at the start point, the non-zero branch whose stability is
+    closest to 1 (for a saddle-node the mean of the two closest non-zero branches)."""
+    from .fixed_points import fixed_point_branches
+
+    br = [b for b in fixed_point_branches(model, params=p, throw=False).branches
+          if not b.zero]
+    if not br:
+        raise ParameterError(f"kind={kind!r}: no non-zero fixed-point branch at the start "
+                             f"point {p}; give q1 (the branch's first variance) or a start "
+                             "closer to the line")
+    q = [next(iter(b.field_variance.values())) for b in br]
+    if kind == "saddle_node" and len(q) >= 2:
+        pairs = sorted(zip(q, q[1:]), key=lambda ab: abs(ab[1] - ab[0]))
+        return 0.5 * (pairs[0][0] + pairs[0][1])
+    return q[int(np.argmin([abs(b.stability - 1.0) for b in br]))]
+
+
 def transition_line(model: str | Model, kind: str, *, x: tuple, y: tuple, start: dict,
                     params: dict | None = None, q1: float | None = None, step: float = 0.02,
                     max_steps: int = 600, nodes: int = 321) -> Line:
     """Continue a transition line of ``kind`` in the plane ``x = (name, lo, hi)``,
     ``y = (name, lo, hi)`` from the point ``start`` (``{x_name: .., y_name: ..}``, close
     to the line; ``q1`` close to the branch's first variance for the branch lines).
+
+    ``kind`` is one of ``"zero_instability"``, ``"saddle_node"``, ``"branch_stability"``.
+    Where ``q1`` is not given for a branch line it is taken from the fixed-point branches
+    at ``start``: the non-zero branch whose stability is closest to 1 (for a saddle-node,
+    the mean of the two closest non-zero branches). ``step`` (in (0, 0.5]) is the arc
+    length of a continuation step in units of the box.
     """
     model = get_model(model)
     base = model.resolve(params)
-    xn, x_lo, x_hi = x
-    yn, y_lo, y_hi = y
+    # checked here (a probe, 2026-11-28: the documented default q1=None was a TypeError
+    # from numpy's log, step=0 "succeeded" with one point, and a bad axis, kind or nodes
+    # gave KeyError, ValueError or ZeroDivisionError)
+    kind = check_choice("kind", kind, LINE_KINDS)
+    (xn, x_lo, x_hi), (yn, y_lo, y_hi) = (_axis(model, name, a) for name, a in (("x", x),
+                                                                                  ("y", y)))
+    if xn == yn:
+        raise ParameterError(f"x and y are both {xn!r}: a line needs two parameters")
+    if not (isinstance(start, Mapping) and {xn, yn} <= set(start)):
+        raise ParameterError(f"start={brief(start)} must be a dict giving {xn!r} and "
+                             f"{yn!r}: a point close to the line")
+    start = {xn: check_float(f"start[{xn!r}]", start[xn], lo=x_lo, hi=x_hi),
+             yn: check_float(f"start[{yn!r}]", start[yn], lo=y_lo, hi=y_hi)}
+    step = check_float("step", step, lo=0.0, hi=0.5, lo_open=True)
+    max_steps = check_int("max_steps", max_steps, lo=1, hi=1_000_000)
+    nodes = check_int("nodes", nodes, lo=3, hi=100_000)
+    if kind != "zero_instability":
+        if q1 is None:
+            q1 = _branch_guess(model, {**base, **start}, kind)
+        q1 = check_float("q1", q1, lo=0.0, lo_open=True)
     th = Theory(model, nodes)
     # scale the unknowns to the box so one step length fits both axes
     sx, sy = x_hi - x_lo, y_hi - y_lo
@@ -195,8 +261,8 @@ def transition_line(model: str | Model, kind: str, *, x: tuple, y: tuple, start:
             p = P(u)
             return np.array([R(u[0], p), rho_at(u[0], p) - 1.0])
         u0 = np.array([np.log(q1), (start[xn] - x_lo) / sx, (start[yn] - y_lo) / sy])
-    else:
-        raise ValueError(f"unknown line kind {kind!r}")
+    else:  # pragma: no cover  (checked above)
+        raise AssertionError(kind)
 
     # first correct the start point onto the line (Newton on H, minimal-norm steps)
     u = u0.copy()

@@ -15,12 +15,11 @@ reported when it touches zero within tolerance.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from .._checks import is_real
+from .._checks import check_bool, check_float, check_int
 from .._errors import ConvergenceError, ParameterError
 from ..codegen.quadrature import QuadratureRule, Trapezoid
 from ..models import Model, get_model
@@ -93,12 +92,15 @@ def fixed_point_branches(model: str | Model = "gated", *, params: dict | None = 
     """
     model = get_model(model)
     params = model.resolve(params, **kwargs)
-    if not (isinstance(grid, int) and grid >= 10):
-        raise ParameterError(f"grid={grid!r} must be an integer >= 10")
-    if not (math.isfinite(q_max) and q_max > 0):
-        raise ParameterError(f"q_max={q_max!r} must be positive and finite")
-    if not (is_real(tol) and math.isfinite(tol) and 0 < tol < 1):
-        raise ParameterError(f"tol={tol!r} must be a number in (0, 1)")
+    # (np.int64 grids were refused, a string q_max was a TypeError from math.isfinite, and
+    # grid = 1e9 a MemoryError from numpy; a probe, 2026-11-28)
+    grid = check_int("grid", grid, lo=10, hi=10_000_000)
+    q_max = check_float("q_max", q_max, lo=0.0, lo_open=True)
+    tol = check_float("tol", tol, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    throw = check_bool("throw", throw)
+    if quadrature is not None and not isinstance(quadrature, QuadratureRule):
+        raise ParameterError(f"quadrature={quadrature!r} must be a QuadratureRule "
+                             "(e.g. meanfield.codegen.quadrature.Trapezoid(rtol=1e-10))")
     try:
         with np.errstate(over="raise"):
             return _branches(model, params, q_max, grid, tol, quadrature, throw)

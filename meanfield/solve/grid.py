@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import brief, check_fits_in_memory, check_float, check_int
+from .._errors import ParameterError
 from .._repr import short_repr
 from ..models import Model, get_model
 from ._theory import Theory
@@ -102,9 +105,37 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
     does not depend on alpha_r).
     """
     model = get_model(model)
-    names = list(axes)
     base = model.resolve(params)
-    vals = [np.asarray(axes[n], dtype=float) for n in names]
+    # the options, checked here (a probe fed n_q=2.5, nodes=0, rtol='x', axes=3 and
+    # workers=nan: numpy's and Python's own errors, or rtol=nan accepted; 2026-11-28)
+    q_max = check_float("q_max", q_max, lo=0.0, lo_open=True)
+    n_q = check_int("n_q", n_q, lo=4, hi=100_000)
+    if nodes is not None:
+        nodes = check_int("nodes", nodes, lo=3, hi=100_000)
+    rtol = check_float("rtol", rtol, lo=1e-14, hi=1.0, hi_open=True)
+    polish = check_int("polish", polish, lo=0, hi=100)
+    chunk_bytes = check_float("chunk_bytes", chunk_bytes, lo=1e3)
+    if workers is not None:
+        workers = check_int("workers", workers, lo=1, hi=1024)
+    if not (isinstance(axes, Mapping) and axes):
+        raise ParameterError(f"axes={brief(axes)} must be a dict of parameter name to "
+                             "values, e.g. {'g_h': np.linspace(1, 3, 200)}")
+    names = list(axes)
+    vals = []
+    for n in names:
+        if n not in model.parameter_names:
+            raise ParameterError(f"axis {n!r} is not a parameter of model {model.name!r}; "
+                                 f"its parameters are {', '.join(model.parameter_names)}")
+        try:
+            v = np.asarray(axes[n], dtype=float)
+        except (TypeError, ValueError):
+            v = np.array([np.nan])
+        if v.ndim != 1 or len(v) == 0 or not np.all(np.isfinite(v)):
+            raise ParameterError(f"axis {n!r} must be a 1-d array of finite numbers; got "
+                                 f"{brief(axes[n])}")
+        vals.append(v)
+    check_fits_in_memory(8.0 * float(np.prod([len(v) for v in vals])) * (n_q + 8),
+                         f"a grid of {' x '.join(str(len(v)) for v in vals)} points")
     for n, v in zip(names, vals):
         model.resolve({**base, n: v.min()})
         model.resolve({**base, n: v.max()})

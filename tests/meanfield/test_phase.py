@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import meanfield as mf
+from meanfield import ParameterError
 from meanfield.solve.continuation import continue_curve, transition_line
 from meanfield.solve.grid import stability_map
 
@@ -78,8 +79,11 @@ def test_zero_instability_line_is_g_h_s_r0_equal_one(beta_r):
 
 
 def test_saddle_node_line_is_a_double_root():
+    # q1 not given: the documented default (the two non-zero branches at the start) was
+    # a TypeError from numpy's log until a probe found it (2026-11-28); phase_diagram
+    # passes q1 and is tested below
     line = transition_line("gated", "saddle_node", x=("g_h", 1, 3), y=("alpha_r", 0, 30),
-                           start={"g_h": 1.8, "alpha_r": 10.0}, q1=0.02)
+                           start={"g_h": 1.8, "alpha_r": 10.0})
     # at every point the two non-zero branches merge: just inside there are two, outside none
     checked = 0
     # keep clear of the line g_h = 2 (where the small branch meets zero) and of the box
@@ -185,3 +189,54 @@ def test_no_chaos_line_where_the_range_holds_no_onset():
                        chaos=2)
     assert not any(line.kind == "chaos_onset" for line in pd.lines)
     assert any("no onset in this range" in m for m in pd.messages)
+
+
+BOX = dict(x=("g_h", 0.5, 4.0), y=("beta_h", -1.0, 1.0), start={"g_h": 2.0, "beta_h": 0.5})
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(kind="foo"), "kind='foo' must be one of"),
+    (dict(step=0), r"step=0 must be a finite number in \(0, 0.5\]"),
+    (dict(step=float("nan")), "step=nan"),
+    (dict(x=("g_h", 1)), r"x=\('g_h', 1\) must be a tuple \(name, lo, hi\)"),
+    (dict(x=("zz", 1, 2)), "x: 'zz' is not a parameter of model 'gated'"),
+    (dict(x=("g_h", 4, 1)), r"x\[2\]=1 must be a finite number > 4"),
+    (dict(y=("g_h", 0.5, 4.0)), "x and y are both 'g_h'"),
+    (dict(nodes=0), r"nodes=0 must be an integer in \[3, 100000\]"),
+    (dict(max_steps=2.5), "max_steps=2.5 must be an integer"),
+    (dict(start={"g_h": 2.0}), "start=.* must be a dict giving 'g_h' and 'beta_h'"),
+    (dict(start={"g_h": 9.0, "beta_h": 0.0}), r"start\['g_h'\]=9.0 must be a finite number in"),
+    (dict(q1="x"), "q1='x' must be a finite number > 0"),
+])
+def test_transition_line_refuses_bad_options_naming_them(change, match):
+    args = {"kind": "saddle_node", **BOX, **change}
+    kind = args.pop("kind")
+    with pytest.raises(ParameterError, match=match):
+        transition_line("gated", kind, **args)
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(n_q=2.5), r"n_q=2.5 must be an integer in \[4, 100000\]"),
+    (dict(nodes=0), "nodes=0 must be an integer"),
+    (dict(rtol="x"), "rtol='x' must be a finite number"),
+    (dict(rtol=float("nan")), "rtol=nan"),
+    (dict(polish=10**30), r"polish=.* must be an integer in \[0, 100\]"),
+    (dict(workers=float("nan")), "workers=nan must be an integer"),
+    (dict(q_max=0), "q_max=0 must be a finite number > 0"),
+    (dict(axes=3), "axes=3 must be a dict of parameter name to values"),
+    (dict(axes={"g_h": [[1, 2]]}), "axis 'g_h' must be a 1-d array of finite numbers"),
+    (dict(axes={"g_h": [1, float("nan")]}), "axis 'g_h' must be a 1-d array of finite"),
+    (dict(axes={"zz": [1, 2]}), "axis 'zz' is not a parameter of model 'gated'"),
+    (dict(axes={"g_h": np.linspace(1, 3, 10**6), "alpha_r": np.linspace(0, 1, 10**6)}),
+     "a grid of 1000000 x 1000000 points would need"),
+])
+def test_stability_map_refuses_bad_options_naming_them(change, match):
+    with pytest.raises(ParameterError, match=match):
+        stability_map("gated", **{"axes": {"g_h": np.linspace(1, 3, 5)}, **change})
+
+
+def test_stability_map_takes_numpy_integers():
+    a = stability_map("gated", axes={"g_h": np.linspace(1, 3, 5)}, n_q=np.int64(32),
+                      nodes=np.int64(81))
+    b = stability_map("gated", axes={"g_h": np.linspace(1, 3, 5)}, n_q=32, nodes=81)
+    np.testing.assert_array_equal(a.n_nonzero, b.n_nonzero)
