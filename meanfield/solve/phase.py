@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import brief, check_int
 from .._repr import short_repr
 from .._errors import ParameterError
 from ..models import Model, get_model
@@ -81,6 +82,25 @@ def _first_change(mask, axis_vals_x, axis_vals_y):
     return 0.5 * (axis_vals_x[i] + axis_vals_x[i + 1]), axis_vals_y[j], (i, j)
 
 
+def _plane_axis(model: Model, which: str, a) -> tuple[str, np.ndarray]:
+    """``(name, values)`` of a diagram axis, checked: a parameter and finite values."""
+    if not (isinstance(a, tuple | list) and len(a) == 2 and isinstance(a[0], str)):
+        raise ParameterError(f"{which}={brief(a)} must be a pair (name, values), e.g. "
+                             "('g_h', np.linspace(1, 4, 61))")
+    name = a[0]
+    if name not in model.parameter_names:
+        raise ParameterError(f"{which}: {name!r} is not a parameter of model {model.name!r}; "
+                             f"its parameters are {', '.join(model.parameter_names)}")
+    try:
+        v = np.asarray(a[1], dtype=float)
+    except (TypeError, ValueError):
+        v = np.array([np.nan])
+    if v.ndim != 1 or len(v) < 2 or not np.all(np.isfinite(v)):
+        raise ParameterError(f"{which}: the values of {name!r} must be a 1-d array of at "
+                             f"least two finite numbers; got {brief(a[1])}")
+    return name, v
+
+
 def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str, np.ndarray],
                   params: dict | None = None, chaos: int = 0, complexity: int = 0,
                   progress=None) -> PhaseDiagram:
@@ -96,10 +116,18 @@ def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str
     (:func:`~meanfield.solve.complexity.complexity_onset` along ``x``, from the bottom of
     its range up; seconds to a minute each).
     ``progress(i, n)`` is called after each point of either line.
+    ``params``: the values of the other parameters (a value given for ``x`` or ``y``
+    itself is replaced by the axis).
     """
     model = get_model(model)
     base = model.resolve(params)
-    (xn, xv), (yn, yv) = x, y
+    # checked here (a probe, 2026-11-28: chaos=nan or a list, x=None or a 3-tuple gave
+    # Python's and numpy's errors; chaos='2' was taken as 2, complexity=2.5 as 2)
+    (xn, xv), (yn, yv) = (_plane_axis(model, which, a) for which, a in (("x", x), ("y", y)))
+    chaos = check_int("chaos", chaos, lo=0, hi=10_000)
+    complexity = check_int("complexity", complexity, lo=0, hi=10_000)
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"progress={brief(progress)} must be callable (i, n) or None")
     if xn == yn:  # one axis dict entry would silently replace the other
         raise ParameterError(f"the x and y axes both vary {xn!r}: choose two parameters")
     if len(xv) * len(yv) > MAX_GRID_POINTS:
@@ -134,9 +162,9 @@ def phase_diagram(model: str | Model, *, x: tuple[str, np.ndarray], y: tuple[str
     attempt("saddle_node", (smap.n_nonzero >= 2) & smap.zero_stable, smap.max_variance)
     attempt("branch_stability", smap.n_stable_nonzero > 0, smap.max_variance)
     if chaos:
-        lines += _chaos_lines(model, base, xn, xv, yn, yv, int(chaos), msgs, progress)
+        lines += _chaos_lines(model, base, xn, xv, yn, yv, chaos, msgs, progress)
     if complexity:
-        lines += _complexity_line(model, base, xn, xv, yn, yv, int(complexity), msgs,
+        lines += _complexity_line(model, base, xn, xv, yn, yv, complexity, msgs,
                                   progress)
     # the fixed parameters only: the axes' values are x_values / y_values (their defaults
     # were listed here too, as if they had been used)

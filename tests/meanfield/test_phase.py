@@ -7,6 +7,7 @@ import meanfield as mf
 from meanfield import ParameterError
 from meanfield.solve.continuation import continue_curve, transition_line
 from meanfield.solve.grid import stability_map
+from meanfield.solve.phase import phase_diagram
 
 
 def test_map_agrees_with_pointwise_branches():
@@ -112,7 +113,6 @@ def test_chaos_line_meets_the_zero_instability_without_a_gate_and_leaves_it_with
     # is drawn at the instability (the note says so).
     # alpha_r = 10: a steep output gate keeps chaos alive below g_h = 2 while the zero
     # fixed point is stable (spec section 6): a bistable interval.
-    from meanfield.solve.phase import phase_diagram
 
     pd = phase_diagram("gated", x=("g_h", np.linspace(1.5, 2.6, 12)),
                        y=("alpha_r", np.linspace(0.0, 10.0, 3)), params={"alpha_z": 0.0},
@@ -143,7 +143,6 @@ def test_continuation_follows_a_closed_curve_through_its_folds():
 def test_phase_diagram_params_are_the_fixed_ones():
     # the varied parameters' defaults were listed in params (and so in the CLI's JSON) as
     # if they had been used; found by a probe
-    from meanfield.solve.phase import phase_diagram
 
     pd = phase_diagram("gated", x=("g_h", np.linspace(1.5, 2.5, 5)),
                        y=("alpha_r", np.linspace(0.0, 10.0, 3)), params={"alpha_z": 0.5})
@@ -158,7 +157,6 @@ def test_lines_into_overflowing_regions_stop_without_warnings(capfd):
     # warnings, then LAPACK's "On entry to DLASCL parameter number 4 had an illegal value"
     # from an SVD of NaN (found by a probe). Warnings are errors here; LAPACK writes to
     # the C stdout, captured by capfd.
-    from meanfield.solve.phase import phase_diagram
 
     pd = phase_diagram("gated", x=("g_h", np.linspace(1.9, 2.1, 5)),
                        y=("beta_h", np.array([-50.0, 0.0, 50.0])))
@@ -171,7 +169,6 @@ def test_lines_into_overflowing_regions_stop_without_warnings(capfd):
 def test_a_grid_too_large_for_memory_is_refused_in_one_line():
     """Two axes of 10 000 points ended in a MemoryError traceback (a probe, 2026-11-28)."""
     from meanfield import ParameterError
-    from meanfield.solve.phase import phase_diagram
 
     with pytest.raises(ParameterError, match="10000 x 10000 = 1e\\+08 points; at most"):
         phase_diagram("gated", x=("g_h", np.linspace(1, 3, 10_000)),
@@ -182,7 +179,6 @@ def test_no_chaos_line_where_the_range_holds_no_onset():
     """Chaotic over the whole range g_h = 2.5..3 (the onsets are 2 and 1.76): the
     continuation's last point, the range's edge, was drawn as the chaos line (a probe,
     2026-11-28)."""
-    from meanfield.solve.phase import phase_diagram
 
     pd = phase_diagram("gated", x=("g_h", np.linspace(2.5, 3.0, 6)),
                        y=("alpha_r", np.linspace(0.0, 20.0, 5)), params=dict(alpha_z=0.0),
@@ -240,3 +236,22 @@ def test_stability_map_takes_numpy_integers():
                       nodes=np.int64(81))
     b = stability_map("gated", axes={"g_h": np.linspace(1, 3, 5)}, n_q=32, nodes=81)
     np.testing.assert_array_equal(a.n_nonzero, b.n_nonzero)
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(chaos=float("nan")), "chaos=nan must be an integer"),
+    (dict(chaos=-1), r"chaos=-1 must be an integer in \[0, 10000\]"),
+    (dict(chaos="2"), "chaos='2' must be an integer"),
+    (dict(complexity=2.5), "complexity=2.5 must be an integer"),
+    (dict(complexity=[1]), r"complexity=\[1\] must be an integer"),
+    (dict(x=None), "x=None must be a pair"),
+    (dict(x=("g_h", 1, 2)), r"x=\('g_h', 1, 2\) must be a pair"),
+    (dict(x=("zz", [1, 2])), "x: 'zz' is not a parameter of model 'gated'"),
+    (dict(x=("g_h", 2.0)), "x: the values of 'g_h' must be a 1-d array of at least two"),
+    (dict(progress=3), "progress=3 must be callable"),
+])
+def test_phase_diagram_refuses_bad_options_naming_them(change, match):
+    args = {"x": ("g_h", np.linspace(1, 3, 5)), "y": ("alpha_r", np.linspace(0, 5, 4)),
+            **change}
+    with pytest.raises(ParameterError, match=match):
+        phase_diagram("gated", **args)
