@@ -85,7 +85,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
 
 
 def parse_sets(items: list[str]) -> dict[str, float]:
-    """``['g_h=3', 'alpha_z=5']`` -> ``{'g_h': '3', ...}`` (values checked by the model)."""
+    """``['g_h=3', 'alpha_z=5']`` -> ``{'g_h': 3.0, ...}`` (domains checked by the model,
+    which takes no strings)."""
     out = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -94,7 +95,11 @@ def parse_sets(items: list[str]) -> dict[str, float]:
             raise ParameterError(f"--set {item!r}: write NAME=VALUE, e.g. --set g_h=3")
         if name in out:
             raise ParameterError(f"--set: parameter {name!r} given twice")
-        out[name] = value.strip()
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise ParameterError(f"parameter {name}={value.strip()!r} is not a number"
+                                 ) from None
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -82,13 +83,26 @@ def run(args) -> int:
     print(f"{'value':>10} {'delta_0':>11} {'delta_inf':>11} {'lambda_max':>11} "
           f"{'tau_corr':>9}")
     b = r.branch
+
+    def f(x, spec):  # an undefined value (tau_corr of a fixed point) as a dash, not "nan"
+        return format(x, spec) if math.isfinite(x) else "-".rjust(int(spec.split(".")[0]))
+
     for i in range(len(b["value"])):
-        print(f"{b['value'][i]:10.6g} {b['delta_0'][i]:11.5g} {b['delta_inf'][i]:11.3g} "
-              f"{b['lyapunov_max'][i]:11.4g} {b['tau_corr'][i]:9.4g}")
-    print(f"onset: {r.vary} = {r.onset:.6g} +- {r.onset_error:.2g} ({r.transition}); "
-          f"jump: C_h(0)-C_h(inf) = {r.jump:.4g}, C_h(0) = {r.jump_delta_0:.4g}")
-    print(f"zero fixed point unstable beyond {r.vary} = {r.fixed_point_instability:.6g} "
-          f"(static theory)")
+        print(f"{f(b['value'][i], '10.6g')} {f(b['delta_0'][i], '11.5g')} "
+              f"{f(b['delta_inf'][i], '11.3g')} {f(b['lyapunov_max'][i], '11.4g')} "
+              f"{f(b['tau_corr'][i], '9.4g')}")
+    # (an onset or instability not found printed "= nan"; a probe, 2026-11-28)
+    if math.isfinite(r.onset):
+        print(f"onset: {r.vary} = {r.onset:.6g} +- {r.onset_error:.2g} ({r.transition}); "
+              f"jump: C_h(0)-C_h(inf) = {r.jump:.4g}, C_h(0) = {r.jump_delta_0:.4g}")
+    else:
+        print(f"onset: not found between {args.start:g} and {args.stop:g}")
+    if math.isfinite(r.fixed_point_instability):
+        print(f"zero fixed point unstable beyond {r.vary} = "
+              f"{r.fixed_point_instability:.6g} (static theory)")
+    else:
+        print(f"zero fixed point: no change of stability between {args.start:g} and "
+              f"{args.stop:g} (static theory; or no zero fixed point)")
     print(r.message)
     return 0 if r.success else 1
 

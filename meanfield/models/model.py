@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import sympy as sp
 
 from .._errors import ModelSyntaxError, ParameterDomainError, ParameterError
@@ -292,6 +293,10 @@ class Model:
         Every name is checked against the model and every value against its
         domain; raises :class:`ParameterError` / :class:`ParameterDomainError`.
         """
+        if params is not None and not isinstance(params, Mapping):
+            # (a string or a set gave dict()'s ValueError; a probe, 2026-11-28)
+            raise ParameterError(f"params={params!r} must be a dict of parameter name to "
+                                 "value, e.g. {'g_h': 3.0}")
         given = dict(params or {})
         for k, v in kwargs.items():
             if k in given and given[k] != v:
@@ -301,10 +306,18 @@ class Model:
         values = self.defaults
         for k, v in given.items():
             p = self.parameter(k)
+            # a bool or a string is not a value here, though float() takes them (True was
+            # 1.0 and ' 2 ' was 2.0; a probe, 2026-11-28)
+            if isinstance(v, bool | np.bool_ | str | bytes):
+                raise ParameterError(f"parameter {k}={v!r} is not a number")
             try:
                 fv = float(v)
             except (TypeError, ValueError):
                 raise ParameterError(f"parameter {k}={v!r} is not a number") from None
+            except OverflowError:  # an integer beyond double range
+                raise ParameterDomainError(f"parameter {k}={v!r} is beyond double "
+                                           f"precision; allowed: {p.domain.describe(k)}"
+                                           ) from None
             if math.isnan(fv):
                 raise ParameterDomainError(f"parameter {k} is NaN; allowed: "
                                            f"{p.domain.describe(k)}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import is_real
+from .._errors import ParameterError
 from .domain import Domain
 
 __all__ = ["Parameter"]
@@ -34,6 +36,16 @@ class Parameter:
     units: str = ""
 
     def __post_init__(self):
+        # (a domain of None was an AttributeError from here; a probe, 2026-11-28)
+        if not (isinstance(self.name, str) and self.name.isidentifier()):
+            raise ParameterError(f"Parameter name={self.name!r} must be an identifier "
+                                 "such as 'g_h'")
+        if not isinstance(self.domain, Domain):
+            raise ParameterError(f"Parameter {self.name!r}: domain={self.domain!r} must be a "
+                                 "Domain, e.g. meanfield.Domain(lower=0.0) (open at 0)")
+        if not is_real(self.default):
+            raise ParameterError(f"Parameter {self.name!r}: default={self.default!r} must be a "
+                                 "number")
         self.domain.check(self.name, self.default)
 
     def describe(self) -> str:

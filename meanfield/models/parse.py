@@ -35,7 +35,7 @@ import sympy as sp
 from .._errors import ModelSyntaxError
 from .domain import parse_domain
 from .functions import Recurrent, sigmoid
-from .model import IDENTIFIER, Model, symbol
+from .model import _RESERVED, IDENTIFIER, Model, symbol
 from .parameter import Parameter
 
 __all__ = ["parse_model", "load_model_file", "BUILTIN_FUNCTIONS"]
@@ -253,6 +253,11 @@ def _check_identifier(ln: _Line, name: str, what: str, source: str) -> None:
     if keyword.iskeyword(name):
         raise ln.error(f"{what} name {name!r} is a reserved word; choose another "
                        f"(e.g. {name}_)", source)
+    # the package's own reserved names, here where the line is known (the model's check
+    # named no line: 'tau' gave none, 'lambda' line 3; a probe, 2026-11-28)
+    if name in _RESERVED and not what.startswith("argument"):
+        raise ln.error(f"{what} name {name!r} is reserved: {_RESERVED[name]}; choose another "
+                       f"(e.g. {name}0)", source)
 
 
 #: Largest exact constant power evaluated, in bits (SymPy would otherwise compute

@@ -87,7 +87,7 @@ from typing import Callable
 import numpy as np
 
 from .._repr import short_repr
-from .._checks import is_integer, is_real
+from .._checks import check_float, check_int, is_integer, is_real
 from .._errors import ConvergenceError, MeanfieldError, ParameterError
 from ..models import Model, get_model
 from .dmft import WINDOW_CORRELATION_FRACTION, DMFTResult, dmft
@@ -213,6 +213,15 @@ def zero_instability(model: str | Model, vary: str, lo: float, hi: float, *,
     """
     from scipy.optimize import brentq
 
+    # (vary='xx' returned nan silently, nodes=0 divided by zero; a probe, 2026-11-28)
+    model = get_model(model)
+    if not (isinstance(vary, str) and vary in model.parameter_names):
+        raise ParameterError(f"vary={vary!r} is not a parameter of model {model.name!r}; its "
+                             f"parameters are {', '.join(model.parameter_names)}")
+    lo = check_float("lo", lo)
+    hi = check_float("hi", hi, lo=lo, lo_open=True)
+    grid = check_int("grid", grid, lo=2, hi=100_000)
+    nodes = check_int("nodes", nodes, lo=3, hi=100_000)
     f = _zero_stability(model, vary, params, nodes)
     xs = np.linspace(lo, hi, grid)
     vals = np.array([f(x) for x in xs])

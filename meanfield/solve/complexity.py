@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq, minimize
 
+from .._checks import brief, check_bool, check_float, check_int
 from .._errors import ConvergenceError, ParameterError
 from ..codegen.complexity import complexity_module
 from ..codegen.quadrature import trapezoid_nodes
@@ -432,16 +433,16 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
     """
     model = get_model(model)
     params = model.resolve(params, **kwargs)
-    if not (isinstance(nodes, int) and nodes >= 21):
-        raise ParameterError(f"nodes={nodes!r} must be an integer >= 21")
-    if not (isinstance(scan, int) and scan >= 8):
-        raise ParameterError(f"scan={scan!r} must be an integer >= 8")
-    if not (math.isfinite(q_min) and 0 < q_min < 1):
-        raise ParameterError(f"q_min={q_min!r} must lie in (0, 1)")
-    if not (math.isfinite(tol) and tol > 0):
-        raise ParameterError(f"tol={tol!r} must be positive")
-    if not (isinstance(refine, int) and refine >= 0):
-        raise ParameterError(f"refine={refine!r} must be an integer >= 0")
+    # (numpy integers were refused, a string q_min or tol was a TypeError from
+    # math.isfinite, tol=inf read "must be positive", and scan=1e8 ran for ever; a probe,
+    # 2026-11-28. The upper bounds keep a node grid of two fields, nodes^2 points, and
+    # the scan within minutes and memory.)
+    nodes = check_int("nodes", nodes, lo=21, hi=4001)
+    scan = check_int("scan", scan, lo=8, hi=100_000)
+    q_min = check_float("q_min", q_min, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    tol = check_float("tol", tol, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    refine = check_int("refine", refine, lo=0, hi=20)
+    throw = check_bool("throw", throw)
     options = {"nodes": nodes, "scan": scan, "q_min": q_min, "tol": tol}
     try:
         result = _complexity_at(model, params, nodes, scan, q_min, tol, options)
@@ -685,14 +686,19 @@ def complexity_onset(model: str | Model = "gated", *, vary: str = "g_h", start: 
     """
     model = get_model(model)
     base = model.resolve(params, **kwargs)
-    if vary not in base:
+    if not (isinstance(vary, str) and vary in base):
         raise ParameterError(f"vary={vary!r} is not a parameter of model {model.name!r} "
                              f"(parameters: {', '.join(base)})")
     fixed = {k: v for k, v in base.items() if k != vary}  # the varied one is `vary`
-    if not (isinstance(points, int) and points >= 2):
-        raise ParameterError(f"points={points!r} must be an integer >= 2")
-    if not (sigma_tol > 0 and xtol > 0):
-        raise ParameterError("sigma_tol and xtol must be positive")
+    # (strings, None and lists for start and stop reached numpy, start=inf read "g_h is
+    # NaN", numpy integers were refused for points; a probe, 2026-11-28)
+    start, stop = check_float("start", start), check_float("stop", stop)
+    if start == stop:
+        raise ParameterError(f"start={start:g} and stop={stop:g} must differ")
+    points = check_int("points", points, lo=2, hi=10_000)
+    sigma_tol = check_float("sigma_tol", sigma_tol, lo=0.0, lo_open=True)
+    xtol = check_float("xtol", xtol, lo=0.0, lo_open=True)
+    nodes = check_int("nodes", nodes, lo=21, hi=4001)
     count = [0]
 
     def positive(x):
@@ -849,15 +855,17 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
     """
     model = get_model(model)
     params = model.resolve(params, **kwargs)
-    q_all = np.asarray(variances, dtype=float)
+    try:
+        q_all = np.asarray(variances, dtype=float)
+    except (TypeError, ValueError):  # (a dict or strings: numpy's TypeError; a probe)
+        q_all = np.zeros((0,))
     if q_all.ndim != 1 or q_all.size == 0:
-        raise ParameterError("variances must be a non-empty 1-d sequence of numbers")
+        raise ParameterError(f"variances={brief(variances)} must be a non-empty 1-d "
+                             "sequence of numbers")
     if not np.all(np.isfinite(q_all) & (q_all > 0)):
         raise ParameterError(f"variances must be positive and finite, got {q_all.tolist()}")
-    if not (isinstance(nodes, int) and nodes >= 21):
-        raise ParameterError(f"nodes={nodes!r} must be an integer >= 21")
-    if not (math.isfinite(tol) and tol > 0):
-        raise ParameterError(f"tol={tol!r} must be positive")
+    nodes = check_int("nodes", nodes, lo=21, hi=4001)
+    tol = check_float("tol", tol, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     kern = _Kernel(model, params, nodes)
     names = [kern.all_fields[f].removeprefix("eta_") for f in kern.keep]
     if field not in names:

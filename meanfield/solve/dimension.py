@@ -74,7 +74,7 @@ from functools import reduce
 
 import numpy as np
 
-from .._checks import is_integer
+from .._checks import check_float, is_integer
 from .._errors import ParameterError
 from .._repr import short_repr
 from ..codegen.quadrature import trapezoid_nodes
@@ -365,10 +365,9 @@ def response_radius(le: LinearEquivalent) -> float:
 
 
 def _check_grid(tau_max, dtau):
-    for name, v in (("tau_max", tau_max), ("dtau", dtau)):
-        if isinstance(v, bool) or not (isinstance(v, int | float) and math.isfinite(v)
-                                       and v > 0):
-            raise ParameterError(f"{name}={v!r} must be a finite number > 0")
+    # (np.float32 and np.int64 were refused; a probe, 2026-11-28)
+    return (check_float("tau_max", tau_max, lo=0.0, lo_open=True),
+            check_float("dtau", dtau, lo=0.0, lo_open=True))
 
 
 def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", seed=0,
@@ -429,7 +428,7 @@ def _solve_dmft(model, p, tau_max, dtau, nodes, solution, method="gaussian", see
     # the DMFT's own defaults of each method: the sampled one integrates with step dtau
     tau_max = (200.0 if method == "gaussian" else 100.0) if tau_max is None else tau_max
     dtau = (0.05 if method == "gaussian" else 0.1) if dtau is None else dtau
-    _check_grid(tau_max, dtau)
+    tau_max, dtau = _check_grid(tau_max, dtau)
     if solution is None:
         # (T is left out where "auto" resolved to the Gaussian method: a sweep over
         # alpha_z sets it for the sampled points)

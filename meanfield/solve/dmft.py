@@ -40,7 +40,7 @@ import numpy as np
 import sympy as sp
 
 from .._repr import short_repr
-from .._checks import is_integer, is_real
+from .._checks import check_bool, check_fits_in_memory, check_float, is_integer, is_real
 from .._errors import ConvergenceError, MeanfieldError, ParameterError
 from ..codegen.emit import emit_function
 from ..codegen.load import load_source
@@ -190,6 +190,11 @@ _DEBUG = False
 #: discarded before averaging, and the damping of the fields between passes
 _AVERAGE_DISCARD = 1
 _AVERAGE_DAMPING = 0.5
+#: lambda_max above which a static Gaussian solution is unstable, not marginal (the
+#: tangent solve's own accuracy is ~1e-9; at g_h = 2.002 a static solution has -1.7e-4)
+_STATIC_LAMBDA_TOL = 1e-6
+#: The most lags a solve accepts (tau_max / dtau + 1): 2000 at the defaults.
+MAX_LAGS = 1e6
 #: sampled DMFT: a drop C(0) - C(inf) of the first state below this (absolute; the states'
 #: natural scale is 1, the iteration starts at variance ``initial_variance``) is no chaos
 _CHAOS_FLOOR = 1e-12
@@ -514,13 +519,22 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
         raise ParameterError(f"initial must be a DMFTResult, not {type(initial).__name__}")
     if tau_max < 20 * dtau:
         raise ParameterError(f"tau_max={tau_max:g} must be at least 20 dtau = {20 * dtau:g}")
+    throw = check_bool("throw", throw)
+    # a lag grid of 1e10 points (dtau = 1e-9) ended in numpy's MemoryError (a probe,
+    # 2026-11-28): the Gaussian method keeps a few dozen arrays of the lags' length, the
+    # two-time averages tiles of lags x nodes^2
+    n_lags = tau_max / dtau + 1
+    if n_lags > MAX_LAGS:
+        raise ParameterError(f"tau_max / dtau = {tau_max / dtau:.3g} lags; at most "
+                             f"{MAX_LAGS:.0e}: raise dtau or lower tau_max")
     # each method's own options: refused with the other method, noted as unused where
     # "auto" chose the other (they were ignored without a word; found by probes)
     given = {"sampling": [name for name, v in (("samples", samples), ("T", T), ("burn", burn),
                                                ("replicas", replicas), ("seed", seed),
                                                ("averaging", averaging),
                                                ("checkpoint", checkpoint)) if v is not None],
-             "gaussian": ["nodes"] if nodes is not None else []}
+             "gaussian": [name for name, v in (("nodes", nodes), ("initial", initial))
+                          if v is not None]}
     for owner, other in (("sampling", "gaussian"), ("gaussian", "sampling")):
         if method == other and given[owner]:
             names = ", ".join(given[owner])
@@ -564,11 +578,19 @@ def dmft(model: str | Model = "gated", *, params: dict | None = None, method: st
                              f"({16 * replicas} for replicas={replicas})")
     T = 4.0 * tau_max if T is None else T
     burn = 0.5 * tau_max if burn is None else burn
-    # (T = tau_max left no pair of times at the last lag: a division by zero there)
-    if not (math.isfinite(T) and T > tau_max):
+    # (T = tau_max left no pair of times at the last lag: a division by zero there; a
+    # string T or burn was a TypeError from math.isfinite, a probe)
+    T = check_float("T", T)
+    if T <= tau_max:
         raise ParameterError(f"T={T!r} must be a finite number > tau_max = {tau_max:g}")
-    if not (math.isfinite(burn) and burn >= 0):
-        raise ParameterError(f"burn={burn!r} must be a finite number >= 0")
+    burn = check_float("burn", burn, lo=0.0)
+    if samples > 10**8:
+        raise ParameterError(f"samples={samples} must be at most 1e8")
+    # the records of one replica's pass: states and presynaptic values at every step
+    check_fits_in_memory(8.0 * (len(model.variables) + len(model.fields)) * (T / dtau)
+                         * (samples / replicas),
+                         f"sampling {samples // replicas} trajectories of T={T:g} at "
+                         f"dtau={dtau:g} (one replica's records)")
     opts = dict(tau_max=tau_max, dtau=dtau, damping=1.0 if damping is None else damping,
                 tol=1e-3 if tol is None else tol,
                 max_iter=60 if max_iter is None else max_iter,
@@ -1026,12 +1048,21 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
         lyap, _ = lyapunov_gaussian(system, C, tau, u, w)
         if quad_limited:
             message += "; lambda_max computed on this too coarse map"
-        if not chaotic and lyap > 0:
+        if chaotic is False and lyap > _STATIC_LAMBDA_TOL and converged:
             # the iteration can settle on the unstable static solution (a start of
-            # variance 1e-12 at g_h = 4 did; found by a probe): say so
-            message += (f"; warning: the solution is static but lambda_max = {lyap:.3g} > 0: "
-                        "it is unstable, and a time-dependent solution may exist here "
-                        "(start from a larger initial_variance)")
+            # variance 1e-12 at g_h = 4 did; found by a probe). That was a warning in the
+            # message while the result read "converged, not chaotic", and a sweep stored
+            # it so: the dmft sweep of sweeps.md at alpha_r = 0, g_h = 2.1 and 2.2
+            # (tau_max 50, dtau 0.1), which the default window finds chaotic (a probe,
+            # 2026-11-28). An unstable static solution is not the answer: not converged.
+            converged, chaotic = False, None
+            message = _not_converged(message, "not converged, chaos not resolved: an "
+                                              "unstable static solution found ")
+            message += (f"; the solution is static but lambda_max = {lyap:.3g} > 0: it is "
+                        "unstable, and a time-dependent solution may exist here (raise "
+                        "tau_max, or start from a larger initial_variance)")
+            if throw:
+                raise ConvergenceError(f"DMFT: {message}")
     gains = {k: tuple(b for _, b in system.gain[k]) for k in K}  # one per driving field
     return DMFTResult(model.name, dict(p), tau, {system.states[k]: C[k] for k in K}, c0, cinf,
                       tau_corr, chaotic, converged, residual, it, message, lyapunov_max=lyap,

@@ -331,7 +331,7 @@ def test_dmft_warns_when_a_time_constant_is_not_short_against_the_window():
 def test_bad_options_of_the_static_solvers_are_refused_by_name():
     # found by a new-user probe (2026-11-27): tol=0 ended in scipy's "xtol too small",
     # branch=5 in an IndexError, a parameter given twice silently took the keyword
-    with pytest.raises(ParameterError, match=r"tol=0 must be a number in \(0, 1\)"):
+    with pytest.raises(ParameterError, match=r"tol=0 must be a finite number in \(0, 1\)"):
         mf.fixed_point_branches("gated", tol=0)
     with pytest.raises(ParameterError, match=r"branch=5: there are 2 fixed-point branches"):
         mf.spectral_support("gated", branch=5)
@@ -486,3 +486,58 @@ def test_the_marginal_point_reads_the_same_in_both_spellings():
     a = mf.fixed_point_branches("additive", g_h=1.0).branches[0]
     b = mf.fixed_point_branches("gated", g_h=2.0, alpha_z=0.0, alpha_r=0.0).branches[0]
     assert a.stable == b.stable
+
+
+def _api_cases():
+    from meanfield.solve.chaos_onset import zero_instability
+    from meanfield.solve.complexity import complexity, complexity_onset, complexity_profile
+    from meanfield.solve.dimension import participation_ratio
+    from meanfield.solve.dmft import dmft
+
+    yield (lambda: mf.fixed_point_branches("gated", q_max="1"), "q_max='1' must be a finite")
+    yield (lambda: mf.fixed_point_branches("gated", grid=10**9), "grid=1000000000 must be")
+    yield (lambda: mf.fixed_point_branches("gated", quadrature=3), "quadrature=3 must be a")
+    yield (lambda: mf.fixed_point_branches("gated", params="g_h=2"), "params='g_h=2' must be")
+    yield (lambda: mf.fixed_point_branches("gated", g_h=True), "g_h=True is not a number")
+    yield (lambda: mf.fixed_point_branches("gated", g_h=" 2 "), "g_h=' 2 ' is not a number")
+    yield (lambda: mf.fixed_point_branches("gated", g_h=10**400), "beyond double precision")
+    yield (lambda: complexity("gated", q_min="x"), "q_min='x' must be a finite number")
+    yield (lambda: complexity("gated", tol=float("inf")), "tol=inf must be a finite number")
+    yield (lambda: complexity("gated", scan=10**8), "scan=100000000 must be an integer")
+    yield (lambda: complexity_profile("gated", variances=[0.1], tol=None),
+           "tol=None must be a finite number")
+    yield (lambda: complexity_profile("gated", variances={"h": 0.1}),
+           "variances=.* must be a non-empty 1-d sequence")
+    yield (lambda: complexity_onset("gated", start="x", stop=3), "start='x' must be a finite")
+    yield (lambda: complexity_onset("gated", start=float("inf"), stop=3), "start=inf must")
+    yield (lambda: complexity_onset("gated", start=1, stop=3, xtol=None), "xtol=None must")
+    yield (lambda: complexity_onset("gated", vary=["g_h"], start=1, stop=3), "vary=")
+    yield (lambda: zero_instability("gated", "xx", 1, 3), "vary='xx' is not a parameter")
+    yield (lambda: zero_instability("gated", "g_h", 1, 3, nodes=0), "nodes=0 must be an")
+    yield (lambda: dmft("gated", alpha_z=2.0, T="x"), "T='x' must be a finite number")
+    yield (lambda: dmft("gated", alpha_z=2.0, burn=[1]), r"burn=\[1\] must be a finite")
+    yield (lambda: dmft("additive", tau_max=10, dtau=1e-9), "lags; at most 1e")
+    yield (lambda: dmft("additive", throw="yes"), "throw='yes' must be True or False")
+    yield (lambda: dmft("gated", alpha_z=2.0, samples=4000, T=1e9),
+           "one replica's records.* would need")
+    yield (lambda: participation_ratio("gated", tau_max="x"), "tau_max='x' must be a finite")
+    yield (lambda: mf.Parameter("g", 2.0, None, "gain"), "domain=None must be a Domain")
+
+
+@pytest.mark.parametrize("call, match", list(_api_cases()))
+def test_bad_api_arguments_found_by_a_probe_are_one_line_errors(call, match):
+    # a probe fuzzed the Python API (2026-11-28): each of these reached numpy, scipy or
+    # Python itself (TypeError, MemoryError, AttributeError, a hang) or was accepted
+    with pytest.raises(ParameterError, match=match):
+        call()
+
+
+def test_numpy_scalars_and_0d_arrays_are_numbers():
+    from meanfield.solve.complexity import complexity
+
+    a = complexity("gated", nodes=np.int64(41), scan=np.int32(16), refine=np.int64(0),
+                   throw=False)
+    b = complexity("gated", nodes=41, scan=16, refine=0, throw=False)
+    assert a.sigma == b.sigma
+    r = mf.fixed_point_branches("gated", grid=np.int64(400), q_max=np.array(10.0))
+    assert r.params == mf.fixed_point_branches("gated", grid=400).params
