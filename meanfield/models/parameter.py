@@ -36,10 +36,8 @@ class Parameter:
     units: str = ""
 
     def __post_init__(self):
-        # (a domain of None was an AttributeError from here; a probe, 2026-11-28)
-        if not (isinstance(self.name, str) and self.name.isidentifier()):
-            raise ParameterError(f"Parameter name={self.name!r} must be an identifier "
-                                 "such as 'g_h'")
+        # (a domain of None was an AttributeError from here; a probe, 2026-11-28; the name
+        # is checked where the model is built)
         if not isinstance(self.domain, Domain):
             raise ParameterError(f"Parameter {self.name!r}: domain={self.domain!r} must be a "
                                  "Domain, e.g. meanfield.Domain(lower=0.0) (open at 0)")

@@ -435,9 +435,9 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
     params = model.resolve(params, **kwargs)
     # (numpy integers were refused, a string q_min or tol was a TypeError from
     # math.isfinite, tol=inf read "must be positive", and scan=1e8 ran for ever; a probe,
-    # 2026-11-28. The upper bounds keep a node grid of two fields, nodes^2 points, and
-    # the scan within minutes and memory.)
-    nodes = check_int("nodes", nodes, lo=21, hi=4001)
+    # 2026-11-28. The node grid's size is checked against memory where the active fields
+    # are known, in _Kernel.)
+    nodes = check_int("nodes", nodes, lo=21)
     scan = check_int("scan", scan, lo=8, hi=100_000)
     q_min = check_float("q_min", q_min, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     tol = check_float("tol", tol, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
@@ -698,7 +698,7 @@ def complexity_onset(model: str | Model = "gated", *, vary: str = "g_h", start: 
     points = check_int("points", points, lo=2, hi=10_000)
     sigma_tol = check_float("sigma_tol", sigma_tol, lo=0.0, lo_open=True)
     xtol = check_float("xtol", xtol, lo=0.0, lo_open=True)
-    nodes = check_int("nodes", nodes, lo=21, hi=4001)
+    nodes = check_int("nodes", nodes, lo=21)
     count = [0]
 
     def positive(x):
@@ -864,7 +864,7 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
                              "sequence of numbers")
     if not np.all(np.isfinite(q_all) & (q_all > 0)):
         raise ParameterError(f"variances must be positive and finite, got {q_all.tolist()}")
-    nodes = check_int("nodes", nodes, lo=21, hi=4001)
+    nodes = check_int("nodes", nodes, lo=21)
     tol = check_float("tol", tol, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     kern = _Kernel(model, params, nodes)
     names = [kern.all_fields[f].removeprefix("eta_") for f in kern.keep]

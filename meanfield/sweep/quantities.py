@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_fits_in_memory
 from .._errors import MeanfieldError, ParameterError
 from ..models import Model
 from .errors import UnknownQuantityError
@@ -452,6 +453,14 @@ def _check_simulate(options: dict) -> None:
     t = options["transient"]
     if t is not None and t >= options["T"]:
         raise ParameterError(f"option transient={t:g} must be smaller than T={options['T']:g}")
+    # what every point would fail on, refused before the sweep starts (N = 1e30 or
+    # dt = 1e30 made a store of failed points, "done"; a probe, 2026-11-28)
+    steps = options["T"] / options["dt"]
+    if options["method"] != "dopri5" and not 1 <= round(steps) <= 10_000_000:
+        raise ParameterError(f"options T={options['T']:g}, dt={options['dt']:g}: "
+                             f"T/dt = {steps:.3g} steps; between 1 and 1e7")
+    check_fits_in_memory(8.0 * float(options["N"]) ** 2,
+                         f"option N={options['N']:.3g}: one N x N coupling matrix")
 
 
 # ------------------------------------------------------------------ registry
