@@ -109,12 +109,17 @@ def resolve_model(args) -> tuple[Model, dict[str, float]]:
 
     model = get_model(args.model)
     values = model.resolve(parse_sets(args.sets))
+    note_unused_parameters(model)
+    return model, values
+
+
+def note_unused_parameters(model) -> None:
+    """A note on stderr naming the model's parameters that appear in no equation."""
     unused = model.unused_parameters
     if unused:
         print(f"note: model {model.name!r}: parameter{'s' * (len(unused) > 1)} "
               f"{', '.join(unused)} appear{'s' * (len(unused) == 1)} in no equation "
               "(misspelt in the equations?)", file=sys.stderr)
-    return model, values
 
 
 def emit_json(obj) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ._common import add_model_options, emit_json, positive_int, resolve_model
 
 
@@ -47,7 +49,9 @@ def _profile(args, model, params) -> int:
         flag = "" if res.converged[i] else f"  (not converged, residual {res.residual[i]:.2g})"
         print(f"{qi:12.6g} {res.sigma[i]:12.6g}"
               + "".join(f" {res.other_variance[o][i]:12.6g}" for o in others) + flag)
-    print(f"Sigma > 0 for q_{name} in [{lo:.6g}, {hi:.6g}] (nan: not closed on this grid)")
+    # (an end not closed on the grid printed "nan"; a probe, 2026-11-28)
+    ends = [f"{x:.6g}" if math.isfinite(x) else "(not closed on this grid)" for x in (lo, hi)]
+    print(f"Sigma > 0 for q_{name} from {ends[0]} to {ends[1]}")
     print(res.message)
     return 0 if res.success else 1
 

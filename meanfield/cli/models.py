@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import emit_json
+from ._common import emit_json, note_unused_parameters
 
 
 def register(sub):
@@ -19,6 +19,10 @@ def run(args) -> int:
     from ..models import available_models, get_model
 
     models = [get_model(n) for n in (args.names or available_models())]
+    for m in models:
+        # (every other command notes a parameter in no equation; this one did not, though
+        # models.md says commands do: a probe, 2026-11-28)
+        note_unused_parameters(m)
     if args.json:
         emit_json({"models": [{
             "name": m.name, "description": m.description, "hash": m.hash,

@@ -121,7 +121,9 @@ def format_summary(s: dict) -> str:
     return "\n".join([
         f"sweep {s['quantity']} of model {s['model']}: {s['points']} points ({dims})",
         f"computed {s['chunks_computed']} of {s['chunks']} chunks ({s['points_computed']} "
-        f"points){resumed} in {s['seconds']:.1f} s on {s['scheduler']}",
+        f"points){resumed} in {s['seconds']:.1f} s"
+        # (a finished store read "on none (nothing left to compute)"; a probe)
+        + (f" on {s['scheduler']}" if s["chunks_computed"] else " (nothing left to compute)"),
         f"failed: {s['failed']}, not converged: {s['not_converged']}",
         *_points("failed", s["failed"], s.get("failed_at", [])),
         *_points("not converged", s["not_converged"], s.get("not_converged_at", [])),
