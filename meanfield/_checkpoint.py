@@ -57,6 +57,8 @@ class Checkpoint:
         if not (is_real(every) and math.isfinite(every) and every >= 0):
             raise ParameterError(f"checkpoint_every={every!r} must be a finite number of "
                                  "seconds >= 0")
+        if not isinstance(path, str | os.PathLike):  # (checkpoint=3: pathlib's TypeError)
+            raise ParameterError(f"checkpoint={path!r} must be a file path or None")
         path = Path(path)
         # where it cannot be written, say so now, not after the first minute's work (or
         # the whole run's, if shorter; found by a probe, 2026-11-28)

@@ -34,7 +34,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from meanfield._repr import short_repr
-from meanfield._checks import is_integer
+from meanfield._checks import check_float, is_integer, is_real
 from meanfield._errors import ConvergenceError, ParameterError
 
 from .checkpoint import SimulationInterrupted, interrupts
@@ -104,10 +104,10 @@ def divergence_cause(largest: float, advice: str) -> str:
     return advice
 
 def _check_positive(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name}={value!r} is not a number") from None
+    # a bool or a string is not a time (True and '2' were taken; a probe, 2026-11-28)
+    if not is_real(value):
+        raise ParameterError(f"{name}={value!r} is not a number")
+    v = float(value)
     if not (math.isfinite(v) and v > 0):
         raise ParameterError(f"{name}={value!r} must be positive and finite")
     return v
@@ -197,15 +197,27 @@ def simulate(network: Network, T: float, *, y0: np.ndarray | None = None, dt: fl
     checkpoint_every : float
         Seconds of wall time between saves (default 60; 0 saves before every step).
     """
+    if not isinstance(network, Network):
+        # (simulate('gated', 2.0) was an AttributeError; a probe, 2026-11-28)
+        raise ParameterError(f"network={network!r} must be a validation.Network, e.g. "
+                             "simulate(Network('gated', N=1000), T)")
+    if checkpoint is not None and not isinstance(checkpoint, str | os.PathLike):
+        raise ParameterError(f"checkpoint={checkpoint!r} must be a file path or None")
     T = _check_positive("T", T)
     dt = _check_positive("dt", dt)
-    if method not in METHODS:
+    if not (isinstance(method, str) and method in METHODS):
         raise ParameterError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     record_every = dt if record_every is None else _check_positive("record_every", record_every)
-    try:
-        transient = float(transient)
-    except (TypeError, ValueError):
-        raise ParameterError(f"transient={transient!r} is not a number") from None
+    if not is_real(transient):
+        raise ParameterError(f"transient={transient!r} is not a number")
+    transient = float(transient)
+    if y0 is not None and batch is not None:
+        # (batch was ignored without a word where y0 was given; a probe)
+        raise ParameterError("batch sets the number of trials of the default initial state; "
+                             "with y0 given, its shape does (n_vars, N, B)")
+    if batch is not None and not (is_integer(batch) and batch >= 1):
+        raise ParameterError(f"batch={batch!r} must be None or a positive integer")
+    checkpoint_every = check_float("checkpoint_every", checkpoint_every, lo=0.0)
     if method == "dopri5":
         rtol, atol = _check_positive("rtol", rtol), float(atol)
         if not (math.isfinite(atol) and atol >= 0) or rtol < 1e-14:

@@ -109,12 +109,19 @@ class Network:
         return f"Network({self.model.name!r}, N={self.N}, seed={self.seed}; {p})"
 
     def _check_inputs(self, inputs):
+        if not isinstance(inputs, Mapping):  # (a list of pairs: an AttributeError; a probe)
+            raise ParameterError(f"inputs must be a dict of input name to a value or a "
+                                 f"function of t, e.g. {{'I_h': 0.5}}; got {inputs!r}"[:200])
         out = {}
         for name, spec in inputs.items():
             if name not in self.model.inputs:
                 raise ParameterError(f"model {self.model.name!r} has no input {name!r}; its "
                                      f"inputs are {', '.join(self.model.inputs) or 'none'}")
-            value = spec(0.0) if callable(spec) else spec
+            try:
+                value = spec(0.0) if callable(spec) else spec
+            except TypeError as exc:  # (lambda t, u: ... : the call's own TypeError)
+                raise ParameterError(f"input {name} is a function that cannot be called "
+                                     f"with the time alone, f(t): {exc}") from None
             what = f"input {name}" + (" (its value at t = 0)" if callable(spec) else "")
             try:
                 arr = np.asarray(value, dtype=float)

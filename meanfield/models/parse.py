@@ -27,12 +27,13 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import os
 import re
 from pathlib import Path
 
 import sympy as sp
 
-from .._errors import ModelSyntaxError
+from .._errors import ModelSyntaxError, ParameterError
 from .domain import parse_domain
 from .functions import Recurrent, sigmoid
 from .model import _RESERVED, IDENTIFIER, Model, symbol
@@ -72,6 +73,8 @@ class _Line:
 
 def load_model_file(path: str | Path) -> Model:
     """Parse the model in the text file ``path``."""
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterError(f"path={path!r} must be a file path")
     p = Path(path)
     try:
         # (utf-8-sig: a byte-order mark, as some editors write, is dropped; it read as
@@ -93,6 +96,12 @@ def parse_model(text: str, *, source: str = "<model>") -> Model:
     ModelSyntaxError
         With the line and column of the first problem.
     """
+    # (a non-string was an AttributeError from removeprefix; a probe, 2026-11-28)
+    if not isinstance(source, str):
+        raise ParameterError(f"source={source!r} must be a string (a name for messages)")
+    if not isinstance(text, str):
+        raise ParameterError(f"parse_model takes the model's text as a string, not "
+                             f"{type(text).__name__} (a file: load_model_file(path))")
     header, sections = _split(text.removeprefix("\ufeff"), source)
     name = header.get("name", "user-model")
     if not _IDENT.match(name.replace("-", "_")):

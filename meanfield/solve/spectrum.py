@@ -51,9 +51,9 @@ def _branch_index(branch, fp) -> int:
     """``branch`` checked against the branches found (negative counts from the end)."""
     n = len(fp.branches)
     if not (is_integer(branch) and -n <= branch < n):
-        raise ParameterError(f"branch={branch!r}: there are {n} fixed-point branches at "
-                             f"these parameters (allowed: {-n} to {n - 1}; -1 the largest "
-                             "variance)")
+        raise ParameterError(f"branch={branch!r} must be an integer index: there are {n} "
+                             f"fixed-point branches at these parameters (allowed: {-n} to "
+                             f"{n - 1}; -1 the largest variance)")
     return int(branch)
 
 

@@ -82,6 +82,10 @@ def parse_grid(grid) -> dict:
         grid = [grid]
     if isinstance(grid, dict):
         items = list(grid.items())
+    elif not (isinstance(grid, list | tuple) and all(isinstance(t, str) for t in grid)):
+        # (grid=2.0 or [2.0] reached Python's TypeError; a probe, 2026-11-28)
+        raise ParameterError(f"grid={grid!r} must be a dict of name to values, e.g. "
+                             "{'g_h': '1:4:61'}, or strings 'name=start:stop:num'")
     else:
         items = [parse_axis(text) for text in grid]
         names = [n for n, _ in items]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -102,6 +103,8 @@ def run_sweep(quantity: str, model="gated", *, grid: dict, params: dict | None =
         On Ctrl-C, after the chunks finished so far are stored.
     """
     _check_arguments(resume, overwrite, chunk, workers)
+    if not isinstance(out, str | os.PathLike):  # (out=3: pathlib's TypeError; a probe)
+        raise ParameterError(f"out={out!r} must be the path of the store (a .zarr folder)")
     spec = make_spec(quantity, model, grid, params, options)
     t0 = time.perf_counter()
     asked = None if chunk is None else block_shape(spec.shape, chunk)

@@ -333,7 +333,8 @@ def test_bad_options_of_the_static_solvers_are_refused_by_name():
     # branch=5 in an IndexError, a parameter given twice silently took the keyword
     with pytest.raises(ParameterError, match=r"tol=0 must be a finite number in \(0, 1\)"):
         mf.fixed_point_branches("gated", tol=0)
-    with pytest.raises(ParameterError, match=r"branch=5: there are 2 fixed-point branches"):
+    with pytest.raises(ParameterError,
+                       match=r"branch=5 must be an integer index: there are 2 fixed-point"):
         mf.spectral_support("gated", branch=5)
     with pytest.raises(ParameterError, match="g_h given twice"):
         mf.fixed_point_branches("gated", params={"g_h": 2.0}, g_h=3.0)
@@ -522,6 +523,18 @@ def _api_cases():
            "one replica's records.* would need")
     yield (lambda: participation_ratio("gated", tau_max="x"), "tau_max='x' must be a finite")
     yield (lambda: mf.Parameter("g", 2.0, None, "gain"), "domain=None must be a Domain")
+    yield (lambda: mf.parse_model(3), "parse_model takes the model's text as a string")
+    yield (lambda: mf.parse_model("x", source=3), "source=3 must be a string")
+    yield (lambda: mf.load_model_file(1), "path=1 must be a file path")
+
+    from meanfield.sweep import sweep
+
+    yield (lambda: sweep("fixed-points", grid=2.0, out="x.zarr"), "grid=2.0 must be a dict")
+    yield (lambda: sweep("fixed-points", grid={"g_h": "1:3:3"}, out=3), "out=3 must be the")
+    yield (lambda: sweep("simulate", grid={"g_h": "1:3:3"}, out="x.zarr", N=10**30),
+           "option N=1e.30: one N x N coupling matrix would need")
+    yield (lambda: sweep("simulate", grid={"g_h": "1:3:3"}, out="x.zarr", T=5, dt=1e30),
+           "T/dt = 5e-30 steps; between 1 and 1e7")
 
 
 @pytest.mark.parametrize("call, match", list(_api_cases()))

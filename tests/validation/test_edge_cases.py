@@ -327,3 +327,39 @@ def test_comparisons_take_numbers_and_studies_take_comparisons():
     assert Comparison("s", "q", {}, np.float64(1.0), np.array(1.1), 0.1, 0.3, "r").passed
     with pytest.raises(ParameterError, match="rows must be Comparisons, not dict"):
         StudyResult("s", "p", "m", ({"theory": 1.0},))
+
+
+def _simulator_cases():
+    from validation import Network, simulate
+    from validation.measure import count_fixed_points, settled
+
+    net = Network("gated", 20, seed=0)
+    y = net.initial_state(0)
+    yield lambda: simulate("gated", 2.0), "network='gated' must be a validation.Network"
+    yield lambda: simulate(net, True), "T=True is not a number"
+    yield lambda: simulate(net, "2"), "T='2' is not a number"
+    yield lambda: simulate(net, 2.0, dt=True), "dt=True is not a number"
+    yield lambda: simulate(net, 2.0, transient="1"), "transient='1' is not a number"
+    yield lambda: simulate(net, 2.0, method=["rk4"]), r"unknown method \['rk4'\]"
+    yield lambda: simulate(net, 2.0, y0=y, batch=2), "batch sets the number of trials"
+    yield lambda: simulate(net, 2.0, batch=True), "batch=True must be None or a positive"
+    yield lambda: simulate(net, 2.0, checkpoint=3), "checkpoint=3 must be a file path"
+    yield (lambda: simulate(net, 2.0, checkpoint_every=float("nan")),
+           "checkpoint_every=nan must be a finite number")
+    yield lambda: settled(net, y, tol=float("inf")), "tol=inf must be a finite number > 0"
+    yield lambda: settled(net, y, tol=None), "tol=None must be a finite number > 0"
+    yield lambda: count_fixed_points(net, symmetry="yes"), "symmetry='yes' must be True"
+    yield lambda: count_fixed_points(net, starts=10**7), "starts=10000000 must be at most"
+    yield (lambda: Network("gated", 20, inputs=[("I_h", 1.0)]),
+           "inputs must be a dict of input name")
+    yield (lambda: Network("gated", 20, inputs={"I_h": lambda t, u: 1.0}),
+           "input I_h is a function that cannot be called with the time alone")
+
+
+@pytest.mark.parametrize("case", range(16))
+def test_bad_simulator_arguments_found_by_a_probe_are_one_line_errors(case):
+    # a probe fuzzed the Python API (2026-11-28): each reached Python or numpy (an
+    # AttributeError, a TypeError), or was taken (True, '2', a truthy string, tol=inf)
+    call, match = list(_simulator_cases())[case]
+    with pytest.raises(ParameterError, match=match):
+        call()

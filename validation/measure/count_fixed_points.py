@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from meanfield._checks import is_integer, is_real
+from meanfield._checks import check_bool, is_integer, is_real
 from meanfield._errors import ParameterError
 
 from ..integrate import simulate
@@ -282,6 +282,10 @@ def count_fixed_points(network: Network, *, starts: int = 64, seed: int = 0,
                              "give the inputs as constants (their values at the time of "
                              "interest)")
     _check("starts", starts, 1, integer=True)
+    if starts > 10**6:  # (starts=1e6 ran for hours, 1e30 ended in numpy; a probe)
+        raise ParameterError(f"starts={starts} must be at most 1e6")
+    for name, v in (("symmetry", symmetry), ("include_zero", include_zero)):
+        check_bool(name, v)  # (any truthy value was taken; a probe, 2026-11-28)
     _check("seed", seed, 0, integer=True)
     _check("max_doublings", max_doublings, 0, integer=True)
     _check("max_iter", max_iter, 1, integer=True)

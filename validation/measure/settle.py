@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from meanfield._checks import is_real
+from meanfield._checks import check_float, is_real
 from meanfield._errors import ParameterError
 
 from ..network import Network
@@ -69,6 +69,8 @@ def settled(network: Network, y: np.ndarray, *, tol: float = 1e-6, t: float | No
     was taken at t = 0 silently: a state settled under an input switched on at t = 5 read
     "not settled"; a probe, 2026-11-28), e.g. ``t=traj.t[-1]`` for ``traj.final``.
     """
+    # (tol=inf read "settled", nan "not", None a TypeError; a probe, 2026-11-28)
+    tol = check_float("tol", tol, lo=0.0, lo_open=True)
     t = time_of_flow(network, t, "settled")
     speed = rms_speed(network, y, t)
     s = speed < tol
