@@ -193,6 +193,8 @@ _AVERAGE_DAMPING = 0.5
 #: lambda_max above which a static Gaussian solution is unstable, not marginal (the
 #: tangent solve's own accuracy is ~1e-9; at g_h = 2.002 a static solution has -1.7e-4)
 _STATIC_LAMBDA_TOL = 1e-6
+#: rho(M(0)) - 1 above which a static solution is an unstable fixed point
+_STATIC_STABILITY_TOL = 1e-9
 #: The most lags a solve accepts (tau_max / dtau + 1): 2000 at the defaults.
 MAX_LAGS = 1e6
 #: sampled DMFT: a drop C(0) - C(inf) of the first state below this (absolute; the states'
@@ -1027,18 +1029,24 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
                     "resolved, and 'chaotic' may read false; raise tau_max")
     c0, cinf, chaotic, tau_corr = _summary(C[0], tau, _static_floor(tol))
     message += _window_note(chaotic, tau_corr, float(tau[-1]))
-    unstable = slow and not chaotic and _static_unstable(model, p, c0, system.states[K[0]])
-    if unstable:
-        # static over a window shorter than the dynamics, and the fixed point with this
-        # variance is unstable: the network moves, on scales the window cannot see
-        # (additive, tau_h = 1e3: delta_0 0.5304, "not chaotic", converged, where the
-        # answer is the chaotic 0.4812; a probe, 2026-11-28). Not a result.
+    # A static solution that is an unstable fixed point is not the answer: the network
+    # moves. With a state slower than the lag window (additive, tau_h = 1e3: delta_0
+    # 0.5304, "not chaotic", converged, where the answer is the chaotic 0.4812; a probe,
+    # 2026-11-28), and near the onset of chaos, where the correlation time diverges (the
+    # dmft sweep of sweeps.md, tau_max 50, stored alpha_r = 0, g_h = 2.1 as a converged
+    # fixed point of stability 1.003; the default window does not converge there,
+    # tau_corr ~ 50; a probe, 2026-11-28). Not a result.
+    rho = 0.0 if chaotic else _static_unstable(model, p, c0, system.states[K[0]])
+    if rho > 1 + _STATIC_STABILITY_TOL:
         converged, chaotic = False, None
         message = _not_converged(message, "not converged, chaos not resolved: the "
                                           "iteration settled ")
-        message += (f"; the static solution is the fixed point of stability {unstable:.4g} "
-                    "> 1 (unstable): the time-dependent solution is slower than the lag "
-                    "window; raise tau_max (and dtau with it)")
+        message += (f"; the static solution is the fixed point of stability {rho:.4g} > 1 "
+                    "(unstable): " + ("the time-dependent solution is slower than the lag "
+                                      "window; raise tau_max (and dtau with it)" if slow else
+                                      "a time-dependent solution the window does not "
+                                      "resolve (near the onset of chaos its correlation "
+                                      "time diverges); raise tau_max"))
         if throw:
             raise ConvergenceError(f"DMFT: {message}")
     lyap = float("nan")

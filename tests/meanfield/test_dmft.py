@@ -500,3 +500,15 @@ def test_a_sampled_start_kept_through_the_burn_is_not_a_solution():
     r = dmft("gated", g_h=4.0, alpha_z=5.0, beta_z=20.0, samples=800, replicas=2,
              lyapunov=False)
     assert not r.converged and "not a solution" in r.message
+
+
+def test_a_static_solution_that_is_an_unstable_fixed_point_is_not_converged():
+    # the dmft sweep of sweeps.md (tau_max 50, dtau 0.1) stored alpha_r = 0, g_h = 2.1
+    # (effective gain 1.05: just above the onset, correlation time ~ 50) as a converged
+    # fixed point; its static solution is the fixed point of stability 1.003 (a probe,
+    # 2026-11-28). Below the onset the zero solution stays a converged fixed point.
+    r = dmft("gated", g_h=2.1, alpha_z=0.0, alpha_r=0.0, tau_max=50.0, dtau=0.1)
+    assert not r.converged and r.chaotic is None
+    assert "the static solution is the fixed point of stability 1.003 > 1" in r.message
+    below = dmft("gated", g_h=1.9, alpha_z=0.0, alpha_r=0.0, tau_max=50.0, dtau=0.1)
+    assert below.converged and below.chaotic is False
