@@ -58,6 +58,52 @@ def test_log_determinant_circular_law():
         assert abs(L - kac_rice.ginibre_log_det(s2)) < 1e-12
 
 
+def _plain_dyson(gamma, w, tol=1e-15, max_iter=200_000):
+    """The Dyson fixed point of two fields by the plain iteration, written out here
+    independently of the package (batched 2 x 2 inverses), run until it stops moving."""
+    u, v = np.full(2, 2.0), np.full(2, 2.0)
+    gT = gamma.transpose(0, 2, 1)
+    for _ in range(max_iter):
+        Q = gT @ (v[None, :, None] * gamma)
+        Ainv = np.linalg.inv(np.eye(2) + u[None, :, None] * Q)
+        u_new = np.einsum("k,kij,kij->i", w, gamma @ Ainv, gamma * u[None, None, :])
+        v_new = np.einsum("k,kij,kji->i", w, Q, Ainv)
+        done = max(np.max(np.abs(u_new - u)), np.max(np.abs(v_new - v))) < tol
+        u, v = u_new, v_new
+        if done:
+            break
+    log_D = np.linalg.slogdet(np.eye(2) + u[None, :, None] * (gT @ (v[None, :, None]
+                                                                    * gamma)))[1]
+    return 0.5 * (w @ log_D - u @ v), u, v
+
+
+@pytest.mark.parametrize("radius", [1.02, 1.5])
+def test_accelerated_two_field_log_determinant_equals_the_plain_iteration(radius):
+    # the two-field Dyson iteration is Anderson-mixed (about 950 sweeps at g_h = 2.01,
+    # where complexity() took minutes; 6-9 now): the same fixed point as the plain
+    # iteration, near the onset (spectral radius of M just above 1) and away from it
+    rng = np.random.default_rng(3)
+    gamma = rng.normal(size=(400, 2, 2)) * [[1.0, 0.3], [0.5, 0.8]]
+    w = np.full(400, 1 / 400)
+    M = np.einsum("k,kij->ij", w, gamma ** 2)
+    gamma *= np.sqrt(radius / np.max(np.abs(np.linalg.eigvals(M))))
+    L, u, v, *_ = log_determinant(gamma, w)
+    L0, u0, v0 = _plain_dyson(gamma, w)
+    assert L > 0
+    assert L == pytest.approx(L0, rel=1e-8, abs=1e-14)
+    # (u, v) -> (c u, v / c) maps fixed points onto fixed points (A = 1 + u Q is
+    # unchanged): the fixed points are a curve, and where on it an iteration stops depends
+    # on its path; the products u_i v_j are the same everywhere on it
+    np.testing.assert_allclose(np.outer(u, v), np.outer(u0, v0), rtol=1e-6)
+
+
+def test_complexity_just_above_its_onset_converges():
+    # g_h = 2.01 (the zero fixed point loses stability at 2): more than five minutes
+    # before the acceleration above, a probe, 2026-11-28; Sigma is small and positive
+    r = complexity("gated", g_h=2.01)
+    assert r.converged and 0 < r.sigma < 1e-4
+
+
 def test_log_determinant_gated_block_against_finite_matrices():
     # per-unit Gamma of the gated network at sampled fields; the 2x2 Dyson formula
     # against singular values of a sampled N = 800 matrix (finite-N error ~4e-4 at
