@@ -93,6 +93,14 @@ def check_choice(name: str, v, options) -> str:
     return v
 
 
+def check_parameter_name(model, what: str, name) -> str:
+    """``name`` if it is a parameter of ``model``, else a ParameterError listing them."""
+    if not (isinstance(name, str) and name in model.parameter_names):
+        raise ParameterError(f"{what}: {name!r} is not a parameter of model {model.name!r}; "
+                             f"its parameters are {', '.join(model.parameter_names)}")
+    return name
+
+
 def check_fits_in_memory(nbytes: float, what: str) -> None:
     """Raise :class:`ParameterError` when ``nbytes`` exceed this machine's physical memory.
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from collections.abc import Mapping
 
-from .._checks import brief, check_choice, check_float, check_int
+from .._checks import brief, check_choice, check_float, check_int, check_parameter_name
 from .._errors import ConvergenceError, ParameterError
 from ..models import Model, get_model
 from ._theory import Theory
@@ -160,10 +160,7 @@ def _axis(model: Model, which: str, a) -> tuple[str, float, float]:
     if not (isinstance(a, tuple | list) and len(a) == 3 and isinstance(a[0], str)):
         raise ParameterError(f"{which}={brief(a)} must be a tuple (name, lo, hi), e.g. "
                              "('g_h', 0.5, 4.0)")
-    name = a[0]
-    if name not in model.parameter_names:
-        raise ParameterError(f"{which}: {name!r} is not a parameter of model {model.name!r}; "
-                             f"its parameters are {', '.join(model.parameter_names)}")
+    name = check_parameter_name(model, which, a[0])
     lo = check_float(f"{which}[1]", a[1])
     hi = check_float(f"{which}[2]", a[2], lo=lo, lo_open=True)
     model.resolve({name: lo})

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import brief, check_fits_in_memory, check_float, check_int
+from .._checks import brief, check_fits_in_memory, check_float, check_int, check_parameter_name
 from .._errors import ParameterError
 from .._repr import short_repr
 from ..models import Model, get_model
@@ -123,9 +123,7 @@ def stability_map(model: str | Model = "gated", *, axes: dict, params: dict | No
     names = list(axes)
     vals = []
     for n in names:
-        if n not in model.parameter_names:
-            raise ParameterError(f"axis {n!r} is not a parameter of model {model.name!r}; "
-                                 f"its parameters are {', '.join(model.parameter_names)}")
+        check_parameter_name(model, "axis", n)
         try:
             v = np.asarray(axes[n], dtype=float)
         except (TypeError, ValueError):

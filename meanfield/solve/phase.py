@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import brief, check_int
+from .._checks import brief, check_int, check_parameter_name
 from .._repr import short_repr
 from .._errors import ParameterError
 from ..models import Model, get_model
@@ -87,10 +87,7 @@ def _plane_axis(model: Model, which: str, a) -> tuple[str, np.ndarray]:
     if not (isinstance(a, tuple | list) and len(a) == 2 and isinstance(a[0], str)):
         raise ParameterError(f"{which}={brief(a)} must be a pair (name, values), e.g. "
                              "('g_h', np.linspace(1, 4, 61))")
-    name = a[0]
-    if name not in model.parameter_names:
-        raise ParameterError(f"{which}: {name!r} is not a parameter of model {model.name!r}; "
-                             f"its parameters are {', '.join(model.parameter_names)}")
+    name = check_parameter_name(model, which, a[0])
     try:
         v = np.asarray(a[1], dtype=float)
     except (TypeError, ValueError):

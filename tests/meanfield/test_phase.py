@@ -222,7 +222,7 @@ def test_transition_line_refuses_bad_options_naming_them(change, match):
     (dict(axes=3), "axes=3 must be a dict of parameter name to values"),
     (dict(axes={"g_h": [[1, 2]]}), "axis 'g_h' must be a 1-d array of finite numbers"),
     (dict(axes={"g_h": [1, float("nan")]}), "axis 'g_h' must be a 1-d array of finite"),
-    (dict(axes={"zz": [1, 2]}), "axis 'zz' is not a parameter of model 'gated'"),
+    (dict(axes={"zz": [1, 2]}), "axis: 'zz' is not a parameter of model 'gated'"),
     (dict(axes={"g_h": np.linspace(1, 3, 10**6), "alpha_r": np.linspace(0, 1, 10**6)}),
      "a grid of 1000000 x 1000000 points would need"),
 ])
