@@ -1060,9 +1060,10 @@ def _solve_gaussian(model, p, system, *, tau_max, dtau, damping, tol, max_iter, 
             # the iteration can settle on the unstable static solution (a start of
             # variance 1e-12 at g_h = 4 did; found by a probe). That was a warning in the
             # message while the result read "converged, not chaotic", and a sweep stored
-            # it so: the dmft sweep of sweeps.md at alpha_r = 0, g_h = 2.1 and 2.2
-            # (tau_max 50, dtau 0.1), which the default window finds chaotic (a probe,
-            # 2026-11-28). An unstable static solution is not the answer: not converged.
+            # it so: the dmft sweep of sweeps.md at alpha_r = 0, g_h = 2.2 (tau_max 50,
+            # dtau 0.1), which the default window finds chaotic (a probe, 2026-11-28;
+            # the stability check above now catches that point first). An unstable static
+            # solution is not the answer: not converged.
             converged, chaotic = False, None
             message = _not_converged(message, "not converged, chaos not resolved: an "
                                               "unstable static solution found ")
