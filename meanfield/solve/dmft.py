@@ -244,7 +244,16 @@ def _gaussian_system(model: Model, fixed: tuple) -> _GaussianSystem:
                                    f"needs at least one per state variable (use "
                                    f"method='sampling')")
         if float(a) <= 0:
-            raise ParameterError(f"d{x}/dt has a non-positive relaxation rate {float(a):g}")
+            # name the parameters the rate depends on (beta_z = 1000 closes the update gate
+            # to exp(-1000) = 0.0: "rate 0" alone did not say which value did it; a probe)
+            rate_expr = -sp.diff(ud.velocity[k].xreplace({s: 0 for s in ud.inputs}), x)
+            named = sorted(str(s) for s in rate_expr.free_symbols if str(s) in dict(fixed))
+            at = ", ".join(f"{n}={dict(fixed)[n]:g}" for n in named)
+            raise ParameterError(
+                f"d{x}/dt relaxes at rate {sp.sstr(rate_expr)} = {float(a):g}"
+                f"{f' at {at}' if at else ''} (in double precision); the Gaussian DMFT needs "
+                f"a positive rate: the state would not relax (a gate closed beyond "
+                f"double precision)")
         rate[k] = float(a)
         # several independent fields: their sum sum_f b_f eta_f is one Gaussian process
         # of correlation sum_f b_f^2 C_f (two coupling matrices driving one variable)

@@ -439,6 +439,14 @@ def test_a_runaway_or_unstable_single_site_process_is_reported_without_warnings(
              samples=64, T=40.0, replicas=2)
 
 
+def test_a_gate_closed_beyond_double_precision_names_its_parameters():
+    """alpha_z = 0, beta_z = 1000: s_z = exp(-1000) is 0.0, so h never relaxes; the
+    message said only "non-positive relaxation rate 0", not which value made it so."""
+    with pytest.raises(ParameterError, match=r"dh/dt relaxes at rate .* = 0 at "
+                                             r"alpha_z=0, beta_z=1000"):
+        dmft(params=dict(alpha_z=0.0, beta_z=1000.0, g_h=2.0), tau_max=20.0)
+
+
 def test_a_window_of_few_correlation_times_is_warned_about():
     # additive g_h = 1.3 (exact C_inf = 0, tau_corr 13.2 on a long window): on lags up to
     # 30 the last tenth still holds correlation, C_inf reads 0.027 and tau_corr 10.9;
