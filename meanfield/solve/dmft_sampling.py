@@ -48,7 +48,9 @@ class SiteKernels:
 
     ``velocity(*states, *fields, *params)`` returns the time derivative of every state;
     ``presynaptic(*states, *params)`` returns one array per distinct presynaptic function
-    (``groups[i]`` lists the fields that share function ``i``).
+    (``groups[i]`` lists the fields that share function ``i``); ``rates(*states, *fields,
+    *params)`` returns each state's local relaxation rate ``-d(dx_k/dt)/dx_k`` (the
+    update gate for the gated model's h).
     """
 
     states: tuple
@@ -75,8 +77,13 @@ def site_kernels(model: Model) -> SiteKernels:
     pre = emit_function("presynaptic", states + params,
                         [(f"g{i}", g.xreplace(zero)) for i, (g, _) in enumerate(ud.groups)],
                         doc="Distinct presynaptic functions g_f(x).")
+    rates = emit_function("rates", states + fields + params,
+                          [(f"a_{s}", -sp.diff(sp.sympify(e).xreplace(zero), x))
+                           for s, x, e in zip(states, ud.states, ud.velocity)],
+                          doc="Local relaxation rate -d(dx_k/dt)/dx_k of every state.")
     source = (f'"""Single-site kernels of model {model.name!r} (hash {model.hash})."""\n'
-              "import numpy as np\nimport scipy.special as sc\n\n\n" + vel + "\n\n" + pre)
+              "import numpy as np\nimport scipy.special as sc\n\n\n" + vel + "\n\n" + pre
+              + "\n\n" + rates)
     module = load_source(source, f"site_{model.name}_{model.hash[:12]}")
     return SiteKernels(tuple(states), tuple(fields), tuple(params),
                        tuple(m for _, m in ud.groups), module)

@@ -1,5 +1,7 @@
 """Stationary DMFT (Gaussian case) against the classical additive results."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -173,7 +175,10 @@ def test_sampled_averaging_is_reproducible_and_checked_at_the_boundary():
     # (the frozen-noise fixed point is biased upward: 0.2057 +- 0.0020 against
     # 0.2031 +- 0.0006 at g_h = 4, alpha_z = alpha_r = 5, T = 300, 4 seeds; measured, see
     # docs/index.md). Those passes are seeded: the same seed gives the same result.
-    kw = dict(g_h=4.0, alpha_z=2.0, dtau=0.2, tau_max=30.0, T=60.0, samples=200,
+    # (samples=200, 50 a replica, was used: its frozen-noise solve settled on the static
+    # branch, variance 0.164 against the unstable fixed point's 0.155 (stability 1.51), and
+    # was called converged until the sampled method checked static solutions, 2026-11-28)
+    kw = dict(g_h=4.0, alpha_z=2.0, dtau=0.2, tau_max=30.0, T=60.0, samples=400,
               lyapunov=False, seed=1)
     a, b = dmft("gated", averaging=2, **kw), dmft("gated", averaging=2, **kw)
     frozen = dmft("gated", averaging=0, **kw)
@@ -508,6 +513,30 @@ def test_a_sampled_start_kept_through_the_burn_is_not_a_solution():
     r = dmft("gated", g_h=4.0, alpha_z=5.0, beta_z=20.0, samples=800, replicas=2,
              lyapunov=False)
     assert not r.converged and "not a solution" in r.message
+    # (the mean of s_z(5 z - 20) over z is set by its tail: about 1e-5, not e^-20)
+    assert re.search(r"mean relaxation time 1/<a> = [0-9.e+]+ of h is not short", r.message)
+
+
+def test_a_sampled_state_slower_than_the_window_is_not_a_solution():
+    """A state whose mean relaxation time is not short against tau_max: the window holds a
+    flat piece of its correlation and the fields drawn from it are wrong. Additive
+    tau_h = 1e3 gave delta_0 0.123 "converged" (the Gaussian answer is 0.481), and gated
+    alpha_z = 0, beta_z = 5 (h slowed by s_z = 1/(1 + e^5)) gave 0.059 where the answer
+    is the beta_z = 0 value 0.0912 (time is only rescaled). The rate is the generated
+    -d(dh/dt)/dh averaged over the solution: 1/tau_h, and s_z here."""
+    slow = dmft("additive", g_h=2.0, tau_h=1e3, method="sampling", samples=800, replicas=2,
+                lyapunov=False)
+    assert not slow.converged
+    assert "mean relaxation time 1/<a> = 1e+03 of h is not short against tau_max = 100" \
+        in slow.message
+    gate = dmft("gated", g_h=3.0, alpha_z=0.0, beta_z=5.0, method="sampling", samples=800,
+                replicas=2, lyapunov=False)
+    assert not gate.converged and "1/<a> = 149 of h" in gate.message
+    assert "of z" not in gate.message and "of r" not in gate.message  # tau_z = tau_r = 1
+    # a window over five times the time constant holds it (3 < 0.2 x 40)
+    held = dmft("additive", g_h=1.5, tau_h=3.0, method="sampling", samples=800,
+                replicas=2, tau_max=40.0, lyapunov=False)
+    assert held.converged and "relaxation time" not in held.message
 
 
 def test_a_static_solution_that_is_an_unstable_fixed_point_is_not_converged():
