@@ -62,17 +62,11 @@ def run(args) -> int:
         print(f"  {line} ({time.time() - t0:.0f} s)", file=sys.stderr, flush=True)
     res = participation_ratio(model, params=params, observable=args.observable,
                               tau_max=args.tau_max, dtau=args.dtau, method=args.method,
-                              samples=8000 if args.samples is None else args.samples,
-                              seed=0 if args.seed is None else args.seed, T=args.T,
+                              samples=args.samples, seed=args.seed, T=args.T,
                               progress=report if show_progress(args) else None,
                               checkpoint=args.checkpoint)
-    unused = [flag for flag, v in (("--samples", args.samples), ("--seed", args.seed))
-              if v is not None]
-    if unused and res.method == "gaussian":
-        # (they were dropped without a word where auto chose the Gaussian method, which
-        # dmft notes; a probe, 2026-11-28)
-        print(f"note: {' and '.join(unused)} not used: the Gaussian method applies here",
-              file=sys.stderr)
+    # (--samples and --seed given where auto takes the Gaussian method: the result's
+    # message notes them as not used, as dmft's does)
     if args.json:
         emit_json(res.to_dict())
         return 0 if res.success else 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 
 from ._common import (add_model_options, add_progress_option, emit_json, parse_sets,
                       positive_int, show_progress)
@@ -125,17 +126,31 @@ def format_summary(s: dict) -> str:
         # (a finished store read "on none (nothing left to compute)"; a probe)
         + (f" on {s['scheduler']}" if s["chunks_computed"] else " (nothing left to compute)"),
         f"failed: {s['failed']}, not converged: {s['not_converged']}",
-        *_points("failed", s["failed"], s.get("failed_at", [])),
-        *_points("not converged", s["not_converged"], s.get("not_converged_at", [])),
+        *_points("failed", s["failed"], s.get("failed_at", []), s.get("failed_why", [])),
+        *_points("not converged", s["not_converged"], s.get("not_converged_at", []),
+                 s.get("not_converged_why", [])),
         f"written to {s['out']}",
     ])
 
 
-def _points(what: str, count: int, at: list) -> list[str]:
-    """A line naming the first points ``at`` (coordinate dicts) of ``count``, if any."""
+def _points(what: str, count: int, at: list, why: list = ()) -> list[str]:
+    """Lines naming the first points ``at`` (coordinate dicts) of ``count``, if any, with
+    the first one's stored reason from ``why``."""
     if not at:
         return []
-    shown = "; ".join(", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                                for k, v in point.items()) for point in at)
+
+    def label(point):
+        return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                         for k, v in point.items())
+
+    shown = "; ".join(label(point) for point in at)
     more = f" (the first {len(at)} of {count})" if count > len(at) else ""
-    return [f"  {what} at {shown}{more}: the single command there says why"]
+    if not any(why):  # (a store written before the reasons were kept)
+        return [f"  {what} at {shown}{more}: the single command there says why"]
+    # the whole first reason, wrapped: a solver's reasons come after its summary of the
+    # run, so a cut line showed the boilerplate and dropped the reason
+    head = f"  {what} at {shown}{more}; why" + (
+        ":" if len(at) == 1 else " (the same at each):" if len(set(why)) == 1 else
+        f" at {label(at[0])} (each point's reason is in the store's variable 'message'):")
+    return [head, *textwrap.wrap(why[0], width=88, initial_indent="    ",
+                                 subsequent_indent="    ", break_on_hyphens=False)]

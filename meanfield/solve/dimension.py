@@ -605,7 +605,8 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
                         observable: str | None = None, tau_max: float | None = None,
                         dtau: float | None = None, nodes: int = 80,
                         solution: DMFTResult | None = None, method: str = "auto",
-                        samples: int = 8000, batches: int = 8, seed: int = 0,
+                        samples: int | None = None, batches: int | None = None,
+                        seed: int | None = None,
                         T: float | None = None, progress=None, checkpoint=None,
                         **kwargs: float) -> DimensionResult:
     """Participation ratio per unit, PR / N, of the chaotic activity, N -> infinity.
@@ -636,7 +637,9 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
         Sampling: single-site trajectories (of the DMFT's length ``T``) that measure the
         spectra and responses, in ``batches``, each driven by the fields of one of the
         DMFT's replicas in turn so that the spread gives ``stat_error`` with the DMFT's
-        error counted; the seed of the DMFT and of the trajectories. At the default 8000
+        error counted; the seed of the DMFT and of the trajectories (defaults 8000, 8
+        and 0; given where ``"auto"`` resolves to the Gaussian method, the result's
+        ``message`` notes them as not used, as it does ``T`` and ``checkpoint``). At 8000
         the trajectories' part of the standard error is about 1 % of PR/N (g_h = 4,
         alpha_r = 5; it falls as 1/sqrt(samples)), 2-4 % for units that differ by a
         static input; the DMFT's part is of the same size (about 2 % at g_h = 4,
@@ -666,6 +669,14 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     """
     model = get_model(model)
     p = model.resolve(params, **kwargs)
+    # (None: not given. With defaults of 8000, 8, 0 a given value could not be told from
+    # the default, and those given where "auto" took the Gaussian method were dropped
+    # without a word; the CLI alone noted it)
+    given = [name for name, v in (("samples", samples), ("batches", batches), ("seed", seed),
+                                  ("T", T), ("checkpoint", checkpoint)) if v is not None]
+    samples = 8000 if samples is None else samples
+    batches = 8 if batches is None else batches
+    seed = 0 if seed is None else seed
     for name, v, least in (("samples", samples, 2), ("batches", batches, 2), ("seed", seed, 0)):
         if not (is_integer(v) and v >= least):
             raise ParameterError(f"{name}={v!r} must be an integer >= {least}")
@@ -683,7 +694,11 @@ def participation_ratio(model: str | Model = "gated", *, params: dict | None = N
     else:
         label = _types(model, system, observable)[2]
 
+    unused = (f"; {', '.join(given)} not used: the Gaussian method applies here"
+              if system is not None and given else "")
+
     def result(pr, cross, c0, success, message, band=0.0, err=0.0):
+        message += unused
         return DimensionResult(model.name, dict(p), label, pr, cross, c0, solution.chaotic,
                                success, message, band, solution.message, settings,
                                solution.method, err)

@@ -45,7 +45,8 @@ class Output:
     name : str
         Variable name in the dataset.
     dtype : str
-        numpy dtype (``float64``, ``bool``, ``int16`` ...).
+        numpy dtype (``float64``, ``bool``, ``int16`` ...), or ``"string"``: text of any
+        length (numpy's ``StringDType``; Zarr's variable-length UTF-8).
     long_name : str
         What it is (stored as the ``long_name`` attribute).
     units : str
@@ -58,8 +59,15 @@ class Output:
     units: str = "1"
 
     @property
+    def np_dtype(self) -> np.dtype:
+        """The numpy dtype of the values."""
+        return np.dtypes.StringDType() if self.dtype == "string" else np.dtype(self.dtype)
+
+    @property
     def fill(self):
-        """Value of a point not (successfully) computed: NaN, False or -1."""
+        """Value of a point not (successfully) computed: NaN, False, -1 or ''."""
+        if self.dtype == "string":
+            return ""
         kind = np.dtype(self.dtype).kind
         return np.nan if kind == "f" else (False if kind == "b" else -1)
 
@@ -216,11 +224,12 @@ def _per_point(point: Callable, outputs: tuple, model: Model, axes: dict, params
                options: dict, seeds) -> dict:
     """Call ``point(model, params, options, seed) -> dict`` at every point of the block.
 
-    A :class:`~meanfield.MeanfieldError` at a point leaves its fill values and sets
-    ``failed`` there.
+    A :class:`~meanfield.MeanfieldError` at a point leaves its fill values, sets
+    ``failed`` there and stores the error in ``message``; a point function returns its
+    own ``message`` where the solver did not converge.
     """
     shape = _block_shape(axes, seeds)
-    out = {o.name: np.full(shape, o.fill, dtype=o.dtype) for o in outputs}
+    out = {o.name: np.full(shape, o.fill, dtype=o.np_dtype) for o in outputs}
     names = list(axes)
     for idx in np.ndindex(*shape):
         p = dict(params)
@@ -228,8 +237,9 @@ def _per_point(point: Callable, outputs: tuple, model: Model, axes: dict, params
         seed = None if seeds is None else int(seeds[idx[-1]])
         try:
             values = point(model, p, options, seed)
-        except MeanfieldError:
+        except MeanfieldError as exc:
             out["failed"][idx] = True
+            out["message"][idx] = f"{type(exc).__name__}: {exc}"
             continue
         for k, v in values.items():
             out[k][idx] = np.nan if v is None else v
@@ -237,6 +247,11 @@ def _per_point(point: Callable, outputs: tuple, model: Model, axes: dict, params
 
 
 _FAILED = Output("failed", "bool", "the solver raised an error at this point (values are fill)")
+#: Why a point failed or did not converge, in the solver's words (a sweep kept only the
+#: ``failed`` flag, and the summary sent the user to run the point again to learn why).
+_MESSAGE = Output("message", "string",
+                  "the solver's error where the point failed, its message where it did "
+                  "not converge; empty otherwise")
 
 
 # fixed points (vectorised) ----------------------------------------------------------
@@ -253,7 +268,7 @@ def _fixed_point_outputs(model: Model) -> tuple:
         Output("region", "int8", "phase region code (see attribute regions)"),
         Output("truncated", "bool",
                "residual still positive at q_max: a branch may lie beyond the scan"),
-        _FAILED,
+        _FAILED, _MESSAGE,
     )
 
 
@@ -281,6 +296,7 @@ def _fixed_point_kernel(model, axes, params, options, seeds):
         return _per_point(point, _fixed_point_outputs(model), model, axes, params,
                           options, seeds)
     out["failed"] = np.zeros(_block_shape(axes, seeds), dtype=bool)
+    out["message"] = np.full(_block_shape(axes, seeds), "", dtype=_MESSAGE.np_dtype)
     return out
 
 
@@ -306,7 +322,7 @@ def _dmft_outputs(model: Model) -> tuple:
         Output("converged", "bool", "the DMFT iteration converged"),
         Output("residual", "float64", "largest change of any C in the last iteration"),
         Output("iterations", "int32", "iterations used"),
-        _FAILED,
+        _FAILED, _MESSAGE,
     )
 
 
@@ -323,10 +339,11 @@ def _dmft_point(model, p, options, seed):
              dtau=options["dtau"], damping=options["damping"],
              lyapunov=options["lyapunov"], **sampling)
     d = r.to_dict()
-    return {k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "delta_inf_error",
-                              "tau_corr", "tau_corr_error", "lyapunov_max",
-                              "lyapunov_max_error", "chaotic", "converged", "residual",
-                              "iterations")}
+    return {**{k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "delta_inf_error",
+                                 "tau_corr", "tau_corr_error", "lyapunov_max",
+                                 "lyapunov_max_error", "chaotic", "converged", "residual",
+                                 "iterations")},
+            "message": "" if r.converged else r.message}
 
 
 def _dmft_kernel(model, axes, params, options, seeds):
@@ -352,7 +369,7 @@ def _complexity_outputs(model: Model) -> tuple:
         Output("log_det", "float64", "(1/N) log|det(1 - W Gamma)| under the optimal law"),
         Output("residual", "float64", "residual of the saddle-point equations"),
         Output("quadrature_error", "float64", "|Sigma(K) - Sigma(2K - 1)| at the optimum"),
-        _FAILED,
+        _FAILED, _MESSAGE,
     )
 
 
@@ -362,7 +379,8 @@ def _complexity_point(model, p, options, seed):
     r = complexity(model, params=p, nodes=options["nodes"], throw=False)
     return {"sigma": r.sigma, "converged": r.converged, "stability": r.stability,
             "log_det": r.log_det, "residual": r.residual,
-            "quadrature_error": r.quadrature_error}
+            "quadrature_error": r.quadrature_error,
+            "message": "" if r.converged else r.message}
 
 
 def _complexity_kernel(model, axes, params, options, seeds):
@@ -383,7 +401,7 @@ def _dimension_outputs(model: Model) -> tuple:
         Output("chaotic", "bool", "the DMFT solution is time dependent"),
         Output("success", "bool", "the DMFT converged and the theory applies (band, "
                                   "decay; sampling: no state frozen per unit)"),
-        _FAILED,
+        _FAILED, _MESSAGE,
     )
 
 
@@ -396,7 +414,7 @@ def _dimension_point(model, p, options, seed):
                             seed=options["seed"], T=options["T"])
     return {"pr_per_unit": r.pr_per_unit, "cross_covariance": r.cross_covariance,
             "pr_error": r.stat_error, "variance": r.variance, "chaotic": r.chaotic,
-            "success": r.success}
+            "success": r.success, "message": "" if r.success else r.message}
 
 
 def _dimension_cost(model, options) -> float:
@@ -422,7 +440,7 @@ def _simulate_outputs(model: Model) -> tuple:
                 Output(f"fluctuation_variance_{v}", "float64",
                        f"temporal (fluctuating) variance of {v}"),
                 Output(f"static_variance_{v}", "float64", f"static variance of {v}")]
-    return (*out, _FAILED)
+    return (*out, _FAILED, _MESSAGE)
 
 
 def _simulate_point(model, p, options, seed):
@@ -577,5 +595,5 @@ def compute_chunk(name: str, model: Model, axes: dict, params: dict, options: di
     q = get_quantity(name)
     values = q.kernel(model, axes, params, options, seeds)
     shape = _block_shape(axes, seeds)
-    return {o.name: np.broadcast_to(np.asarray(values[o.name]), shape).astype(o.dtype)
+    return {o.name: np.broadcast_to(np.asarray(values[o.name]), shape).astype(o.np_dtype)
             for o in q.outputs(model)}

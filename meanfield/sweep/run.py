@@ -187,6 +187,13 @@ def _summary(spec, store: SweepStore, block: tuple, stats: RunStats, ds) -> dict
         return [{d: float(ds[d].values[i]) if np.issubdtype(ds[d].dtype, np.number)
                  else str(ds[d].values[i]) for d, i in zip(spec.dims, idx)}
                 for idx in np.argwhere(mask)[:limit]]
+
+    def why(mask, limit=5):
+        # the stored reasons of those points (the summary sent the user to the single
+        # command to learn them)
+        if "message" not in ds:
+            return []
+        return [str(ds["message"].values[tuple(idx)]) for idx in np.argwhere(mask)[:limit]]
     return {"quantity": spec.quantity.name, "model": spec.model.name, "out": str(store.path),
             "dims": list(spec.dims), "shape": list(spec.shape), "points": spec.size,
             "chunks": stats.chunks, "chunk_shape": list(block),
@@ -194,5 +201,6 @@ def _summary(spec, store: SweepStore, block: tuple, stats: RunStats, ds) -> dict
             "chunks_computed": stats.chunks_computed,
             "points_computed": stats.points_computed, "failed": failed, "not_converged": nc,
             "failed_at": where(failed_mask), "not_converged_at": where(bad),
+            "failed_why": why(failed_mask), "not_converged_why": why(bad),
             "complete": bool(np.all(done)), "seconds": round(stats.seconds, 3),
             "scheduler": stats.scheduler}

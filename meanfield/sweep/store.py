@@ -201,7 +201,7 @@ def _template(spec: SweepSpec, block: tuple):
                           {"long_name": "seed of the couplings and the initial state"})
     data = {}
     for out in spec.quantity.outputs(spec.model):
-        data[out.name] = (dims, da.full(shape, out.fill, dtype=out.dtype, chunks=block),
+        data[out.name] = (dims, da.full(shape, out.fill, dtype=out.np_dtype, chunks=block),
                           {"long_name": out.long_name, "units": out.units})
     data["done"] = (dims, da.zeros(shape, dtype=bool, chunks=block),
                     {"long_name": "the chunk of this point is computed and stored"})
@@ -552,7 +552,11 @@ class SweepStore:
 def _crc(values) -> int:
     """CRC-32 of an array's values (its bytes, C order), never 0 (0 marks "none")."""
     a = np.ascontiguousarray(np.asarray(values))
-    return (zlib.crc32(a.tobytes()) or 1) & 0xFFFFFFFF
+    if a.dtype.kind in "TO":  # text: its characters (the array's bytes are pointers)
+        raw = "\x00".join(map(str, a.ravel().tolist())).encode("utf-8")
+    else:
+        raw = a.tobytes()
+    return (zlib.crc32(raw) or 1) & 0xFFFFFFFF
 
 
 def _reason(exc: Exception) -> str:

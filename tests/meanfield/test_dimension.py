@@ -190,6 +190,18 @@ def test_output_gate_raises_the_dimension():
     assert prs[0] < prs[1] < prs[2]
 
 
+def test_sampling_options_given_where_the_gaussian_method_applies_are_noted():
+    """samples=8000 was the default, so a given value could not be told from it: samples
+    and seed given where "auto" takes the Gaussian method were dropped without a word at
+    the API (the CLI alone noted them). The value is the same either way."""
+    kw = dict(g_h=4.0, alpha_z=0.0, alpha_r=5.0, tau_max=100.0, dtau=0.1)
+    plain = participation_ratio("gated", **kw)
+    given = participation_ratio("gated", samples=500, seed=3, **kw)
+    assert given.pr_per_unit == plain.pr_per_unit and given.success
+    assert given.message.endswith("; samples, seed not used: the Gaussian method applies here")
+    assert "not used" not in plain.message
+
+
 def test_scope_is_refused_in_one_line():
     with pytest.raises(ParameterError, match="method='gaussian' needs the Gaussian DMFT "
                                              "case .* alpha_z = 0.*'sampling' covers"):

@@ -539,7 +539,7 @@ def test_a_sampled_state_slower_than_the_window_is_not_a_solution():
     assert held.converged and "relaxation time" not in held.message
 
 
-def test_a_static_solution_that_is_an_unstable_fixed_point_is_not_converged():
+def test_a_static_solution_that_is_an_unstable_fixed_point_is_not_converged(tmp_path):
     # the dmft sweep of sweeps.md (tau_max 50, dtau 0.1) stored alpha_r = 0, g_h = 2.1
     # (effective gain 1.05: just above the onset, correlation time ~ 50) as a converged
     # fixed point; its static solution is the fixed point of stability 1.003 (a probe,
@@ -549,3 +549,12 @@ def test_a_static_solution_that_is_an_unstable_fixed_point_is_not_converged():
     assert "the static solution is the fixed point of stability 1.003 > 1" in r.message
     below = dmft("gated", g_h=1.9, alpha_z=0.0, alpha_r=0.0, tau_max=50.0, dtau=0.1)
     assert below.converged and below.chaotic is False
+    # a sweep counts it as not converged and keeps the reason, the solver's message
+    from meanfield.sweep import sweep
+
+    ds = sweep("dmft", "gated", grid={"g_h": [1.9, 2.1]}, out=tmp_path / "d.zarr",
+               params=dict(alpha_z=0.0, alpha_r=0.0), scheduler="serial", progress=False,
+               tau_max=50.0, dtau=0.1, lyapunov=False).load()
+    assert ds.converged.values.tolist() == [True, False]
+    # (with "samples, seed not used": the sweep passes the sampling options to "auto")
+    assert ds.message.values[0] == "" and str(ds.message.values[1]).startswith(r.message)

@@ -14,8 +14,10 @@ import xarray as xr
 import zarr
 
 import meanfield as mf
+from meanfield import MeanfieldError
 from meanfield.cli.main import main
 from meanfield.solve.complexity import complexity
+from meanfield.solve.dimension import participation_ratio
 from meanfield.solve.dmft import dmft
 from meanfield.sweep import (StoreBusyError, StoreExistsError, StoreMismatchError,
                              SweepInterrupted, UnknownQuantityError, run_sweep, sweep)
@@ -112,8 +114,6 @@ def test_complexity_sweep_matches_the_independent_kac_rice_reference(tmp_path):
 
 
 def test_dimension_sweep_equals_single_solves_and_marks_refused_points(tmp_path):
-    from meanfield.solve.dimension import participation_ratio
-
     opts = dict(tau_max=100.0, dtau=0.1)
     ds = sweep("dimension", "gated", grid={"alpha_z": [0.0, 1.0]},
                params={"g_h": 4.0, "alpha_r": 5.0}, out=tmp_path / "p.zarr",
@@ -134,12 +134,22 @@ def test_the_summary_names_the_points_that_failed(tmp_path, capsys):
                  "--dtau", "0.1", "--out", str(tmp_path / "p.zarr"), "--scheduler", "serial"])
     out = capsys.readouterr().out
     assert code == 0 and "failed: 1, not converged: 0" in out
-    assert "  failed at alpha_z=1: the single command there says why" in out
+    # and why, from the store (the line said "the single command there says why" and
+    # the reason was lost; 2026-11-28): the error the single command raises
+    assert "  failed at alpha_z=1; why:\n" in out
+    with pytest.raises(MeanfieldError) as single:
+        participation_ratio("gated", g_h=4.0, alpha_r=5.0, alpha_z=1.0, method="gaussian",
+                            tau_max=100.0, dtau=0.1)
+    reason = f"{type(single.value).__name__}: {single.value}"
+    assert f"    {reason[:60]}" in out
+    ds = xr.open_zarr(tmp_path / "p.zarr")
+    assert str(ds.message.values[1]) == reason and str(ds.message.values[0]) == ""
     code = main(["sweep", "dimension", "--grid", "alpha_z=0:1:2", "--set", "g_h=4",
                  "--set", "alpha_r=5", "--method", "gaussian", "--tau-max", "100",
                  "--dtau", "0.1", "--out", str(tmp_path / "p.zarr"), "--resume", "--json"])
     summary = json.loads(capsys.readouterr().out)
     assert summary["failed_at"] == [{"alpha_z": 1.0}] and summary["not_converged_at"] == []
+    assert summary["failed_why"] == [reason] and summary["not_converged_why"] == []
 
 
 def test_simulation_sweep_has_a_seed_dimension_and_equals_single_runs(tmp_path):
@@ -305,6 +315,28 @@ def test_a_valid_chunk_copied_over_another_position_is_found_and_recomputed(tmp_
     assert s["damaged"] == ["max_variance chunk 3/0 holds another chunk's values (its "
                             "CRC-32 is not this position's)"]
     assert_same_data(xr.open_zarr(path).load(), xr.open_zarr(whole).load())
+
+
+def test_stored_reasons_are_checked_like_the_numbers(tmp_path, capsys):
+    """The text variable ``message`` has its CRC in the manifest too (of its characters:
+    the bytes of a numpy string array are pointers): a chunk of reasons copied over
+    another position is found on resume and computed again."""
+    path = tmp_path / "m.zarr"
+    args = ["sweep", "dimension", "--grid", "alpha_z=0:1:2", "--set", "g_h=4", "--set",
+            "alpha_r=5", "--method", "gaussian", "--tau-max", "100", "--dtau", "0.1",
+            "--chunk", "1", "--scheduler", "serial", "--out", str(path)]
+    assert cli(capsys, *args)[0] == 0
+    before = xr.open_zarr(path).message.values.tolist()
+    assert before[0] == "" and before[1].startswith("ParameterError: method='gaussian' needs")
+    src, dst = path / "message" / "c" / "1", path / "message" / "c" / "0"
+    dst.write_bytes(src.read_bytes())
+    assert xr.open_zarr(path).message.values[0] == before[1]  # reads back: a valid chunk
+    code, out, err = cli(capsys, *args, "--resume", "--json")
+    assert code == 0, err
+    s = json.loads(out)
+    assert s["damaged"] == ["message chunk 0 holds another chunk's values (its CRC-32 is "
+                            "not this position's)"], s
+    assert xr.open_zarr(path).message.values.tolist() == before
 
 
 def test_damaged_done_flags_make_their_chunk_pending(tmp_path, capsys):
