@@ -447,6 +447,10 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         Parameter values (checked against their domains); keyword arguments are added.
     nodes : int
         Trapezoid nodes per active field (the error is estimated with ``2 nodes - 1``).
+        A steep gate needs many: at g_h = 4 the gated model with alpha_r = 20 converges
+        at 181 nodes (``refine`` reaches them), alpha_r = 50 at 407 (about 80 s),
+        alpha_r = 100 needs more than 601; the message names the next size where the
+        quadrature error was still falling.
     scan : int
         Points of the starting scan along the image of the mean-field variance map.
     q_min : float
@@ -498,13 +502,14 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
                     "fixed_point_branches)",
             residual=0.0, iterations=0, quadrature_nodes=nodes, quadrature_error=0.0,
             options=options)
-    tried = [nodes]
+    tried, errors = [nodes], [result.quadrature_error]
     while not result.converged and refine > 0:
         # a steep gate makes the integrands narrow: refine the quadrature and try again
         nodes, refine = 2 * ((3 * nodes) // 4) + 1, refine - 1
         earlier, result = result, _complexity_at(model, params, nodes, scan, q_min, tol,
                                                  options)
         tried.append(nodes)
+        errors.append(result.quadrature_error)
     if len(tried) > 1:
         # one note on the attempts (each used to quote the last in full, nested: the same
         # sentence three times; found by a probe, 2026-11-28)
@@ -515,6 +520,17 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
                 f" (the same with {fewer} nodes)" if earlier.message == result.message else
                 f" (with {tried[-2]} nodes: {earlier.message})")
         result = dataclasses.replace(result, message=result.message + note)
+    if not result.converged and len(errors) > 1 and 0 < errors[-1] < errors[-2]:
+        # the remedy, where the quadrature is what is short: gated alpha_r = 50 at g_h = 4
+        # is not converged at the default 81 -> 181 nodes (errors 0.13, 0.054, 0.0068),
+        # converges at 407 (Sigma 0.243544, 80 s); alpha_r = 100 needs more than 601
+        # (3 minutes); alpha_r = 1e3 would need more than the tensor grid's limit
+        more = 2 * ((3 * nodes) // 4) + 1
+        result = dataclasses.replace(result, message=result.message + (
+            "; the quadrature error was still falling with the nodes ("
+            + ", ".join(f"{e:.2g} at {n}" for n, e in zip(tried, errors))
+            + f"): a steep function (a gate with a large alpha) needs more nodes: pass "
+            f"nodes={more} or more (each 1.5 times the nodes takes 2-3 times as long)"))
     if throw and not result.converged:
         raise ConvergenceError(f"complexity: {result.message}")
     return result

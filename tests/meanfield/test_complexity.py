@@ -6,6 +6,7 @@ implementation of the additive complexity, the circular law and finite random ma
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -246,6 +247,19 @@ def test_a_kinked_nonlinearity_runs_without_warnings_and_states_its_convergence(
     if not r.converged:
         with pytest.raises(ConvergenceError, match="quadrature error"):
             complexity(model)
+
+
+def test_a_steep_gate_short_of_nodes_names_the_next_size():
+    """alpha_r = 50 at g_h = 4: the narrow slope of the output gate is not resolved by
+    81 -> 121 nodes (quadrature errors 0.13, 0.054, falling), and the message said only
+    "not converged" (the remedy is more nodes: 407 converge, Sigma = 0.243544; measured,
+    80 s, not run here)."""
+    r = complexity("gated", g_h=4.0, alpha_r=50.0, refine=1, throw=False)
+    assert not r.converged and r.quadrature_nodes == 2 * 121 - 1
+    m = re.search(r"the quadrature error was still falling with the nodes \(([0-9.e-]+) "
+                  r"at 81, ([0-9.e-]+) at 121\): .* pass nodes=181 or more", r.message)
+    assert m and float(m.group(2)) < float(m.group(1)), r.message
+    assert float(m.group(2)) == pytest.approx(r.quadrature_error, rel=0.01)
 
 
 def test_saturated_presynaptic_functions_give_one_fixed_point():
