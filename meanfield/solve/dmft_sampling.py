@@ -37,7 +37,7 @@ from ..codegen.emit import emit_function
 from ..codegen.load import load_source
 from ..derive.unit import unit_dynamics
 from ..models import Model
-from .dmft import _threads
+from .dmft import _CHAOS_FLOOR, _threads
 
 __all__ = ["SiteKernels", "site_kernels", "sample_stationary", "sampled_correlations"]
 
@@ -177,7 +177,12 @@ def sampled_correlations(kernels: SiteKernels, params: dict, field_corr: list, *
             eta[f], ng = sample_stationary(field_corr[gi], total + 1, samples, rng,
                                            noise=None if noise is None
                                            else noise.setdefault(f, {}))
-            neg = max(neg, ng)
+            # the negative weight of a field that vanishes to double precision is that of
+            # its rounding noise (50 %) and says nothing: at the zero fixed point (g_h =
+            # 0.5, alpha_z = 2, the defaults: C_h(0) 5e-21) it made the solve "not a
+            # solution" (found 2026-11-28)
+            if float(field_corr[gi][0]) > _CHAOS_FLOOR:
+                neg = max(neg, ng)
     if x0 is not None and x0.shape[1] == samples:
         x = [np.array(x0[k]) for k in range(n_states)]
     else:

@@ -92,6 +92,17 @@ def test_sampling_options_are_refused_or_reported_where_the_gaussian_method_runs
         dmft("gated", method="sampling", alpha_z=2.0, nodes=40)
 
 
+def test_sampled_zero_fixed_point_is_a_converged_fixed_point():
+    """g_h = 0.5, alpha_z = 2 at the default window: C_h(0) 5e-21, and the solve was "not
+    a solution" for the 45-50 % negative spectral weight of the iterates on the way (the
+    decaying remnant of the start, no stationary covariance), with "C still decays" of
+    that remnant. The weight now counts the fields drawn at the solution, and a field
+    that vanishes to double precision is not counted."""
+    r = dmft("gated", method="sampling", g_h=0.5, alpha_z=2.0, samples=1000, lyapunov=False)
+    assert r.converged and r.chaotic is False and r.delta_0 < 1e-12
+    assert "negative spectral weight" not in r.message and "decays" not in r.message
+
+
 def test_sampled_remnant_of_the_initial_state_is_no_chaos():
     # g_h = 1e-3: the zero fixed point; what is left of the initial state (C_h(0) ~ 1e-32)
     # decays over the lags by far more than its spread between replicas and was called
@@ -512,7 +523,9 @@ def test_a_sampled_start_kept_through_the_burn_is_not_a_solution():
     a stationary h is bounded by its field's variance, about 0.25 here)."""
     r = dmft("gated", g_h=4.0, alpha_z=5.0, beta_z=20.0, samples=800, replicas=2,
              lyapunov=False)
-    assert not r.converged and "not a solution" in r.message
+    # (its fields at the end have 15 % negative weight, under the limit, since the weight
+    # counts only the fields drawn at the solution; the slow state is what fails it)
+    assert not r.converged
     # (the mean of s_z(5 z - 20) over z is set by its tail: about 1e-5, not e^-20)
     assert re.search(r"mean relaxation time 1/<a> = [0-9.e+]+ of h is not short", r.message)
 
