@@ -526,11 +526,13 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         # converges at 407 (Sigma 0.243544, 80 s); alpha_r = 100 needs more than 601
         # (3 minutes); alpha_r = 1e3 would need more than the tensor grid's limit
         more = 2 * ((3 * nodes) // 4) + 1
+        top = int(_MAX_GRID ** (1.0 / max(len(result.field_variance), 1)))
         result = dataclasses.replace(result, message=result.message + (
             "; the quadrature error was still falling with the nodes ("
             + ", ".join(f"{e:.2g} at {n}" for n, e in zip(tried, errors))
             + f"): a steep function (a gate with a large alpha) needs more nodes: pass "
-            f"nodes={more} or more (each 1.5 times the nodes takes 2-3 times as long)"))
+            f"nodes={more} or more (each 1.5 times the nodes takes 2-3 times as long; at "
+            f"most {top} with {len(result.field_variance)} active fields)"))
     if throw and not result.converged:
         raise ConvergenceError(f"complexity: {result.message}")
     return result

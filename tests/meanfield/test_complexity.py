@@ -260,6 +260,7 @@ def test_a_steep_gate_short_of_nodes_names_the_next_size():
                   r"at 81, ([0-9.e-]+) at 121\): .* pass nodes=181 or more", r.message)
     assert m and float(m.group(2)) < float(m.group(1)), r.message
     assert float(m.group(2)) == pytest.approx(r.quadrature_error, rel=0.01)
+    assert "at most 4472 with 2 active fields" in r.message  # sqrt of the 2e7-point grid
 
 
 def test_saturated_presynaptic_functions_give_one_fixed_point():
