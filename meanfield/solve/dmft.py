@@ -1126,7 +1126,8 @@ def _sampled_slow_states(kern, p: dict, C: np.ndarray, field_corr, tau_max: floa
     slow = []
     for name, a in zip(kern.states, rates):
         mean = float(np.mean(np.broadcast_to(np.asarray(a, dtype=float), (draws,))))
-        if not mean > 1.0 / (WINDOW_FRACTION * tau_max):  # (NaN and rates <= 0 included)
+        # (as slow_states: 1/a > WINDOW_FRACTION tau_max; NaN and rates <= 0 included)
+        if not (mean > 0 and 1.0 / mean <= WINDOW_FRACTION * tau_max):
             slow.append(f"the mean relaxation time 1/<a> = "
                         f"{1.0 / mean if mean > 0 else math.inf:.3g} of {name}")
     if not slow:
