@@ -530,6 +530,20 @@ def test_a_sampled_start_kept_through_the_burn_is_not_a_solution():
     assert re.search(r"mean relaxation time 1/<a> = [0-9.e+]+ of h is not short", r.message)
 
 
+def test_fields_drawn_mostly_without_their_negative_weight_are_not_a_solution():
+    """The rule that the beta_z = 20 case above tripped before the slow-state rule took
+    it over: 32 trajectories a replica and T = 45 barely longer than tau_max = 40 give a
+    field covariance whose spectrum is 47 % negative at the solution; the iteration
+    converges, but the fields drawn (the negative part set to zero) are not those of the
+    estimate."""
+    r = dmft("gated", g_h=4.0, alpha_z=2.0, samples=64, replicas=2, T=45.0, tau_max=40.0,
+             lyapunov=False)
+    # the iteration itself converged (else: "no convergence in 60 iterations ...")
+    assert r.message.startswith("not converged: 2 independent replicas of 32 trajectories")
+    assert not r.converged and "not a solution" in r.message
+    assert re.search(r"had (2[5-9]|[3-9][0-9])\.[0-9]% negative spectral weight", r.message)
+
+
 def test_a_sampled_state_slower_than_the_window_is_not_a_solution():
     """A state whose mean relaxation time is not short against tau_max: the window holds a
     flat piece of its correlation and the fields drawn from it are wrong. Additive
