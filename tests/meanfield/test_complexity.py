@@ -263,6 +263,22 @@ def test_a_steep_gate_short_of_nodes_names_the_next_size():
     assert "at most 4472 with 2 active fields" in r.message  # sqrt of the 2e7-point grid
 
 
+def test_refinement_stops_where_more_nodes_barely_help():
+    """alpha_r = 100 at g_h = 4: 81 -> 121 nodes cut the quadrature error only 1.3 times
+    (0.24, 0.19), and the third solve on 181 nodes (0.11, not converged, the most costly)
+    was made anyway; every point measured that converged at 181 had its error cut 23-92
+    times by that first step."""
+    r = complexity("gated", g_h=4.0, alpha_r=100.0, throw=False)
+    assert not r.converged and r.quadrature_nodes == 2 * 121 - 1
+    m = re.search(r"refinement stopped at 121 nodes: the quadrature error fell only "
+                  r"([0-9.]+) times from 81", r.message)
+    assert m and 1 < float(m.group(1)) < 3, r.message
+    assert "pass nodes=181 or more" in r.message
+    # a steep gate the refinement resolves still gets every step: alpha_r = 20 converges
+    # at 181 nodes (errors 4.1e-3, 1.3e-4, 5e-7)
+    assert complexity("gated", g_h=4.0, alpha_r=20.0).quadrature_nodes == 2 * 181 - 1
+
+
 def test_saturated_presynaptic_functions_give_one_fixed_point():
     # tanh(1.5 h + 50) is 1 to double precision: the fields are constants, one fixed
     # point, Sigma = 0 (it was refused as "no field feeds back"; found by a probe)
