@@ -71,9 +71,11 @@ class DMFTResult:
         Whether the solution is time dependent: :math:`C(0) - C(\\infty)` above both
         1e-6 :math:`C(0)` and 1000 ``tol`` (sampling: 5 standard errors of that drop over
         the replicas, and 1e-12) (else it is a fixed point; a chaotic solution with a fluctuating
-        variance below that is not resolved). None where a sampled solve could not
-        decide (C decays within the window by more than its noise, too little for chaos;
-        the result is then not converged).
+        variance below that is not resolved). None where a solve could not decide, and
+        is then not converged: a sampled C that decays within the window by more than its
+        noise, too little for chaos; a state slower than the window (sampling); a static
+        solution at an unstable fixed point; sampled fluctuations whose lambda_max is
+        significantly negative (the remnant of the start).
     converged : bool
     residual : float
         Largest change of any C over the last iteration.
@@ -1363,6 +1365,10 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         C[0], tau, max(5 * drop_err if drop_err == drop_err else 0.0, _CHAOS_FLOOR))
     inf_err, tau_err = _replica_errors(results, tau, cinfs, chaotic)
     message += _window_note(chaotic, tau_corr, float(tau[-1]))
+    if slow:
+        # a window that holds a flat piece of a slow correlation cannot tell chaos from a
+        # fixed point (tau_h = 1e3 read "chaotic" from a 2 % drop): undecided
+        chaotic = None
     if converged and not chaotic and tail and drops.mean() > 2 * drop_err:
         # C decays to the end of the window by more than its noise, yet not enough to
         # call it chaos: a slow solution (g_h = 3, alpha_z = 50 decays by 2 % over 100)

@@ -230,6 +230,7 @@ def _per_point(point: Callable, outputs: tuple, model: Model, axes: dict, params
     """
     shape = _block_shape(axes, seeds)
     out = {o.name: np.full(shape, o.fill, dtype=o.np_dtype) for o in outputs}
+    fills = {o.name: o.fill for o in outputs}
     names = list(axes)
     for idx in np.ndindex(*shape):
         p = dict(params)
@@ -242,7 +243,9 @@ def _per_point(point: Callable, outputs: tuple, model: Model, axes: dict, params
             out["message"][idx] = f"{type(exc).__name__}: {exc}"
             continue
         for k, v in values.items():
-            out[k][idx] = np.nan if v is None else v
+            # None (undefined, or undecided): the output's fill, NaN or -1 (assigning NaN
+            # to the bool "chaotic" stored an undecided point as True)
+            out[k][idx] = fills[k] if v is None else v
     return out
 
 
@@ -318,7 +321,8 @@ def _dmft_outputs(model: Model) -> tuple:
                "1/tau_h"),
         Output("lyapunov_max_error", "float64", "statistical error of lyapunov_max",
                "1/tau_h"),
-        Output("chaotic", "bool", "the self-consistent solution is time dependent"),
+        Output("chaotic", "int8", "the self-consistent solution is time dependent: 1, a "
+                                  "fixed point: 0, undecided (not converged) or failed: -1"),
         Output("converged", "bool", "the DMFT iteration converged"),
         Output("residual", "float64", "largest change of any C in the last iteration"),
         Output("iterations", "int32", "iterations used"),
@@ -398,7 +402,8 @@ def _dimension_outputs(model: Model) -> tuple:
         Output("pr_error", "float64", "standard error of pr_per_unit (sampling method; 0 "
                                       "Gaussian)"),
         Output("variance", "float64", "temporal variance c0 of the rates"),
-        Output("chaotic", "bool", "the DMFT solution is time dependent"),
+        Output("chaotic", "int8", "the DMFT solution is time dependent: 1, a fixed point: "
+                                  "0, undecided (not converged) or failed: -1"),
         Output("success", "bool", "the DMFT converged and the theory applies (band, "
                                   "decay; sampling: no state frozen per unit)"),
         _FAILED, _MESSAGE,

@@ -553,7 +553,7 @@ def test_a_sampled_state_slower_than_the_window_is_not_a_solution():
     -d(dh/dt)/dh averaged over the solution: 1/tau_h, and s_z here."""
     slow = dmft("additive", g_h=2.0, tau_h=1e3, method="sampling", samples=800, replicas=2,
                 lyapunov=False)
-    assert not slow.converged
+    assert not slow.converged and slow.chaotic is None  # (it read chaotic from a 2 % drop)
     assert "mean relaxation time 1/<a> = 1e+03 of h is not short against tau_max = 100" \
         in slow.message
     gate = dmft("gated", g_h=3.0, alpha_z=0.0, beta_z=5.0, method="sampling", samples=800,
@@ -583,5 +583,7 @@ def test_a_static_solution_that_is_an_unstable_fixed_point_is_not_converged(tmp_
                params=dict(alpha_z=0.0, alpha_r=0.0), scheduler="serial", progress=False,
                tau_max=50.0, dtau=0.1, lyapunov=False).load()
     assert ds.converged.values.tolist() == [True, False]
+    # undecided (chaotic None) is -1, not True: as a boolean NaN was stored as chaotic
+    assert ds.chaotic.values.tolist() == [0, -1] and ds.chaotic.dtype == np.int8
     # (with "samples, seed not used": the sweep passes the sampling options to "auto")
     assert ds.message.values[0] == "" and str(ds.message.values[1]).startswith(r.message)
