@@ -193,7 +193,9 @@ def _summary(spec, store: SweepStore, block: tuple, stats: RunStats, ds) -> dict
         # command to learn them)
         if "message" not in ds:
             return []
-        return [str(ds["message"].values[tuple(idx)]) for idx in np.argwhere(mask)[:limit]]
+        # (point by point: reading the whole text array of a large sweep for five)
+        return [str(ds["message"].isel({d: int(i) for d, i in zip(ds["message"].dims, idx)})
+                    .values) for idx in np.argwhere(mask)[:limit]]
     return {"quantity": spec.quantity.name, "model": spec.model.name, "out": str(store.path),
             "dims": list(spec.dims), "shape": list(spec.shape), "points": spec.size,
             "chunks": stats.chunks, "chunk_shape": list(block),
