@@ -113,7 +113,9 @@ def run(args) -> int:
 def format_summary(s: dict) -> str:
     """The end-of-run summary in a few readable lines."""
     dims = " x ".join(f"{n} {k}" for n, k in zip(s["dims"], s["shape"]))
-    resumed = (f", {s['chunks_already_done']} were already stored"
+    # (after the time: "..., 2 were already stored in 0.2 s" read as the time to store;
+    # a probe, 2026-11-28)
+    resumed = (f"; {s['chunks_already_done']} were already stored"
                if s["chunks_already_done"] else "")
     if s.get("chunks_damaged"):
         shown = "; ".join(s["damaged"][:3]) + ("; ..." if len(s["damaged"]) > 3 else "")
@@ -122,9 +124,10 @@ def format_summary(s: dict) -> str:
     return "\n".join([
         f"sweep {s['quantity']} of model {s['model']}: {s['points']} points ({dims})",
         f"computed {s['chunks_computed']} of {s['chunks']} chunks ({s['points_computed']} "
-        f"points){resumed} in {s['seconds']:.1f} s"
+        f"points) in {s['seconds']:.1f} s"
         # (a finished store read "on none (nothing left to compute)"; a probe)
-        + (f" on {s['scheduler']}" if s["chunks_computed"] else " (nothing left to compute)"),
+        + (f" on {s['scheduler']}" if s["chunks_computed"] else " (nothing left to compute)")
+        + resumed,
         f"failed: {s['failed']}, not converged: {s['not_converged']}",
         *_points("failed", s["failed"], s.get("failed_at", []), s.get("failed_why", [])),
         *_points("not converged", s["not_converged"], s.get("not_converged_at", []),

@@ -524,8 +524,7 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
                 and errors[-1] > max(1e-6, 1e-4 * result.sigma)):
             # the quadrature is what fails, and 1.5 times the nodes barely helped: the
             # next step would not converge either, at 2-3 times the cost (module note)
-            stopped = (f"; refinement stopped at {nodes} nodes: the quadrature error fell "
-                       f"only {fell:.2g} times from {tried[-2]}")
+            stopped = f"refinement stopped at {nodes} nodes: the quadrature error fell only "
             break
     else:
         stopped = ""
@@ -538,7 +537,7 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
                 if result.converged else
                 f" (the same with {fewer} nodes)" if earlier.message == result.message else
                 f" (with {tried[-2]} nodes: {earlier.message})")
-        result = dataclasses.replace(result, message=result.message + note + stopped)
+        result = dataclasses.replace(result, message=result.message + note)
     if not result.converged and len(errors) > 1 and 0 < errors[-1] < errors[-2]:
         # the remedy, where the quadrature is what is short: gated alpha_r = 50 at g_h = 4
         # is not converged at the default 81 -> 181 nodes (errors 0.13, 0.054, 0.0068),
@@ -547,7 +546,8 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         more = 2 * ((3 * nodes) // 4) + 1
         top = int(_MAX_GRID ** (1.0 / max(len(result.field_variance), 1)))
         result = dataclasses.replace(result, message=result.message + (
-            "; the quadrature error was still falling with the nodes ("
+            "; " + (f"{stopped}{errors[-2] / errors[-1]:.2g} times (" if stopped else
+                    "the quadrature error was still falling with the nodes (")
             + ", ".join(f"{e:.2g} at {n}" for n, e in zip(tried, errors))
             + f"): a steep function (a gate with a large alpha) needs more nodes: pass "
             f"nodes={more} or more (each 1.5 times the nodes takes 2-3 times as long; at "

@@ -73,7 +73,8 @@ class DMFTResult:
         the replicas, and 1e-12) (else it is a fixed point; a chaotic solution with a fluctuating
         variance below that is not resolved). None where a solve could not decide, and
         is then not converged: a sampled C that decays within the window by more than its
-        noise, too little for chaos; a state slower than the window (sampling); a static
+        noise, too little for chaos (or a sampled iterate that did not converge and whose C
+        is not flat); a state slower than the window (sampling); a static
         solution at an unstable fixed point; sampled fluctuations whose lambda_max is
         significantly negative (the remnant of the start).
     converged : bool
@@ -1368,6 +1369,12 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
     if slow:
         # a window that holds a flat piece of a slow correlation cannot tell chaos from a
         # fixed point (tau_h = 1e3 read "chaotic" from a 2 % drop): undecided
+        chaotic = None
+    if not converged and chaotic is False and drops.mean() > max(_CHAOS_FLOOR, 1e-6 * c0):
+        # an iterate that did not converge, whose C decays by less than 5 standard errors
+        # yet not by nothing: "fixed point" is a guess (alpha_z = 2, beta_z = 2, 200
+        # trajectories a replica: C falls by 40 % +- 35 %, "chaotic: no", and a sweep
+        # stored it as a fixed point; a probe, 2026-11-28)
         chaotic = None
     if converged and not chaotic and tail and drops.mean() > 2 * drop_err:
         # C decays to the end of the window by more than its noise, yet not enough to

@@ -333,15 +333,14 @@ def _dmft_outputs(model: Model) -> tuple:
 def _dmft_point(model, p, options, seed):
     from ..solve.dmft import dmft
 
-    # the sampling options only where the method may sample (dmft refuses them with
-    # method="gaussian", and notes them as unused where "auto" is Gaussian)
-    sampling = ({} if options["method"] == "gaussian"
-                else {"samples": options["samples"], "seed": options["seed"]})
-    if options["method"] != "sampling":
-        sampling["nodes"] = options["nodes"]
+    # only the options given (None: dmft's own default): dmft notes a given option of the
+    # other method as unused where "auto" takes one, and its defaults passed as if given
+    # put "samples, seed not used" into every Gaussian point's message (a probe,
+    # 2026-11-28); the other method's options are refused with method= (resolve_options)
+    given = {k: options[k] for k in ("samples", "seed", "nodes") if options[k] is not None}
     r = dmft(model, params=p, method=options["method"], tau_max=options["tau_max"],
              dtau=options["dtau"], damping=options["damping"],
-             lyapunov=options["lyapunov"], **sampling)
+             lyapunov=options["lyapunov"], **given)
     d = r.to_dict()
     return {**{k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "delta_inf_error",
                                  "tau_corr", "tau_corr_error", "lyapunov_max",
@@ -413,10 +412,11 @@ def _dimension_outputs(model: Model) -> tuple:
 def _dimension_point(model, p, options, seed):
     from ..solve.dimension import participation_ratio
 
-    r = participation_ratio(model, params=p, tau_max=options["tau_max"],
-                            dtau=options["dtau"], nodes=options["nodes"],
-                            method=options["method"], samples=options["samples"],
-                            seed=options["seed"], T=options["T"])
+    # (only the options given, as for dmft: participation_ratio notes the sampling ones
+    # as unused where the Gaussian method applies)
+    given = {k: options[k] for k in ("tau_max", "dtau", "nodes", "samples", "seed", "T")
+             if options[k] is not None}
+    r = participation_ratio(model, params=p, method=options["method"], **given)
     return {"pr_per_unit": r.pr_per_unit, "cross_covariance": r.cross_covariance,
             "pr_error": r.stat_error, "variance": r.variance, "chaotic": r.chaotic,
             "success": r.success, "message": "" if r.success else r.message}
@@ -506,14 +506,15 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
                 "auto, gaussian or sampling"),
          Option("tau_max", 100.0, positive, "largest lag"),
          Option("dtau", None, positive, "lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
-         Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension to "
-                                                 "start with (Gaussian; doubled as needed)",
+         Option("nodes", None, integer_at_least(8), "quadrature nodes per dimension to "
+                                                   "start with (Gaussian; doubled as "
+                                                   "needed; default 80)",
                 method="gaussian"),
          Option("damping", None, fraction, "mixing fraction of each iterate, in (0, 1]"),
-         Option("samples", 4000, integer_at_least(64), "single-site trajectories (sampling)",
-                method="sampling"),
-         Option("seed", 0, integer_at_least(0), "random seed of the sampling method",
-                method="sampling"),
+         Option("samples", None, integer_at_least(64), "single-site trajectories (sampling; "
+                                                      "default 4000)", method="sampling"),
+         Option("seed", None, integer_at_least(0), "random seed of the sampling method "
+                                                   "(default 0)", method="sampling"),
          Option("lyapunov", True, flag, "also compute lyapunov_max")),
         _dmft_kernel, _dmft_cost, converged="converged"),
     Quantity(
@@ -531,9 +532,12 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
          Option("tau_max", None, positive, "largest lag of the DMFT (default 200 Gaussian, "
                                            "100 sampling)"),
          Option("dtau", None, positive, "lag spacing (default 0.05 Gaussian, 0.1 sampling)"),
-         Option("nodes", 80, integer_at_least(8), "quadrature nodes per dimension"),
-         Option("samples", 8000, integer_at_least(64), "sampled trajectories (sampling)"),
-         Option("seed", 0, integer_at_least(0), "random seed of the sampling method"),
+         Option("nodes", None, integer_at_least(8), "quadrature nodes per dimension "
+                                                   "(default 80)"),
+         Option("samples", None, integer_at_least(64), "sampled trajectories (sampling; "
+                                                      "default 8000)"),
+         Option("seed", None, integer_at_least(0), "random seed of the sampling method "
+                                                   "(default 0)"),
          Option("T", None, positive, "length of the sampled DMFT's trajectories (sampling; "
                                      "default 4 tau_max; 1600 halves the error for units "
                                      "that differ)")),
