@@ -1107,15 +1107,18 @@ NEGATIVE_WEIGHT_LIMIT = 0.25
 
 
 def _sampled_slow_states(kern, p: dict, C: np.ndarray, field_corr, tau_max: float,
-                         seed: int, draws: int = 4096) -> str:
+                         seed: int, draws: int = 4096) -> tuple[str, str]:
     """The states whose mean relaxation time ``1 / <a_k>`` exceeds WINDOW_FRACTION
-    tau_max, in words ('' when none).
+    tau_max, in words: those that feed the others, and those that feed nothing ('' when
+    none).
 
     ``a_k = -d(dx_k/dt)/dx_k`` is averaged over Gaussian draws of the states and fields
     with the solution's variances (a state forgets its past at the mean of its rate: the
     gated h at <s_z(z)>). A rate that is not positive on average is slow too. Gated
     alpha_z = 50 averages to about 1/2 (z is symmetric), so its marginal slowing is not
-    caught here (the drop test of the caller does).
+    caught here (the drop test of the caller does). A state feeds the others where moving
+    it moves a presynaptic function or another state's velocity at these parameters (the
+    gated r does not at alpha_r = 0: tau_r = 1e3 left delta_0 as it was, 0.0897).
     """
     rng = np.random.default_rng([seed, 7919])
     sd = np.sqrt(np.maximum(np.asarray(C)[:, 0], 0.0))
@@ -1124,19 +1127,39 @@ def _sampled_slow_states(kern, p: dict, C: np.ndarray, field_corr, tau_max: floa
     for gi, members in enumerate(kern.groups):
         for f in members:
             eta[f] = math.sqrt(max(float(field_corr[gi][0]), 0.0)) * rng.standard_normal(draws)
+    pv = [p[n] for n in kern.params]
     with np.errstate(over="ignore", invalid="ignore"):
-        rates = kern.module.rates(*x, *eta, *[p[n] for n in kern.params])
-    slow = []
-    for name, a in zip(kern.states, rates):
+        rates = kern.module.rates(*x, *eta, *pv)
+    feeding, alone = [], []
+    for k, (name, a) in enumerate(zip(kern.states, rates)):
         mean = float(np.mean(np.broadcast_to(np.asarray(a, dtype=float), (draws,))))
         # (as slow_states: 1/a > WINDOW_FRACTION tau_max; NaN and rates <= 0 included)
         if not (mean > 0 and 1.0 / mean <= WINDOW_FRACTION * tau_max):
-            slow.append(f"the mean relaxation time 1/<a> = "
-                        f"{1.0 / mean if mean > 0 else math.inf:.3g} of {name}")
-    if not slow:
-        return ""
-    return (", ".join(slow) + f" is not short against tau_max = {tau_max:g} (at most "
-            f"{WINDOW_FRACTION:g} tau_max)")
+            (feeding if _feeds(kern, pv, k, x, eta) else alone).append(
+                f"the mean relaxation time 1/<a> = "
+                f"{1.0 / mean if mean > 0 else math.inf:.3g} of {name}")
+    tail = f" not short against tau_max = {tau_max:g} (at most {WINDOW_FRACTION:g} tau_max)"
+    return tuple(", ".join(group) + (" is" if len(group) == 1 else " are") + tail
+                 if group else "" for group in (feeding, alone))
+
+
+def _feeds(kern, pv: list, k: int, x: list, eta: list, probes: int = 7) -> bool:
+    """Whether state ``k`` moves a presynaptic function or another state's velocity."""
+    x = [np.asarray(v)[:probes] for v in x]
+    eta = [np.asarray(v)[:probes] for v in eta]
+    moved = list(x)
+    moved[k] = x[k] + 0.37
+    mod = kern.module
+    with np.errstate(over="ignore", invalid="ignore"):
+        pairs = list(zip(mod.presynaptic(*x, *pv), mod.presynaptic(*moved, *pv)))
+        pairs += [ab for j, ab in enumerate(zip(mod.velocity(*x, *eta, *pv),
+                                                mod.velocity(*moved, *eta, *pv))) if j != k]
+    for a, b in pairs:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        # relative to the outputs' size (as the complexity's active-field test)
+        if np.max(np.abs(a - b)) > 1e-13 * max(np.max(np.abs(a)), np.max(np.abs(b))):
+            return True
+    return False
 
 
 def _check_heun_step(model, p: dict, dtau: float) -> None:
@@ -1304,7 +1327,8 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
                              "state overflowed (a negative rate, e.g. a gate that changes "
                              "sign?); no bounded stationary solution at these parameters")
     stat = float(C_err[0][0])  # the standard error of delta_0 = C_h(0) over the replicas
-    slow = _sampled_slow_states(kern, p, C, fields[-1] if fields else Cg, tau_max, seed)
+    slow, slow_alone = _sampled_slow_states(kern, p, C, fields[-1] if fields else Cg,
+                                            tau_max, seed)
     if converged:
         message = (f"converged: {replicas} independent replicas of {per} trajectories, "
                    f"{it} iterations in all (last relative change {residual:.2g}"
@@ -1345,6 +1369,11 @@ def _solve_sampling(model, p, *, tau_max, dtau, damping, tol, max_iter, initial_
         message += ("; " + slow + ": the sampled window does not hold its correlations, "
                     "and the fields drawn from them are wrong; raise tau_max (T and burn "
                     "follow it)")
+    if slow_alone:
+        # a slow state that feeds nothing (the gated r at alpha_r = 0): its own C is not
+        # resolved, the rest is unaffected (as the Gaussian method, a warning)
+        message += ("; warning: " + slow_alone + ": its own correlation is not resolved "
+                    "(it feeds no other state, so the rest is unaffected); raise tau_max")
     if throw and not converged:
         raise ConvergenceError(f"DMFT: {message}")
     # (a fixed point's remnant, 5e-21 at the zero fixed point, "still decays": no

@@ -571,6 +571,17 @@ def test_a_sampled_state_slower_than_the_window_is_not_a_solution():
                 replicas=2, lyapunov=False)
     assert not gate.converged and "1/<a> = 149 of h" in gate.message
     assert "of z" not in gate.message and "of r" not in gate.message  # tau_z = tau_r = 1
+    # a slow state that feeds nothing (r at alpha_r = 0) is only warned about, as in the
+    # Gaussian method: the rest is the same to the last bit (it failed the solve at first)
+    # (a few iterations on a short window: not converged in both, cheap, and the same
+    # either way; 2000 samples at tau_max = 100 converge, in 25 s each)
+    kw = dict(g_h=3.0, alpha_z=2.0, alpha_r=0.0, method="sampling", samples=400,
+              replicas=2, lyapunov=False, tau_max=30.0, max_iter=8)
+    fast, idle = dmft("gated", tau_r=1.0, **kw), dmft("gated", tau_r=1e3, **kw)
+    assert idle.delta_0 == fast.delta_0 and idle.chaotic == fast.chaotic
+    assert "warning: the mean relaxation time 1/<a> = 1e+03 of r is not short against " \
+           "tau_max = 30" in idle.message
+    assert "fields drawn from them are wrong" not in idle.message
     # a window over five times the time constant holds it (3 < 0.2 x 40)
     held = dmft("additive", g_h=1.5, tau_h=3.0, method="sampling", samples=800,
                 replicas=2, tau_max=40.0, lyapunov=False)
