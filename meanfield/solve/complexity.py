@@ -64,6 +64,7 @@ from .._errors import ConvergenceError, ParameterError
 from ..codegen.complexity import complexity_module
 from ..codegen.quadrature import trapezoid_nodes
 from ..models import Model, get_model
+from ._probe import any_moved
 
 __all__ = ["ComplexityOnset", "ComplexityProfile", "ComplexityResult", "complexity",
            "complexity_onset", "complexity_profile", "log_determinant"]
@@ -391,12 +392,7 @@ def _numerically_active(mod, p, probes: int = 7):
     for f in range(n):
         moved = base.copy()
         moved[f] += 0.37
-        out = mod.unit_map(*moved, *p)[:n]
-        # relative to the outputs' size: at g_h = 1e-20 every ghat is ~1e-20 and an
-        # absolute 1e-13 dropped every field (a probe found the crash that followed)
-        if any(np.max(np.abs(a - b)) > 1e-13 * max(np.max(np.abs(a)), np.max(np.abs(b)))
-               for a, b in ((np.asarray(a, float), np.asarray(b, float))
-                            for a, b in zip(out, ref))):
+        if any_moved(zip(mod.unit_map(*moved, *p)[:n], ref)):
             keep.append(f)
     return tuple(keep)
 
@@ -524,10 +520,10 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
                 and errors[-1] > max(1e-6, 1e-4 * result.sigma)):
             # the quadrature is what fails, and 1.5 times the nodes barely helped: the
             # next step would not converge either, at 2-3 times the cost (module note)
-            stopped = f"refinement stopped at {nodes} nodes: the quadrature error fell only "
+            stopped = True
             break
     else:
-        stopped = ""
+        stopped = False
     if len(tried) > 1:
         # one note on the attempts (each used to quote the last in full, nested: the same
         # sentence three times; found by a probe, 2026-11-28)
@@ -546,7 +542,8 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         more = 2 * ((3 * nodes) // 4) + 1
         top = int(_MAX_GRID ** (1.0 / max(len(result.field_variance), 1)))
         result = dataclasses.replace(result, message=result.message + (
-            "; " + (f"{stopped}{errors[-2] / errors[-1]:.2g} times (" if stopped else
+            "; " + (f"refinement stopped at {nodes} nodes: the quadrature error fell only "
+                    f"{errors[-2] / errors[-1]:.2g} times (" if stopped else
                     "the quadrature error was still falling with the nodes (")
             + ", ".join(f"{e:.2g} at {n}" for n, e in zip(tried, errors))
             + f"): a steep function (a gate with a large alpha) needs more nodes: pass "

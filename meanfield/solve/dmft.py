@@ -47,6 +47,7 @@ from ..codegen.load import load_source
 from ..codegen.quadrature import trapezoid_nodes
 from ..derive.unit import unit_dynamics
 from ..models import Model, get_model
+from ._probe import any_moved
 
 __all__ = ["DMFTResult", "dmft"]
 
@@ -1154,12 +1155,7 @@ def _feeds(kern, pv: list, k: int, x: list, eta: list, probes: int = 7) -> bool:
         pairs = list(zip(mod.presynaptic(*x, *pv), mod.presynaptic(*moved, *pv)))
         pairs += [ab for j, ab in enumerate(zip(mod.velocity(*x, *eta, *pv),
                                                 mod.velocity(*moved, *eta, *pv))) if j != k]
-    for a, b in pairs:
-        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-        # relative to the outputs' size (as the complexity's active-field test)
-        if np.max(np.abs(a - b)) > 1e-13 * max(np.max(np.abs(a)), np.max(np.abs(b))):
-            return True
-    return False
+    return any_moved(pairs)
 
 
 def _check_heun_step(model, p: dict, dtau: float) -> None:

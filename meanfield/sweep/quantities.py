@@ -249,6 +249,11 @@ def _per_point(point: Callable, outputs: tuple, model: Model, axes: dict, params
     return out
 
 
+def _given(options: dict, *names: str) -> dict:
+    """The options ``names`` that were given (None: the solver's own default)."""
+    return {k: options[k] for k in names if options[k] is not None}
+
+
 _FAILED = Output("failed", "bool", "the solver raised an error at this point (values are fill)")
 #: Why a point failed or did not converge, in the solver's words (a sweep kept only the
 #: ``failed`` flag, and the summary sent the user to run the point again to learn why).
@@ -337,10 +342,9 @@ def _dmft_point(model, p, options, seed):
     # other method as unused where "auto" takes one, and its defaults passed as if given
     # put "samples, seed not used" into every Gaussian point's message (a probe,
     # 2026-11-28); the other method's options are refused with method= (resolve_options)
-    given = {k: options[k] for k in ("samples", "seed", "nodes") if options[k] is not None}
     r = dmft(model, params=p, method=options["method"], tau_max=options["tau_max"],
              dtau=options["dtau"], damping=options["damping"],
-             lyapunov=options["lyapunov"], **given)
+             lyapunov=options["lyapunov"], **_given(options, "samples", "seed", "nodes"))
     d = r.to_dict()
     return {**{k: d[k] for k in ("delta_0", "delta_0_error", "delta_inf", "delta_inf_error",
                                  "tau_corr", "tau_corr_error", "lyapunov_max",
@@ -414,9 +418,9 @@ def _dimension_point(model, p, options, seed):
 
     # (only the options given, as for dmft: participation_ratio notes the sampling ones
     # as unused where the Gaussian method applies)
-    given = {k: options[k] for k in ("tau_max", "dtau", "nodes", "samples", "seed", "T")
-             if options[k] is not None}
-    r = participation_ratio(model, params=p, method=options["method"], **given)
+    r = participation_ratio(model, params=p, method=options["method"],
+                            **_given(options, "tau_max", "dtau", "nodes", "samples", "seed",
+                                     "T"))
     return {"pr_per_unit": r.pr_per_unit, "cross_covariance": r.cross_covariance,
             "pr_error": r.stat_error, "variance": r.variance, "chaotic": r.chaotic,
             "success": r.success, "message": "" if r.success else r.message}
