@@ -27,7 +27,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import roots_hermitenorm
 
-__all__ = ["QuadratureRule", "GaussHermite", "Trapezoid", "RULES", "gauss_hermite_nodes"]
+__all__ = ["QuadratureRule", "GaussHermite", "Trapezoid", "RULES", "gauss_hermite_nodes",
+           "mapped_trapezoid_nodes"]
 
 
 @lru_cache(maxsize=32)
@@ -42,6 +43,47 @@ def trapezoid_nodes(K: int, half_width: float = 9.0) -> tuple[np.ndarray, np.nda
     """``K`` equispaced nodes on [-L, L] with normalised Gaussian weights (read-only)."""
     x = np.linspace(-half_width, half_width, K)
     w = np.exp(-0.5 * x ** 2)
+    return _frozen(x, w / w.sum())
+
+
+def mapped_trapezoid_nodes(K: int, half_width: float, centres, widths,
+                           strength: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
+    r"""``K`` nodes on [-L, L] equispaced in :math:`t = x + A\sum_j \operatorname{asinh}
+    ((x - x_j)/c_j)`, with normalised Gaussian weights :math:`\propto e^{-x^2/2}/t'(x)`.
+
+    A trapezoid rule for a Gaussian average of a function with narrow features (a gate
+    :math:`\sigma(\alpha x - \beta)` with large alpha) at ``centres`` :math:`x_j`, of
+    ``widths`` :math:`c_j` (the distance of the feature's nearest complex singularity
+    from the real axis, over pi; 1/alpha for a sigmoid). The nodes crowd geometrically
+    into each feature and are equispaced (spacing h in t) far from it. Why this map: a
+    singularity at :math:`x_j + i\pi c_j` lies at :math:`\operatorname{Im} t \approx
+    A\pi/2` whatever :math:`c_j`, so the rule's error :math:`e^{-2\pi d/h}` no longer
+    depends on the feature's width, and the map itself is analytic, which keeps the
+    trapezoid rule's geometric convergence (a union of a coarse and a fine grid would be
+    second order at the seams). The price is the longer range in t, about
+    :math:`2L + 2A\ln(2L/c_j)` per feature. ``strength`` A = 0.6 puts the feature's
+    singularities at Im t = 0.94, as far as tanh's at gain 2 (the uniform rule's 81
+    nodes on [-8, 8] resolve those to about 1e-11).
+    """
+    xs = np.asarray(centres, dtype=float).reshape(-1, 1)
+    cs = np.asarray(widths, dtype=float).reshape(-1, 1)
+    L = float(half_width)
+
+    def t_of(x):
+        return x + strength * np.sum(np.arcsinh((x - xs) / cs), axis=0)
+
+    t = np.linspace(t_of(np.array([-L]))[0], t_of(np.array([L]))[0], K)
+    # invert the increasing map by bisection (vectorised; 64 halvings of [-L, L] reach
+    # double precision), then one Newton step
+    lo, hi = np.full(K, -L), np.full(K, L)
+    for _ in range(64):
+        mid = 0.5 * (lo + hi)
+        below = t_of(mid) < t
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    x = 0.5 * (lo + hi)
+    dt = 1.0 + strength * np.sum(1.0 / np.hypot(cs, x - xs), axis=0)
+    x = np.clip(x - (t_of(x) - t) / dt, -L, L)
+    w = np.exp(-0.5 * x ** 2) / dt
     return _frozen(x, w / w.sum())
 
 

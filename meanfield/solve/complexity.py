@@ -62,7 +62,7 @@ from scipy.optimize import brentq, minimize
 from .._checks import brief, check_bool, check_float, check_int
 from .._errors import ConvergenceError, ParameterError
 from ..codegen.complexity import complexity_module
-from ..codegen.quadrature import trapezoid_nodes
+from ..codegen.quadrature import mapped_trapezoid_nodes, trapezoid_nodes
 from ..models import Model, get_model
 from ._probe import any_moved
 
@@ -313,16 +313,81 @@ class _Kernel:
             raise ParameterError(f"nodes={nodes}: a tensor grid of {nodes}^{self.m} points "
                                  f"exceeds {_MAX_GRID:.0e} (each array on it would need "
                                  f"{8 * float(nodes) ** self.m / 2**30:.3g} GiB)")
-        x, w = trapezoid_nodes(nodes, half_width)
-        grids = np.meshgrid(*([x] * self.m), indexing="ij")
-        self.x = np.stack([g.ravel() for g in grids], axis=1)          # (K^m, m)
-        wg = np.meshgrid(*([w] * self.m), indexing="ij")
-        self.w0 = np.prod(np.stack([g.ravel() for g in wg], axis=1), axis=1)
         self.nodes = nodes
+        self.half_width = float(half_width)
+        # narrow features (a steep gate) of each kept field, found once on a range that
+        # grows with the variances asked for
+        self._features = [None] * self.m
+        self._plain = [None] * self.m
+        self._grids = {}
+        #: (last change, q) of each solve whose alternation stopped short of a solution
+        self.stalled = []
+
+    def _steep(self, a: int, reach: float, pinned: bool = True):
+        """(centre, width) in eta of the narrow features of kept field ``a`` within
+        +-``reach`` (see :func:`_steep_features`), found anew when ``reach`` grows. With
+        ``pinned``, the map is also probed with each other field at its own features'
+        centres (where a gate's slope is largest), which finds the zeros that a large
+        factor in another field makes narrow."""
+        cache = self._features if pinned else self._plain
+        got = cache[a]
+        if got is None or got[0] < reach:
+            pins = ([(self.keep[b], c) for b in range(self.m) if b != a
+                     for c, _ in self._steep(b, reach, pinned=False)] if pinned else [])
+            got = (2 * reach, _steep_features(self.mod, self.p, self.all_fields,
+                                              self.keep[a], 2 * reach, pins=pins))
+            cache[a] = got
+        return got[1]
+
+    def axis(self, a: int, q_a: float):
+        """Nodes (in standard deviations) and weights of kept field ``a`` at variance
+        ``q_a``: the uniform trapezoid rule, or where the field has a feature narrower than
+        1.5 times its spacing (the uniform rule's error on it would exceed
+        exp(-3 pi^2) = 1e-13), the rule mapped to crowd into it
+        (:func:`~meanfield.codegen.quadrature.mapped_trapezoid_nodes`) with the same
+        spacing in the mapped variable, so more nodes."""
+        L, K = self.half_width, self.nodes
+        s = math.sqrt(q_a)
+        h = 2 * L / (K - 1)
+        narrow = [(c / s, w / s) for c, w in self._steep(a, L * s)
+                  if w / s < _MAP_BELOW and abs(c / s) < L]
+        if not narrow:
+            return trapezoid_nodes(K, L)
+        centres, widths = zip(*narrow)
+        span = 2 * L + _STRENGTH * sum(math.asinh((L - c) / w) + math.asinh((L + c) / w)
+                                      for c, w in narrow)
+        K_a = 2 * math.ceil(0.5 * span / h) + 1
+        return mapped_trapezoid_nodes(K_a, L, centres, widths, _STRENGTH)
+
+    def grid(self, q):
+        """The tensor grid at variances ``q``: nodes (K, m) in standard deviations and
+        weights (K,). Uniform (and so the same for every q) unless a field has a narrow
+        feature, whose place in standard deviations moves with q."""
+        q = np.asarray(q, dtype=float)
+        key = tuple(q.tolist())
+        got = self._grids.get(key)
+        if got is None:
+            axes = [self.axis(a, q[a]) for a in range(self.m)]
+            size = math.prod(len(x) for x, _ in axes)
+            if size > _MAX_GRID:
+                raise ParameterError(
+                    f"nodes={self.nodes}: a tensor grid of {size} points (the narrow "
+                    f"features take {' x '.join(str(len(x)) for x, _ in axes)} nodes) "
+                    f"exceeds {_MAX_GRID:.0e}")
+            xs = np.meshgrid(*[x for x, _ in axes], indexing="ij")
+            ws = np.meshgrid(*[w for _, w in axes], indexing="ij")
+            got = (np.stack([g.ravel() for g in xs], axis=1),
+                   np.prod(np.stack([g.ravel() for g in ws], axis=1), axis=1))
+            if len(self._grids) > 64:
+                self._grids.clear()
+            self._grids[key] = got
+        return got
 
     def fields(self, q):
-        """Fields at the nodes for variances ``q`` of the kept fields: (eta, ghat^2, Gamma)."""
-        eta = self.x * np.sqrt(q)[None, :]
+        """Fields at the nodes for variances ``q`` of the kept fields:
+        (eta, ghat^2, Gamma, weights)."""
+        x, w0 = self.grid(q)
+        eta = x * np.sqrt(q)[None, :]
         K = eta.shape[0]
         full = [np.zeros(1)] * len(self.all_fields)
         for a, f in enumerate(self.keep):
@@ -336,17 +401,18 @@ class _Kernel:
         for (i, j), e in zip(self.mod.GAMMA_KEYS, out[n:]):
             if i in pos and j in pos:
                 gamma[:, pos[i], pos[j]] = e
-        return eta, g2, gamma
+        return eta, g2, gamma, w0
 
     def solve(self, q, warm=None, tol=1e-11, max_outer=400):
         """S(q) and the saddle point, or None if no law has these variances."""
         q = np.asarray(q, dtype=float)
-        eta, g2, gamma = self.fields(q)
+        eta, g2, gamma, w0 = self.fields(q)
         mu = np.zeros(self.m) if warm is None else warm["mu"].copy()
         uv = None if warm is None else (warm["u"], warm["v"])
-        log_D = np.zeros(len(self.w0))
+        log_D = np.zeros(len(w0))
+        least, least_at = math.inf, 0
         for outer in range(1, max_outer + 1):
-            mu_new, logZ, rho = _tilt(self.w0, 0.5 * log_D, g2, q, mu)
+            mu_new, logZ, rho = _tilt(w0, 0.5 * log_D, g2, q, mu)
             if mu_new is None:
                 return None
             L, u, v, log_D_new, _, dres = log_determinant(gamma, rho, init=uv, max_iter=60)
@@ -355,9 +421,18 @@ class _Kernel:
             mu, log_D, uv = mu_new, log_D_new, (u, v)
             if change < tol:
                 break
-        mu, logZ, rho = _tilt(self.w0, 0.5 * log_D, g2, q, mu)
+            if change < least:
+                least, least_at = change, outer
+            elif outer - least_at >= _STALLED:
+                # no new least change in 25 sweeps: the alternation cycles and the rest of
+                # max_outer would not converge either (gated g_h = 50, beta_h = -50,
+                # alpha_r = 1e3: 400 sweeps of 13 s each, residual 1-9); the residual says so
+                break
+        mu, logZ, rho = _tilt(w0, 0.5 * log_D, g2, q, mu)
         if mu is None:
             return None
+        if change >= _UNSOLVED:
+            self.stalled.append((change, q.copy()))
         L, u, v, log_D, _, dres = log_determinant(gamma, rho, init=uv)
         S = logZ - float(mu @ q) - 0.5 * float(u @ v)
         cres = float(np.max(np.abs(rho @ g2 - q)))
@@ -379,6 +454,124 @@ _SLOW_FALL = 3.0
 #: Largest tensor quadrature grid (points) of the Kac-Rice integrals: ~20 arrays of this
 #: size are alive at once, 160 bytes a point, so 2e7 points take about 3 GiB.
 _MAX_GRID = 2e7
+
+
+#: The map's strength A of :func:`~meanfield.codegen.quadrature.mapped_trapezoid_nodes`.
+_STRENGTH = 2.0
+
+#: Outer sweeps of :meth:`_Kernel.solve` without a new least change after which it stops.
+_STALLED = 25
+
+#: A scan point whose inner equations stopped with a residual above this is no solution:
+#: it neither seeds the search for the maximum nor counts as one (gated g_h = 50,
+#: beta_h = -50, alpha_r = 1e3: every scan point stalls at residuals 1-15, and their S,
+#: up to 0.67, are no values of S; the search among them took over 4 minutes)
+_UNSOLVED = 1e-3
+_MAP_BELOW = 1.0
+
+
+def _steep_features(mod, p, all_fields, f: int, reach: float, pins=(), probes: int = 3,
+                    n: int = 4001) -> list:
+    """Narrow features of the unit map along field ``f`` (index into ``all_fields``)
+    within ``|eta| <= reach``: ``(centre, width)`` pairs in eta.
+
+    Every output of the map (each ghat and each Gamma entry) is evaluated along the field
+    with the other fields at ``probes`` random values; where its change between
+    neighbouring points has a local maximum (at least a fifth of its largest), the place
+    is zoomed into until the steepest slope is resolved. The width is the output's range
+    over 4 times that slope: 1/alpha for sigmoid(alpha eta - beta), 1/(2g) for tanh(g eta),
+    the distance of their nearest complex singularity from the real axis over pi. (A
+    feature whose place depends on another field is found at each probe's place.)
+
+    A zero of an output is a feature too, of width 1/|slope| there: the log-determinant
+    holds log(1 + c O^2) of each entry O of Gamma, which is a V of that width at O's zero
+    when c = O(1). Gated alpha_r = 1e3: Gamma_hr = alpha_r s_r'(r) phi(h) has its zero at
+    h = 0 with slope alpha_r g_h / 4 where r sits at the gate's centre, so ``pins``,
+    ``(field, value)`` pairs, add probes with another field held there.
+    """
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(probes, len(all_fields)))
+    if len(pins):
+        extra = np.repeat(base[:1], len(pins), axis=0)
+        for row, (g, value) in zip(extra, pins):
+            row[g] = value
+        base = np.concatenate([base, extra])
+    eta = np.linspace(-reach, reach, n)
+
+    def outputs(e, row):
+        full = [np.full(e.shape, v) for v in row]
+        full[f] = e
+        with np.errstate(all="ignore"):
+            out = mod.unit_map(*full, *p)
+        return [np.broadcast_to(np.asarray(v, dtype=float), e.shape) for v in out]
+
+    found = []
+    for row in base:
+        for j, v in enumerate(outputs(eta, row)):
+            if not np.all(np.isfinite(v)):
+                continue
+            span = float(v.max() - v.min())
+            if not span > 1e-12 * max(1.0, float(np.max(np.abs(v)))):
+                continue
+            for k in np.flatnonzero((v[:-1] == 0) | (v[:-1] * v[1:] < 0))[:8]:
+                lo, hi = eta[k], eta[k + 1]
+                if v[k] != 0:
+                    sign = np.sign(v[k])
+                    for _ in range(60):
+                        mid = np.array([0.5 * (lo + hi)])
+                        if np.sign(outputs(mid, row)[j][0]) == sign:
+                            lo = mid[0]
+                        else:
+                            hi = mid[0]
+                step = 1e-7 * max(1.0, abs(lo))
+                ends = outputs(np.array([lo - step, lo + step]), row)[j]
+                slope = abs(float(ends[1] - ends[0])) / (2 * step)
+                if slope > 0:
+                    found.append((float(lo), 1.0 / slope))
+            d = np.abs(np.diff(v))
+            inner = (d[1:-1] >= d[:-2]) & (d[1:-1] >= d[2:]) & (d[1:-1] >= 0.2 * d.max())
+            peaks = np.flatnonzero(np.concatenate(([d[0] >= 0.2 * d.max() and d[0] >= d[1]],
+                                                   inner, [False])))
+            for k in peaks[np.argsort(-d[peaks])][:4]:
+                lo, hi = eta[max(k - 1, 0)], eta[min(k + 2, n - 1)]
+                for _ in range(12):
+                    z = np.linspace(lo, hi, 201)
+                    dz = np.abs(np.diff(outputs(z, row)[j]))
+                    i = int(np.argmax(dz))
+                    width = span / (4 * dz[i] / (z[1] - z[0])) if dz[i] > 0 else math.inf
+                    if z[1] - z[0] < width / 20:
+                        break
+                    lo, hi = z[max(i - 1, 0)], z[min(i + 2, 200)]
+                if not math.isfinite(width):
+                    continue
+                # the centre: the median of the output's variation within 30 widths
+                # (a step's steepest point, a bump's peak, not one of its flanks), and
+                # the width again from the range there (the coarse line can cut a
+                # narrow bump's top); twice, the second time around the first centre
+                centre = 0.5 * (z[i] + z[i + 1])
+                for _ in range(2):
+                    z = np.linspace(centre - 30 * width, centre + 30 * width, 1201)
+                    v = outputs(z, row)[j]
+                    dv = np.abs(np.diff(v))
+                    if not dv.max() > 0:
+                        break
+                    width = float(v.max() - v.min()) / (4 * dv.max() / (z[1] - z[0]))
+                    cum = np.cumsum(dv)
+                    m = int(np.searchsorted(cum, 0.5 * cum[-1]))
+                    centre = 0.5 * (z[m] + z[m + 1])
+                found.append((centre, width))
+    # one feature per cluster: a bump such as sigmoid' is steepest on its two flanks,
+    # 2.6 widths either side of the gate's centre, which is where the map should crowd
+    merged, group = [], []
+    for c, w in sorted(found):
+        if group and c - group[-1][0] > 5 * max(w, max(g[1] for g in group)):
+            merged.append(group)
+            group = []
+        group.append((c, w))
+    if group:
+        merged.append(group)
+    merged = [(0.5 * (g[0][0] + g[-1][0]), min(w for _, w in g)) for g in merged]
+    return merged
 
 
 def _numerically_active(mod, p, probes: int = 7):
@@ -450,9 +643,11 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
         Parameter values (checked against their domains); keyword arguments are added.
     nodes : int
         Trapezoid nodes per active field (the error is estimated with ``2 nodes - 1``).
-        A steep gate needs many: at g_h = 4 the gated model with alpha_r = 20 converges
-        at 181 nodes (``refine`` reaches them), alpha_r = 50 at 407 (about 80 s),
-        alpha_r = 100 needs more than 601; the message names the next size where the
+        A field with a narrow feature (a steep gate, a steep tanh, a zero that a large
+        factor makes narrow) gets more, on a grid mapped into the feature, so that the
+        gated model at g_h = 4 converges at the default with alpha_r = 50 (it needed 407
+        uniform nodes, 80 s; now 9 s) and alpha_r = 1e3 (12 s). A kink (``abs``) limits
+        the rule to second order; the message names the next size where the
         quadrature error was still falling.
     scan : int
         Points of the starting scan along the image of the mean-field variance map.
@@ -508,7 +703,7 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
             residual=0.0, iterations=0, quadrature_nodes=nodes, quadrature_error=0.0,
             options=options)
     tried, errors = [nodes], [result.quadrature_error]
-    while not result.converged and refine > 0:
+    while not result.converged and refine > 0 and not _quadrature_fine(result):
         # a steep gate makes the integrands narrow: refine the quadrature and try again
         nodes, refine = 2 * ((3 * nodes) // 4) + 1, refine - 1
         earlier, result = result, _complexity_at(model, params, nodes, scan, q_min, tol,
@@ -535,10 +730,10 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
                 f" (with {tried[-2]} nodes: {earlier.message})")
         result = dataclasses.replace(result, message=result.message + note)
     if not result.converged and len(errors) > 1 and 0 < errors[-1] < errors[-2]:
-        # the remedy, where the quadrature is what is short: gated alpha_r = 50 at g_h = 4
-        # is not converged at the default 81 -> 181 nodes (errors 0.13, 0.054, 0.0068),
-        # converges at 407 (Sigma 0.243544, 80 s); alpha_r = 100 needs more than 601
-        # (3 minutes); alpha_r = 1e3 would need more than the tensor grid's limit
+        # the remedy, where the quadrature is what is short: a kink (phi = g x/(1 + |x|))
+        # limits the rule to second order (errors 1.3e-5 at 81, 5.9e-6 at 121); before
+        # the grid was mapped into narrow features, so did a steep gate (gated
+        # alpha_r = 50 at g_h = 4 converged at 407 nodes, alpha_r = 1e3 not at all)
         more = 2 * ((3 * nodes) // 4) + 1
         top = int(_MAX_GRID ** (1.0 / max(len(result.field_variance), 1)))
         result = dataclasses.replace(result, message=result.message + (
@@ -546,12 +741,21 @@ def complexity(model: str | Model = "gated", *, params: dict | None = None, node
                     f"{errors[-2] / errors[-1]:.2g} times (" if stopped else
                     "the quadrature error was still falling with the nodes (")
             + ", ".join(f"{e:.2g} at {n}" for n, e in zip(tried, errors))
-            + f"): a steep function (a gate with a large alpha) needs more nodes: pass "
+            + f"): a kinked or steep function needs more nodes: pass "
             f"nodes={more} or more (each 1.5 times the nodes takes 2-3 times as long; at "
             f"most {top} with {len(result.field_variance)} active fields)"))
     if throw and not result.converged:
         raise ConvergenceError(f"complexity: {result.message}")
     return result
+
+
+def _quadrature_fine(result) -> bool:
+    """Whether a result that did not converge failed on its residual alone, its
+    quadrature error within the tolerance: more nodes would not help (gated g_h = 50,
+    beta_h = -50, alpha_r = 1e3: the saddle point's alternation cycles with residual 15 at
+    a quadrature error of 8e-8, and two refinements took over 10 minutes)."""
+    return (math.isfinite(result.quadrature_error)
+            and result.quadrature_error < max(1e-6, 1e-4 * result.sigma))
 
 
 def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> ComplexityResult:
@@ -573,6 +777,7 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         sigma = max(best["S"], 0.0)
         residual = max(best["residual"], grad_res)
         converged = residual < max(1e3 * tol, 1e-7) and qerr < max(1e-6, 1e-4 * sigma)
+        # (the quadrature's half of this test is _quadrature_fine)
         if not converged:
             messages.append(f"residual {residual:.2g}, quadrature error {qerr:.2g}")
         messages.insert(0, f"saddle point at q=({', '.join(f'{x:.6g}' for x in best['q'])})")
@@ -598,6 +803,20 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         residual, converged = 0.0, True
         messages.append("no saddle point with S > 0 at q >= q_min: Sigma = 0 "
                         "(sup at q -> 0, one fixed point)")
+    if kern.stalled and converged:
+        # the inner equations cycle somewhere in the scanned range (the spike of
+        # phi = tanh(50 h - 50) at h = 1 with alpha_r = 1e3; on the uniform grid, which
+        # missed it, this read "Sigma = 0, converged"): S is unknown there, and so is its
+        # supremum
+        worst = max(c for c, _ in kern.stalled)
+        converged = False
+        messages.append(f"but the saddle-point equations did not converge at "
+                        f"{len(kern.stalled)} of the variances tried (their alternation "
+                        f"cycles, last change up to {worst:.2g}), first at q=("
+                        + ", ".join(f"{x:.6g}" for x in kern.stalled[0][1])
+                        + "): S is unknown there, and Sigma with it")
+        if branch == "zero":
+            residual = worst
     # the zero branch's point is q = 0 (its values are 0); nothing is known where no
     # point solved (they read 0.0 there; found by a probe, 2026-11-28)
     none = 0.0 if branch == "zero" else float("nan")
@@ -639,8 +858,8 @@ def _gaussian_others(kern: _Kernel, index: int, value: float, sweeps: int = 3) -
     sweeps of the Gaussian (mean-field) self-consistency: a feasible starting point."""
     s = np.full(kern.m, value)
     for _ in range(sweeps if kern.m > 1 else 0):
-        _, g2, _ = kern.fields(s)
-        s = kern.w0 @ g2
+        _, g2, _, w0 = kern.fields(s)
+        s = w0 @ g2
         s[index] = value
     return s
 
@@ -653,7 +872,7 @@ def _out_of_reach(kern: _Kernel, q_min, scan) -> bool:
     points = _scan_points(kern, q_min, scan) + [
         _gaussian_others(kern, 0, t) for t in np.geomspace(q_min, 4.0, scan)]
     for q in points:
-        _, g2, _ = kern.fields(q)
+        _, g2, _, _ = kern.fields(q)
         if np.all(np.asarray(q) <= g2.max(axis=0)):
             return False
     return True
@@ -664,8 +883,8 @@ def _scan_points(kern: _Kernel, q_min, scan):
     out = []
     for t in np.geomspace(q_min, 4.0, scan):
         s = _gaussian_others(kern, 0, t)
-        _, g2, _ = kern.fields(s)
-        q = kern.w0 @ g2
+        _, g2, _, w0 = kern.fields(s)
+        q = w0 @ g2
         if np.all(q >= q_min):
             out.append(q)
     return out
@@ -675,7 +894,9 @@ def _maximise(kern: _Kernel, q_min, scan, tol):
     vals, warm = [], None
     for q in _scan_points(kern, q_min, scan):
         r = kern.solve(q, warm=warm, tol=tol)
-        if r is not None:
+        if kern.stalled:
+            break  # the scan follows the image outwards: past a cycling point, so do they
+        if r is not None and r["residual"] < _UNSOLVED:
             r["q"] = q
             vals.append(r)
             warm = r
@@ -701,7 +922,9 @@ def _local_max(kern: _Kernel, q0, tol, warm=None, q_min=1e-7):
     def f(y):
         q = np.exp(y)
         r = kern.solve(q, warm=cache["warm"], tol=tol)
-        if r is None:
+        if len(kern.stalled) >= 3:
+            raise _Stalled  # each cycling solve costs 25 sweeps; the result says where
+        if r is None or r["residual"] >= _UNSOLVED:
             return 1e3, np.zeros_like(y)
         r["q"] = q
         cache["warm"] = r
@@ -711,9 +934,16 @@ def _local_max(kern: _Kernel, q0, tol, warm=None, q_min=1e-7):
 
     y0 = np.log(np.asarray(q0, dtype=float))
     bounds = [(math.log(q_min), math.log(4.0))] * len(y0)
-    minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
-             options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
+    try:
+        minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
+                 options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
+    except _Stalled:
+        pass
     return cache["best"]
+
+
+class _Stalled(Exception):
+    """The search reached variances where the saddle point's alternation cycles."""
 
 
 @dataclass(frozen=True)

@@ -249,34 +249,58 @@ def test_a_kinked_nonlinearity_runs_without_warnings_and_states_its_convergence(
             complexity(model)
 
 
-def test_a_steep_gate_short_of_nodes_names_the_next_size():
-    """alpha_r = 50 at g_h = 4: the narrow slope of the output gate is not resolved by
-    81 -> 121 nodes (quadrature errors 0.13, 0.054, falling), and the message said only
-    "not converged" (the remedy is more nodes: 407 converge, Sigma = 0.243544; measured,
-    80 s, not run here)."""
-    r = complexity("gated", g_h=4.0, alpha_r=50.0, refine=1, throw=False)
+def test_a_kink_short_of_nodes_names_the_next_size():
+    """phi(x) = g x / (1 + |x|): the kink in phi' limits the trapezoid rule to second
+    order (errors 1.3e-5 at 81 nodes, 5.9e-6 at 121, 2026-11-28), and the message said
+    only "not converged"; it names the remedy, more nodes."""
+    import meanfield as mf
+
+    model = mf.parse_model(user_models.KINKED_ADDITIVE)
+    r = complexity(model, refine=1, throw=False)
     assert not r.converged and r.quadrature_nodes == 2 * 121 - 1
     m = re.search(r"the quadrature error was still falling with the nodes \(([0-9.e-]+) "
                   r"at 81, ([0-9.e-]+) at 121\): .* pass nodes=181 or more", r.message)
     assert m and float(m.group(2)) < float(m.group(1)), r.message
     assert float(m.group(2)) == pytest.approx(r.quadrature_error, rel=0.01)
-    assert "at most 4472 with 2 active fields" in r.message  # sqrt of the 2e7-point grid
+    assert "at most 20000000 with 1 active fields" in r.message  # the 2e7-point grid
 
 
 def test_refinement_stops_where_more_nodes_barely_help():
-    """alpha_r = 100 at g_h = 4: 81 -> 121 nodes cut the quadrature error only 1.3 times
-    (0.24, 0.19), and the third solve on 181 nodes (0.11, not converged, the most costly)
-    was made anyway; every point measured that converged at 181 had its error cut 23-92
-    times by that first step."""
-    r = complexity("gated", g_h=4.0, alpha_r=100.0, throw=False)
+    """The kinked model: 81 -> 121 nodes cut the quadrature error only 2.3 times, and
+    a third solve (the most costly) would not converge either; every point measured that
+    converged after refinement had its error cut 23-92 times by that first step."""
+    import meanfield as mf
+
+    model = mf.parse_model(user_models.KINKED_ADDITIVE)
+    r = complexity(model, throw=False)
     assert not r.converged and r.quadrature_nodes == 2 * 121 - 1
     m = re.search(r"refinement stopped at 121 nodes: the quadrature error fell only "
                   r"([0-9.]+) times \([0-9.e-]+ at 81, [0-9.e-]+ at 121\)", r.message)
     assert m and 1 < float(m.group(1)) < 3, r.message
     assert "pass nodes=181 or more" in r.message
-    # a steep gate the refinement resolves still gets every step: alpha_r = 20 converges
-    # at 181 nodes (errors 4.1e-3, 1.3e-4, 5e-7)
-    assert complexity("gated", g_h=4.0, alpha_r=20.0).quadrature_nodes == 2 * 181 - 1
+
+
+def test_steep_gates_converge_on_the_mapped_grid():
+    """Gated model, g_h = 4, with a steep output gate. On the uniform grid alpha_r = 50
+    needed 407 nodes (Sigma 0.243544, 82 s), alpha_r = 100 more than 601 and alpha_r = 1e3
+    did not converge within the grid's limit (350 s). The grid mapped into the gate's
+    slope, and into the zero of Gamma_hr = alpha_r s_r' phi(h) at h = 0 that the gate
+    makes narrow, converges at the default nodes. Checked against a solve on twice the
+    nodes and twice the map's strength (an independent grid): agreement to 1e-9."""
+    import meanfield.solve.complexity as cx
+
+    for alpha_r, old in ((50.0, 0.243544), (1000.0, None)):
+        r = complexity("gated", g_h=4.0, alpha_r=alpha_r)
+        assert r.converged and r.quadrature_error < 1e-9, r.message
+        if old is not None:
+            assert r.sigma == pytest.approx(old, abs=1e-6)  # the 407-node uniform solve
+        q = np.array(list(r.field_variance.values()))
+        strong = cx._Kernel(get_model("gated"), get_model("gated").resolve(
+            None, g_h=4.0, alpha_r=alpha_r), 81)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(cx, "_STRENGTH", 2 * cx._STRENGTH)
+            check = strong.solve(q, tol=1e-12)
+        assert check["S"] == pytest.approx(r.sigma, abs=1e-9)
 
 
 def test_saturated_presynaptic_functions_give_one_fixed_point():
@@ -305,3 +329,14 @@ def test_the_zero_branch_reports_the_zero_fixed_points_stability():
 
     r = complexity("gated", g_h=1.5)
     assert r.converged and r.branch == "zero" and r.stability == pytest.approx(0.5625)
+
+
+def test_a_cycling_saddle_point_is_not_converged():
+    """Gated g_h = 50, beta_h = -50, alpha_r = 1e3: phi = tanh(50 h - 50) has a spike of
+    width 0.02 at h = 1 that the uniform grid missed, and it read "Sigma = 0, converged".
+    On the mapped grid the saddle point's alternation cycles beyond q ~ (0.48, 1.0)
+    (last change 1-15): not converged, and the message says where."""
+    r = complexity("gated", g_h=50.0, beta_h=-50.0, alpha_r=1000.0, beta_r=50.0, throw=False)
+    assert not r.converged and not r.success
+    assert "did not converge at" in r.message and "alternation cycles" in r.message
+    assert r.residual > 1e-3
