@@ -322,6 +322,13 @@ class _Kernel:
         self._grids = {}
         #: (last change, q) of each solve whose alternation stopped short of a solution
         self.stalled = []
+        #: whether the scan ended in such points, or the search for the maximum met them
+        self.cycling = False
+        #: the largest variance scanned and searched: 4 (the presynaptic functions of the
+        #: family are bounded by 1), or 1.5 times the largest ghat^2 seen on a box of
+        #: +-16 per field, at most 1e4 (a user's phi = 50 exp(-x^2) has its saddle point
+        #: at q = 11, where the fixed bound 4 gave "Sigma = 0, converged"; a probe)
+        self.q_max = _variance_bound(self.mod, self.p, len(self.all_fields), self.keep)
 
     def _steep(self, a: int, reach: float, pinned: bool = True):
         """(centre, width) in eta of the narrow features of kept field ``a`` within
@@ -392,7 +399,10 @@ class _Kernel:
         full = [np.zeros(1)] * len(self.all_fields)
         for a, f in enumerate(self.keep):
             full[f] = eta[:, a]
-        out = self.mod.unit_map(*full, *self.p)
+        with np.errstate(over="ignore"):
+            # a user's tanh' printed as g/cosh(g x)^2 overflows in cosh far out on the
+            # grid (g = 50), where its value 0 is right (a probe)
+            out = self.mod.unit_map(*full, *self.p)
         n = len(self.all_fields)
         pos = {f: a for a, f in enumerate(self.keep)}
         g2 = np.stack([np.broadcast_to(np.asarray(out[f], float), (K,)) ** 2
@@ -470,6 +480,17 @@ _STALLED = 25
 #: up to 0.67, are no values of S; the search among them took over 4 minutes)
 _UNSOLVED = 1e-3
 _MAP_BELOW = 1.0
+
+
+def _variance_bound(mod, p, n: int, keep, points: int = 4096) -> float:
+    """The upper end of the variances scanned (see :attr:`_Kernel.q_max`)."""
+    rng = np.random.default_rng(3)
+    eta = rng.uniform(-16.0, 16.0, size=(n, points))
+    with np.errstate(all="ignore"):
+        out = mod.unit_map(*eta, *p)
+    top = max((float(np.nanmax(np.asarray(out[f], dtype=float) ** 2)) for f in keep),
+              default=0.0)
+    return float(min(max(4.0, 1.5 * top), 1e4)) if math.isfinite(top) else 1e4
 
 
 def _steep_features(mod, p, all_fields, f: int, reach: float, pins=(), probes: int = 3,
@@ -782,6 +803,12 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         # (the quadrature's half of this test is _quadrature_fine)
         if not converged:
             messages.append(f"residual {residual:.2g}, quadrature error {qerr:.2g}")
+        if np.any(best["q"] >= 0.999 * kern.q_max):
+            # the maximum sits on the search's upper bound: the supremum may lie beyond
+            converged = False
+            messages.append(f"the maximum lies on the bound q = {kern.q_max:.3g} of the "
+                            "search (1.5 times the largest ghat^2 seen, at least 4): S may "
+                            "be larger beyond it")
         messages.insert(0, f"saddle point at q=({', '.join(f'{x:.6g}' for x in best['q'])})")
     elif best is None and _out_of_reach(kern, q_min, scan):
         # every scanned variance lies beyond what the presynaptic functions can reach
@@ -805,7 +832,7 @@ def _complexity_at(model, params, nodes, scan, q_min, tol, options) -> Complexit
         residual, converged = 0.0, True
         messages.append("no saddle point with S > 0 at q >= q_min: Sigma = 0 "
                         "(sup at q -> 0, one fixed point)")
-    if kern.stalled and converged:
+    if kern.cycling and converged:
         # the inner equations cycle somewhere in the scanned range (the spike of
         # phi = tanh(50 h - 50) at h = 1 with alpha_r = 1e3; on the uniform grid, which
         # missed it, this read "Sigma = 0, converged"): S is unknown there, and so is its
@@ -872,7 +899,7 @@ def _out_of_reach(kern: _Kernel, q_min, scan) -> bool:
     # the scan's points, and where the map's image lies below q_min (g_h = 1e-3: none)
     # the variances themselves, the other fields at their Gaussian values
     points = _scan_points(kern, q_min, scan) + [
-        _gaussian_others(kern, 0, t) for t in np.geomspace(q_min, 4.0, scan)]
+        _gaussian_others(kern, 0, t) for t in np.geomspace(q_min, kern.q_max, scan)]
     for q in points:
         _, g2, _, _ = kern.fields(q)
         if np.all(np.asarray(q) <= g2.max(axis=0)):
@@ -883,7 +910,7 @@ def _out_of_reach(kern: _Kernel, q_min, scan) -> bool:
 def _scan_points(kern: _Kernel, q_min, scan):
     """Field variances along the image of the mean-field variance map (feasible by construction)."""
     out = []
-    for t in np.geomspace(q_min, 4.0, scan):
+    for t in np.geomspace(q_min, kern.q_max, scan):
         s = _gaussian_others(kern, 0, t)
         _, g2, _, w0 = kern.fields(s)
         q = w0 @ g2
@@ -894,14 +921,25 @@ def _scan_points(kern: _Kernel, q_min, scan):
 
 def _maximise(kern: _Kernel, q_min, scan, tol):
     vals, warm = [], None
+    run = 0
     for q in _scan_points(kern, q_min, scan):
+        before = len(kern.stalled)
         r = kern.solve(q, warm=warm, tol=tol)
-        if kern.stalled:
-            break  # the scan follows the image outwards: past a cycling point, so do they
+        if len(kern.stalled) > before:
+            # a cycling point is skipped; three in a row end the scan, which follows the
+            # image outwards (past them, so do the rest). One alone, with solved points on
+            # both sides, leaves S known around it (gated g_h = 1.066, alpha_r = 1e3
+            # cycles at the first point, q ~ 2e-5, and converges from the second; a probe)
+            run += 1
+            if run == 3:
+                break
+            continue
+        run = 0
         if r is not None and r["residual"] < _UNSOLVED:
             r["q"] = q
             vals.append(r)
             warm = r
+    kern.cycling = run > 0
     if not vals:
         return None
     S = np.array([r["S"] for r in vals])
@@ -935,12 +973,12 @@ def _local_max(kern: _Kernel, q0, tol, warm=None, q_min=1e-7):
         return -r["S"], -(q * r["grad"])
 
     y0 = np.log(np.asarray(q0, dtype=float))
-    bounds = [(math.log(q_min), math.log(4.0))] * len(y0)
+    bounds = [(math.log(q_min), math.log(kern.q_max))] * len(y0)
     try:
         minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
                  options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
     except _Stalled:
-        pass
+        kern.cycling = True
     return cache["best"]
 
 
@@ -1080,7 +1118,7 @@ class ComplexityProfile:
                 "success": self.success, "message": self.message}
 
 
-def _stationary_1d(deriv, a, da, step=0.25, max_expand=60):
+def _stationary_1d(deriv, a, da, step=0.25, max_expand=60, q_max=4.0):
     """Maximise S over one free log-variance: a bracketed root of its derivative (Brent).
 
     ``deriv(y)`` is dS/dy, or None where no law of the fields has these variances;
@@ -1090,7 +1128,7 @@ def _stationary_1d(deriv, a, da, step=0.25, max_expand=60):
     stops L-BFGS-B short of its gradient tolerance where S is steep in this direction.
     Returns the root, or None if none was bracketed.
     """
-    lo_b, hi_b = math.log(1e-7), math.log(4.0)
+    lo_b, hi_b = math.log(1e-7), math.log(q_max)
     if da == 0:
         return a
     direction = 1.0 if da > 0 else -1.0
@@ -1231,14 +1269,15 @@ def complexity_profile(model: str | Model = "gated", *, variances, field: str = 
                     return None if r is None else float((r["q"] * r["grad"])[free][0])
 
                 root = _stationary_1d(deriv, float(y0[0]),
-                                      float((r0["q"] * r0["grad"])[free][0]))
+                                      float((r0["q"] * r0["grad"])[free][0]),
+                                      q_max=kern.q_max)
                 if root is not None:  # the solution at the root, not the best S seen on
                     cache["best"] = None  # the way (they differ by the inner solves' noise)
                     solve(np.array([root]))
             for _ in range(4 if found and len(free) > 1 else 0):  # restarts: L-BFGS-B can
                 # stop on a line search short of gtol
                 minimize(f, y0, jac=True, method="L-BFGS-B",
-                         bounds=[(math.log(1e-7), math.log(4.0))] * len(free),
+                         bounds=[(math.log(1e-7), math.log(kern.q_max))] * len(free),
                          options={"ftol": 1e-15, "gtol": min(1e-9, tol), "maxiter": 200})
                 best = cache["best"]
                 if best is None or np.max(np.abs((best["q"] * best["grad"])[free])) < tol:

@@ -340,3 +340,42 @@ def test_a_cycling_saddle_point_is_not_converged():
     assert not r.converged and not r.success
     assert "did not converge at" in r.message and "alternation cycles" in r.message
     assert r.residual > 1e-3
+
+
+def _one_field(phi):
+    import meanfield as mf
+
+    return mf.parse_model("name: u\nparameters:\n    g = 1.5 | g > 0 | gain\nfunctions:\n"
+                          f"    phi(x) = {phi}\nequations:\n    dh/dt = -h + J @ phi(h)\n")
+
+
+def test_the_search_reaches_variances_beyond_four():
+    """phi = 50 exp(-x^2) has its saddle point at q = 220: the scan and search stopped at
+    q = 4 and read "Sigma = 0, converged" (a probe). Rescaling h = 50 y gives the same
+    fixed points with phi = exp(-y^2/0.02^2), whose saddle point is at q = 0.088: both
+    give Sigma = 0.6189958 (measured; to 1e-9 here)."""
+    big = complexity(_one_field("g*exp(-x**2)"), g=50.0)
+    small = complexity(_one_field("exp(-x**2/0.02**2)"))
+    assert big.converged and small.converged
+    # S is flat at its maximum, so q is fixed only to about the square root of the
+    # tolerance on S (measured: 2e-6 relative), Sigma to the tolerance itself
+    assert big.field_variance["J"] == pytest.approx(2500 * small.field_variance["J"],
+                                                    rel=1e-4)
+    assert big.sigma == pytest.approx(small.sigma, abs=1e-9)
+    assert big.sigma == pytest.approx(0.6189958, abs=1e-6)
+
+
+def test_a_steep_user_tanh_runs_without_overflow_warnings():
+    """phi = tanh(g x) at g = 50, whose slope is printed g/cosh(g x)^2: cosh overflowed on
+    the far nodes with numpy's RuntimeWarning (an error here); the value is the shipped
+    additive model's."""
+    r = complexity(_one_field("tanh(g*x)"), g=50.0)
+    assert r.sigma == pytest.approx(complexity("additive", g_h=50.0).sigma, abs=1e-12)
+
+
+def test_one_cycling_scan_point_among_solved_ones_is_skipped():
+    """Gated g_h = 1.0664, alpha_r = 1e3: the scan's first point (q ~ 2e-5) cycles and the
+    rest solve. The scan stopped there and the result was "not converged", which made
+    complexity_onset raise (a probe); S is known around that point: Sigma = 0."""
+    r = complexity("gated", g_h=1.06640625, alpha_r=1000.0, throw=False)
+    assert r.converged and r.sigma == 0.0 and r.branch == "zero", r.message
