@@ -327,7 +327,7 @@ class _Kernel:
         #: the largest variance scanned and searched: 4 (the presynaptic functions of the
         #: family are bounded by 1), or 1.5 times the largest ghat^2 seen on a box of
         #: +-16 per field, at most 1e4 (a user's phi = 50 exp(-x^2) has its saddle point
-        #: at q = 11, where the fixed bound 4 gave "Sigma = 0, converged"; a probe)
+        #: at q = 220, where the fixed bound 4 gave "Sigma = 0, converged"; a probe)
         self.q_max = _variance_bound(self.mod, self.p, len(self.all_fields), self.keep)
 
     def _steep(self, a: int, reach: float, pinned: bool = True):
@@ -349,8 +349,7 @@ class _Kernel:
     def axis(self, a: int, q_a: float):
         """Nodes (in standard deviations) and weights of kept field ``a`` at variance
         ``q_a``: the uniform trapezoid rule, or where the field has a feature narrower than
-        1.5 times its spacing (the uniform rule's error on it would exceed
-        exp(-3 pi^2) = 1e-13), the rule mapped to crowd into it
+        a standard deviation (``_MAP_BELOW``), the rule mapped to crowd into it
         (:func:`~meanfield.codegen.quadrature.mapped_trapezoid_nodes`) with the same
         spacing in the mapped variable, so more nodes."""
         L, K = self.half_width, self.nodes
@@ -479,6 +478,11 @@ _STALLED = 25
 #: beta_h = -50, alpha_r = 1e3: every scan point stalls at residuals 1-15, and their S,
 #: up to 0.67, are no values of S; the search among them took over 4 minutes)
 _UNSOLVED = 1e-3
+
+#: A feature narrower than this (in standard deviations of its field) is mapped. Not a
+#: multiple of the uniform spacing: the log-determinant's V at a zero of Gamma is narrower
+#: than the feature found in the unit map, and with the rule "narrower than 1.5 spacings"
+#: the h axis at alpha_r = 50 went unmapped at 121 nodes and S was off by 3e-5 (measured).
 _MAP_BELOW = 1.0
 
 
@@ -574,11 +578,11 @@ def _steep_features(mod, p, all_fields, f: int, reach: float, pins=(), probes: i
                 centre = 0.5 * (z[i] + z[i + 1])
                 for _ in range(2):
                     z = np.linspace(centre - 30 * width, centre + 30 * width, 1201)
-                    v = outputs(z, row)[j]
-                    dv = np.abs(np.diff(v))
+                    vz = outputs(z, row)[j]
+                    dv = np.abs(np.diff(vz))
                     if not dv.max() > 0:
                         break
-                    width = float(v.max() - v.min()) / (4 * dv.max() / (z[1] - z[0]))
+                    width = float(vz.max() - vz.min()) / (4 * dv.max() / (z[1] - z[0]))
                     cum = np.cumsum(dv)
                     m = int(np.searchsorted(cum, 0.5 * cum[-1]))
                     centre = 0.5 * (z[m] + z[m + 1])
